@@ -1,0 +1,130 @@
+// One build script for the extension host, the webview and the unit tests.
+//   node esbuild.mjs                 build extension + webview (development: sourcemaps)
+//   node esbuild.mjs --production    minified, no sourcemaps (what the VSIX ships)
+//   node esbuild.mjs --watch         rebuild extension + webview on change
+//   node esbuild.mjs --tests         build every test/unit/**/*.test.ts to out/test/unit/**/*.test.js
+// Native modules (sharp, onnxruntime-node) and vscode stay external: they ship in node_modules.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const testsOnly = args.has('--tests');
+
+/** Every file under `dir` whose name ends with `suffix` (sorted, so builds are reproducible). */
+function findFiles(dir, suffix) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findFiles(p, suffix));
+    else if (name.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+/** Logs build results like `tsc` so editors and CI show them. */
+const reporter = (name) => ({
+  name: 'report',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const e of result.errors) {
+        const loc = e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : '';
+        console.error(`✘ [${name}] ${loc}${e.text}`);
+      }
+      if (watch) console.log(`[${name}] build finished${result.errors.length ? ' with errors' : ''}`);
+    });
+  },
+});
+
+const common = {
+  bundle: true,
+  logLevel: 'warning',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  legalComments: 'linked',
+};
+
+/** Extension host bundle (CommonJS for VS Code's loader). */
+const extensionOptions = {
+  ...common,
+  entryPoints: { extension: join(root, 'src/extension/extension.ts') },
+  outdir: join(root, 'dist/extension'),
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode', 'sharp', 'onnxruntime-node'],
+  plugins: [reporter('extension')],
+};
+
+/** Webview bundle (one IIFE + one CSS file, loaded under a strict CSP). */
+const webviewOptions = {
+  ...common,
+  entryPoints: { main: join(root, 'src/webview/main.tsx') },
+  outdir: join(root, 'dist/webview'),
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  loader: { '.ttf': 'file' },
+  plugins: [reporter('webview')],
+};
+
+/** Codicons ship with the webview bundle so localResourceRoots can stay inside dist/. */
+function copyCodicons() {
+  const src = join(root, 'node_modules/@vscode/codicons/dist');
+  const dst = join(root, 'dist/webview/codicons');
+  mkdirSync(dst, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
+}
+
+/** Unit tests: each test file is its own bundle; packages stay external (resolved from node_modules). */
+function testOptions() {
+  const entryPoints = findFiles(join(root, 'test/unit'), '.test.ts');
+  return {
+    ...common,
+    sourcemap: 'inline',
+    minify: false,
+    entryPoints,
+    outbase: root,
+    outdir: join(root, 'out'),
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    plugins: [reporter('tests')],
+  };
+}
+
+async function main() {
+  if (testsOnly) {
+    // Start clean so a deleted test never keeps running from a stale bundle.
+    rmSync(join(root, 'out/test/unit'), { recursive: true, force: true });
+    const opts = testOptions();
+    await esbuild.build(opts);
+    console.log(`built ${opts.entryPoints.length} unit test file(s) into ${relative(root, opts.outdir)}/test/unit`);
+    return;
+  }
+  const builds = [];
+  if (existsSync(extensionOptions.entryPoints.extension)) builds.push(extensionOptions);
+  else console.warn('esbuild: src/extension/extension.ts missing, extension bundle skipped');
+  if (existsSync(webviewOptions.entryPoints.main)) builds.push(webviewOptions);
+  else console.warn('esbuild: src/webview/main.tsx missing, webview bundle skipped');
+  copyCodicons();
+  if (watch) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+    console.log('watching for changes...');
+    return;
+  }
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}
+
+main().catch((e) => {
+  if (!e?.errors) console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+/** The annotation document model (see types.ts for the coordinate convention). */
+export * from './types';
+export * from './edits';
+export * from './model';
+export * from './validate';
+export * from './result';

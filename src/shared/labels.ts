@@ -1,0 +1,133 @@
+/**
+ * The workspace labels file (setting `edgeflow.labelsFile`, default `.edgeflow/labels.json`):
+ * the classes shared by every image of the workspace.
+ *
+ * ```json
+ * { "version": 1, "labels": [ { "id": 1, "name": "car", "color": "#e6194b" } ] }
+ * ```
+ * Ids are integers 1..255 (0 is the background in class-id masks, and masks are 8-bit), unique;
+ * names are non-empty and unique (case-sensitive); colours are `#rrggbb`. Ids are stable: renaming
+ * a class never changes its id, so sidecars and exports keep pointing at the same class.
+ */
+import { Result, err, ok } from './annotation/result';
+
+/** One class. */
+export interface Label {
+  id: number;
+  name: string;
+  /** `#rrggbb`, lower case. */
+  color: string;
+}
+
+/** The parsed labels file. */
+export interface LabelsFile {
+  version: 1;
+  labels: Label[];
+}
+
+/** Highest class id (8-bit class-id masks). */
+export const MAX_LABEL_ID = 255;
+
+/** Why a labels file could not be read. */
+export interface LabelsError {
+  code: 'invalid-json' | 'invalid-schema';
+  /** Human-readable, names the offending entry. */
+  message: string;
+}
+
+const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
+
+/** A distinct default colour for the n-th class (0-based), cycling through a fixed palette. */
+export function defaultLabelColor(n: number): string {
+  const palette = [
+    '#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6',
+    '#bcf60c', '#fabebe', '#008080', '#e6beff', '#9a6324', '#fffac8', '#800000', '#aaffc3',
+    '#808000', '#ffd8b1', '#000075', '#808080',
+  ];
+  return palette[((n % palette.length) + palette.length) % palette.length];
+}
+
+/** Parses and validates labels file text. An empty/whitespace file is an empty label list. */
+export function parseLabels(text: string): Result<LabelsFile, LabelsError> {
+  if (text.trim() === '') return ok({ version: 1, labels: [] });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return err({ code: 'invalid-json', message: `Labels file is not valid JSON: ${(e as Error).message}` });
+  }
+  return validateLabels(raw);
+}
+
+/** Validates an already-parsed labels value. */
+export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
+  const bad = (message: string) => err<LabelsError>({ code: 'invalid-schema', message });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return bad('Labels file must be an object {"version": 1, "labels": [...]}');
+  }
+  const r = raw as Record<string, unknown>;
+  if (r.version !== undefined && r.version !== 1) return bad(`Unsupported labels file version ${JSON.stringify(r.version)}`);
+  if (!Array.isArray(r.labels)) return bad('"labels" must be an array');
+  const labels: Label[] = [];
+  const ids = new Set<number>();
+  const names = new Set<string>();
+  for (let i = 0; i < r.labels.length; i++) {
+    const l = r.labels[i] as Record<string, unknown>;
+    const where = `labels[${i}]`;
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) return bad(`${where} must be an object`);
+    if (typeof l.id !== 'number' || !Number.isInteger(l.id) || l.id < 1 || l.id > MAX_LABEL_ID) {
+      return bad(`${where}.id must be an integer 1..${MAX_LABEL_ID}`);
+    }
+    if (ids.has(l.id)) return bad(`${where}.id ${l.id} is used twice`);
+    if (typeof l.name !== 'string' || l.name.trim() === '') return bad(`${where}.name must be a non-empty string`);
+    const name = l.name.trim();
+    if (names.has(name)) return bad(`${where}.name "${name}" is used twice`);
+    let color: string;
+    if (l.color === undefined) color = defaultLabelColor(i);
+    else if (typeof l.color === 'string' && COLOR_RE.test(l.color)) color = l.color.toLowerCase();
+    else return bad(`${where}.color must be "#rrggbb"`);
+    ids.add(l.id);
+    names.add(name);
+    labels.push({ id: l.id, name, color });
+  }
+  return ok({ version: 1, labels });
+}
+
+/** Serialises labels deterministically (sorted by id, 2-space indent, trailing newline). */
+export function serializeLabels(file: LabelsFile): string {
+  const labels = file.labels
+    .slice()
+    .sort((a, b) => a.id - b.id)
+    .map((l) => ({ id: l.id, name: l.name, color: l.color.toLowerCase() }));
+  return JSON.stringify({ version: 1, labels }, null, 2) + '\n';
+}
+
+/** The smallest unused id, or undefined when all 1..255 are taken. */
+export function nextLabelId(labels: readonly Label[]): number | undefined {
+  const used = new Set(labels.map((l) => l.id));
+  for (let id = 1; id <= MAX_LABEL_ID; id++) if (!used.has(id)) return id;
+  return undefined;
+}
+
+/** Checks a proposed new/renamed label against the others; returns an error message or undefined. */
+export function checkLabelEdit(labels: readonly Label[], candidate: Label, replacingId?: number): string | undefined {
+  const name = candidate.name.trim();
+  if (name === '') return 'Class name must not be empty';
+  if (!COLOR_RE.test(candidate.color)) return 'Colour must be #rrggbb';
+  if (!Number.isInteger(candidate.id) || candidate.id < 1 || candidate.id > MAX_LABEL_ID) {
+    return `Class id must be 1..${MAX_LABEL_ID}`;
+  }
+  for (const l of labels) {
+    if (l.id === replacingId) continue;
+    if (l.id === candidate.id) return `Class id ${candidate.id} already exists`;
+    if (l.name === name) return `Class "${name}" already exists`;
+  }
+  return undefined;
+}
+
+/** Parses `#rrggbb` into [r,g,b]; black for anything else. */
+export function hexToRgb(color: string): [number, number, number] {
+  if (!COLOR_RE.test(color)) return [0, 0, 0];
+  const n = parseInt(color.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
