@@ -1,0 +1,117 @@
+/**
+ * The per-click inference protocol of models/README.md as pure functions: build the model's
+ * three inputs for a click list and the previous full-resolution state, and paste the model's
+ * outputs back. The extension host's worker, the NoC benchmark and the tests all run this code.
+ */
+import { encodeClicks, type ClickXY, type ModelClick } from './clicks';
+import { clickToModel, focusBox, inputGeometry, probabilityBounds, type InputGeometry } from './crop';
+import { maskEdge, sigmoidInPlace } from './postprocess';
+import { resizePlane, resizeRgbToTensor, type BoxXYWH, type RgbImage } from './resize';
+
+/** Default longer side of the model input. */
+export const DEFAULT_TARGET_SIZE = 400;
+
+/** Full-resolution probability maps after the last accepted click. */
+export interface PredictionState {
+  readonly width: number;
+  readonly height: number;
+  /** Object probability per pixel (0..1). */
+  readonly probs: Float32Array;
+  /** Edge probability per pixel (0..1); the next click's prior. */
+  readonly edges: Float32Array;
+}
+
+/** The three model inputs for one click, with the geometry to map the outputs back. */
+export interface PreparedInput {
+  readonly geometry: InputGeometry;
+  /** [1,3,padH,padW] RGB in [0,1]. */
+  readonly image: Float32Array;
+  /** [1,2,padH,padW] click disks. */
+  readonly clicks: Float32Array;
+  /** [1,1,padH,padW] 0/1 edge prior. */
+  readonly prevEdge: Float32Array;
+  /** The clicks that fell inside the crop, in model pixels. */
+  readonly modelClicks: readonly ModelClick[];
+}
+
+/** Region of the full-resolution maps replaced by one prediction. */
+export interface StatePatch {
+  readonly box: BoxXYWH;
+  readonly probs: Float32Array;
+  readonly edges: Float32Array;
+}
+
+/** The state a previous binary mask implies: probabilities 0/1 and its contract edge. */
+export function stateFromMask(mask: Uint8Array, width: number, height: number): PredictionState {
+  const probs = new Float32Array(width * height);
+  for (let i = 0; i < probs.length; i++) probs[i] = mask[i] ? 1 : 0;
+  const e = maskEdge(mask, width, height);
+  const edges = new Float32Array(width * height);
+  for (let i = 0; i < edges.length; i++) edges[i] = e[i];
+  return { width, height, probs, edges };
+}
+
+/** An all-zero state (nothing predicted yet). */
+export function emptyPredictionState(width: number, height: number): PredictionState {
+  return { width, height, probs: new Float32Array(width * height), edges: new Float32Array(width * height) };
+}
+
+/**
+ * Builds the model inputs. `prev` = null for the first click of a new object (whole image);
+ * otherwise the focus crop around the previous mask and all clicks.
+ */
+export function prepareInput(
+  image: RgbImage, clicks: readonly ClickXY[], prev: PredictionState | null, target = DEFAULT_TARGET_SIZE,
+): PreparedInput {
+  if (clicks.length === 0) throw new Error('prepareInput: at least one click is needed');
+  const { width: W, height: H } = image;
+  const box: BoxXYWH = prev
+    ? focusBox(probabilityBounds(prev.probs, W, H, 0.5), clicks, W, H)
+    : { x: 0, y: 0, width: W, height: H };
+  const g = inputGeometry(box, target);
+  const tensor = resizeRgbToTensor(image, box, g.width, g.height, g.padWidth, g.padHeight);
+  const modelClicks: ModelClick[] = [];
+  for (const c of clicks) {
+    const m = clickToModel(c, g);
+    if (m) modelClicks.push(m);
+  }
+  const clickTensor = encodeClicks(modelClicks, g.padWidth, g.padHeight);
+  const prevEdge = new Float32Array(g.padWidth * g.padHeight);
+  if (prev) {
+    // Plain bilinear into the top-left of the padded plane, then the contract's > 0.5.
+    resizePlane(prev.edges, W, box, g.width, g.height, false, prevEdge, g.padWidth);
+    for (let i = 0; i < prevEdge.length; i++) prevEdge[i] = prevEdge[i] > 0.5 ? 1 : 0;
+  }
+  return { geometry: g, image: tensor, clicks: clickTensor, prevEdge, modelClicks };
+}
+
+/**
+ * Turns the model's padded logits into full-resolution probabilities for the crop: cropped
+ * back from the padding, sigmoid, resized to the crop's size with plain bilinear.
+ */
+export function outputToPatch(geometry: InputGeometry, maskLogits: Float32Array, edgeLogits: Float32Array): StatePatch {
+  const { box, width, height, padWidth } = geometry;
+  const take = (logits: Float32Array): Float32Array => {
+    const plane = new Float32Array(width * height);
+    for (let r = 0; r < height; r++) plane.set(logits.subarray(r * padWidth, r * padWidth + width), r * width);
+    sigmoidInPlace(plane);
+    return resizePlane(plane, width, { x: 0, y: 0, width, height }, box.width, box.height, false);
+  };
+  return { box, probs: take(maskLogits), edges: take(edgeLogits) };
+}
+
+/** Pastes `patch` into `state` in place and returns what it replaced (the undo patch). */
+export function applyPatch(state: PredictionState, patch: StatePatch): StatePatch {
+  const { box } = patch;
+  const oldProbs = new Float32Array(box.width * box.height);
+  const oldEdges = new Float32Array(box.width * box.height);
+  for (let r = 0; r < box.height; r++) {
+    const at = (box.y + r) * state.width + box.x;
+    const src = r * box.width;
+    oldProbs.set(state.probs.subarray(at, at + box.width), src);
+    oldEdges.set(state.edges.subarray(at, at + box.width), src);
+    state.probs.set(patch.probs.subarray(src, src + box.width), at);
+    state.edges.set(patch.edges.subarray(src, src + box.width), at);
+  }
+  return { box, probs: oldProbs, edges: oldEdges };
+}

@@ -1,0 +1,82 @@
+/**
+ * From probabilities to a binary mask, and the edge map the model takes as its prior
+ * (models/README.md): pixels where the 3×3 max-filter of the mask differs from its 3×3
+ * min-filter, borders replicated.
+ */
+import { fillHoles, keepLargestRegion } from '../geometry/components';
+
+/** Options applied live in the editor without re-running the model. */
+export interface MaskOptions {
+  /** Probability above which a pixel is object (default 0.5). */
+  readonly threshold: number;
+  readonly keepLargest: boolean;
+  readonly fillHoles: boolean;
+}
+
+export const DEFAULT_MASK_OPTIONS: MaskOptions = { threshold: 0.5, keepLargest: false, fillHoles: false };
+
+/** `probs > threshold` as a 0/1 mask. Accepts float probabilities or 8-bit (0..255) ones. */
+export function thresholdProbabilities(probs: Float32Array | Uint8Array, threshold: number): Uint8Array {
+  const out = new Uint8Array(probs.length);
+  const t = probs instanceof Uint8Array ? threshold * 255 : threshold;
+  for (let i = 0; i < probs.length; i++) out[i] = probs[i] > t ? 1 : 0;
+  return out;
+}
+
+/** Threshold, then optionally keep the largest region and fill holes. */
+export function probabilitiesToMask(
+  probs: Float32Array | Uint8Array, width: number, height: number, options: MaskOptions,
+): Uint8Array {
+  let mask = thresholdProbabilities(probs, options.threshold);
+  if (options.keepLargest) mask = keepLargestRegion(mask, width, height);
+  if (options.fillHoles) mask = fillHoles(mask, width, height);
+  return mask;
+}
+
+/** The contract's edge of a binary mask: 3×3 max != 3×3 min (replicate borders), as 0/1. */
+export function maskEdge(mask: Uint8Array, width: number, height: number): Uint8Array {
+  const n = width * height;
+  // Separable: row max/min, then column max/min.
+  const rmax = new Uint8Array(n), rmin = new Uint8Array(n);
+  for (let r = 0; r < height; r++) {
+    const row = r * width;
+    for (let c = 0; c < width; c++) {
+      const a = mask[row + Math.max(0, c - 1)] ? 1 : 0;
+      const b = mask[row + c] ? 1 : 0;
+      const d = mask[row + Math.min(width - 1, c + 1)] ? 1 : 0;
+      rmax[row + c] = a | b | d;
+      rmin[row + c] = a & b & d;
+    }
+  }
+  const out = new Uint8Array(n);
+  for (let r = 0; r < height; r++) {
+    const up = Math.max(0, r - 1) * width, mid = r * width, down = Math.min(height - 1, r + 1) * width;
+    for (let c = 0; c < width; c++) {
+      const mx = rmax[up + c] | rmax[mid + c] | rmax[down + c];
+      const mn = rmin[up + c] & rmin[mid + c] & rmin[down + c];
+      out[mid + c] = mx !== mn ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Numerically stable logistic function applied in place. */
+export function sigmoidInPlace(values: Float32Array): Float32Array {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    values[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+  }
+  return values;
+}
+
+/** IoU of two 0/1 masks; pixels where `ignore` is set are excluded. 1 when both are empty. */
+export function maskIoU(a: Uint8Array, b: Uint8Array, ignore?: Uint8Array): number {
+  let inter = 0, union = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (ignore && ignore[i]) continue;
+    const x = a[i] !== 0, y = b[i] !== 0;
+    if (x && y) inter++;
+    if (x || y) union++;
+  }
+  return union === 0 ? 1 : inter / union;
+}
