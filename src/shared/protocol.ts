@@ -1,0 +1,361 @@
+/**
+ * The typed message protocol between the extension host and the editor webview.
+ *
+ * - One discriminated union per direction (`HostToWebview`, `WebviewToHost`), keyed by `type`.
+ * - Handshake: the webview posts `ready` once its script runs; the host posts nothing before it
+ *   (messages posted earlier would be lost), then answers with `init`.
+ * - Request/reply: `request` carries a `requestId`; the other side answers with one `reply`,
+ *   `ok: false` + `error` on failure, which the caller's promise REJECTS with (see `RequestTracker`).
+ * - Binary payloads (masks, probability maps) cross as `ArrayBuffer`s, never as JSON arrays; the
+ *   image itself reaches the webview by URL (`asWebviewUri`).
+ * - The host validates every message it receives (`parseWebviewMessage`): the webview is untrusted.
+ *
+ * Click segmentation (issue 6) adds its own `segment*` messages to both unions; tools in the
+ * webview receive host messages through `HostMessageListener`s (see src/webview/tools.ts).
+ */
+import type { AnnotationEdit } from './annotation/edits';
+import type { AnnotationState } from './annotation/types';
+import { Result, err, ok } from './annotation/result';
+import { checkEdit, checkId, isIssue } from './annotation/validate';
+import type { Label } from './labels';
+
+/** The image as the webview needs it. */
+export interface ImageInfo {
+  /** A webview URI (asWebviewUri) of the image or of a PNG conversion of it. */
+  src: string;
+  /** File name (base name) of the original image, for display. */
+  fileName: string;
+  /** Size of the original image in pixels (known from the host's decoder). */
+  width: number;
+  height: number;
+}
+
+/** Editor settings the webview uses. */
+export interface WebviewSettings {
+  /** Fill opacity of objects (0..1). */
+  fillOpacity: number;
+  /** Outline width in screen pixels. */
+  outlineWidth: number;
+  /** Screen-pixel radius within which a click hits a vertex or the first vertex closes a polygon. */
+  hitRadius: number;
+}
+
+/** Commands the host forwards from VS Code (palette, keybindings) to the webview. */
+export type WebviewCommand =
+  | 'fit'
+  | 'zoom100'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'toolSelect'
+  | 'toolPolygon'
+  | 'finishPolygon'
+  | 'cancel'
+  | 'deleteSelection'
+  | 'nextObject'
+  | 'previousObject'
+  | 'toggleHidden'
+  | 'focusClasses';
+
+/** All webview commands (validation and tests). */
+export const WEBVIEW_COMMANDS: readonly WebviewCommand[] = [
+  'fit',
+  'zoom100',
+  'zoomIn',
+  'zoomOut',
+  'toolSelect',
+  'toolPolygon',
+  'finishPolygon',
+  'cancel',
+  'deleteSelection',
+  'nextObject',
+  'previousObject',
+  'toggleHidden',
+  'focusClasses',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Host -> webview
+
+/** First message after `ready`: everything the webview needs to show the document. */
+export interface InitMessage {
+  type: 'init';
+  image: ImageInfo;
+  state: AnnotationState;
+  labels: Label[];
+  settings: WebviewSettings;
+}
+/** The document state changed outside the webview (undo, redo, revert, reload from disk). */
+export interface StateMessage {
+  type: 'state';
+  state: AnnotationState;
+  /** Why, for the webview to keep or drop its selection. */
+  reason: 'undo' | 'redo' | 'revert' | 'reload' | 'edit';
+}
+/** The labels file changed (from this or another editor, or on disk). */
+export interface LabelsMessage {
+  type: 'labels';
+  labels: Label[];
+}
+/** A palette command / keybinding for the webview. */
+export interface CommandMessage {
+  type: 'command';
+  command: WebviewCommand;
+  /** Optional argument (e.g. a class id for `setClass` style commands). */
+  arg?: number;
+}
+/** Sets the class used for new objects and, when an object is selected, changes its class. */
+export interface SelectClassMessage {
+  type: 'selectClass';
+  classId: number;
+}
+/** Settings changed. */
+export interface SettingsMessage {
+  type: 'settings';
+  settings: WebviewSettings;
+}
+/**
+ * A mask overlay to show over the image (e.g. the current click-segmentation result); `data` is
+ * width*height bytes, row-major, 0 = transparent, 1..255 = alpha scale. `data: null` clears it.
+ */
+export interface MaskOverlayMessage {
+  type: 'maskOverlay';
+  width: number;
+  height: number;
+  data: ArrayBuffer | null;
+  color: string;
+}
+/** Answer to a webview request. */
+export type ReplyMessage =
+  | { type: 'reply'; requestId: number; ok: true; value: unknown }
+  | { type: 'reply'; requestId: number; ok: false; error: string };
+
+/** Everything the host posts. */
+export type HostToWebview =
+  | InitMessage
+  | StateMessage
+  | LabelsMessage
+  | CommandMessage
+  | SelectClassMessage
+  | SettingsMessage
+  | MaskOverlayMessage
+  | ReplyMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Webview -> host
+
+/** The webview script is running and listening. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+/** One finished user action, to become one VS Code undo step. */
+export interface EditMessage {
+  type: 'edit';
+  edit: AnnotationEdit;
+}
+/** Zoom and cursor for the status bar. `cursor` is in image pixels, null when outside the image. */
+export interface ViewStatusMessage {
+  type: 'viewStatus';
+  zoom: number;
+  cursor: { x: number; y: number } | null;
+}
+/** UI context the host mirrors into context keys (for `when` clauses of keybindings). */
+export interface UiContextMessage {
+  type: 'uiContext';
+  /** A text input in the webview has focus: single-key shortcuts must not fire. */
+  textInputFocus: boolean;
+  /** A polygon is being drawn. */
+  drawing: boolean;
+  /** An object is selected. */
+  hasSelection: boolean;
+  /** Current tool id. */
+  tool: string;
+}
+/** The image failed to load or another webview error: logged by the host, shown once. */
+export interface WebviewErrorMessage {
+  type: 'webviewError';
+  message: string;
+}
+/** The image was decoded and drawn (used to confirm the image size and for tests). */
+export interface ImageLoadedMessage {
+  type: 'imageLoaded';
+  naturalWidth: number;
+  naturalHeight: number;
+}
+/** Requests the webview may make, by method, with their params and results. */
+export interface WebviewRequests {
+  /** Adds a class to the labels file (creating the file if needed); returns the new label. */
+  addLabel: { params: { name: string; color?: string }; result: Label };
+  /** Renames/recolours a class. */
+  updateLabel: { params: { id: number; name: string; color: string }; result: Label };
+  /** Removes a class from the labels file after the user confirms; returns whether it was removed. */
+  removeLabel: { params: { id: number }; result: boolean };
+}
+/** Name of a webview request method. */
+export type WebviewRequestMethod = keyof WebviewRequests;
+/** A request from the webview (answered by a `reply`). */
+export type RequestMessage = {
+  [M in WebviewRequestMethod]: { type: 'request'; requestId: number; method: M; params: WebviewRequests[M]['params'] };
+}[WebviewRequestMethod];
+
+/** Everything the webview posts. */
+export type WebviewToHost =
+  | ReadyMessage
+  | EditMessage
+  | ViewStatusMessage
+  | UiContextMessage
+  | WebviewErrorMessage
+  | ImageLoadedMessage
+  | RequestMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Validation (host side)
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const MAX_STRING = 10_000;
+
+function str(v: unknown, max = 200): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/**
+ * Validates a message from the webview. Returns the typed message or a reason; unknown fields are
+ * dropped so nothing unvalidated reaches the host's handlers.
+ */
+export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string> {
+  if (!isObj(raw)) return err('message is not an object');
+  switch (raw.type) {
+    case 'ready':
+      return ok({ type: 'ready' });
+    case 'edit': {
+      const e = checkEdit(raw.edit, 'edit');
+      if (isIssue(e)) return err(`invalid edit: ${e.path}: ${e.message}`);
+      return ok({ type: 'edit', edit: e });
+    }
+    case 'viewStatus': {
+      if (!finite(raw.zoom) || raw.zoom <= 0) return err('viewStatus.zoom must be a positive number');
+      let cursor: { x: number; y: number } | null = null;
+      if (raw.cursor !== null) {
+        if (!isObj(raw.cursor) || !finite(raw.cursor.x) || !finite(raw.cursor.y)) return err('viewStatus.cursor must be {x, y} or null');
+        cursor = { x: raw.cursor.x, y: raw.cursor.y };
+      }
+      return ok({ type: 'viewStatus', zoom: raw.zoom, cursor });
+    }
+    case 'uiContext': {
+      if (typeof raw.textInputFocus !== 'boolean' || typeof raw.drawing !== 'boolean' || typeof raw.hasSelection !== 'boolean' || !str(raw.tool, 64)) {
+        return err('uiContext needs textInputFocus, drawing, hasSelection (booleans) and tool');
+      }
+      return ok({ type: 'uiContext', textInputFocus: raw.textInputFocus, drawing: raw.drawing, hasSelection: raw.hasSelection, tool: raw.tool });
+    }
+    case 'webviewError':
+      if (!str(raw.message, MAX_STRING)) return err('webviewError.message must be a string');
+      return ok({ type: 'webviewError', message: raw.message });
+    case 'imageLoaded': {
+      const w = checkId(raw.naturalWidth, 'naturalWidth');
+      const h = checkId(raw.naturalHeight, 'naturalHeight');
+      if (isIssue(w) || isIssue(h)) return err('imageLoaded needs integer naturalWidth/naturalHeight');
+      return ok({ type: 'imageLoaded', naturalWidth: w, naturalHeight: h });
+    }
+    case 'request':
+      return parseRequest(raw);
+    default:
+      return err(`unknown message type ${JSON.stringify(raw.type)}`.slice(0, 200));
+  }
+}
+
+function parseRequest(raw: Record<string, unknown>): Result<WebviewToHost, string> {
+  const requestId = checkId(raw.requestId, 'requestId');
+  if (isIssue(requestId)) return err('request.requestId must be a non-negative integer');
+  const p = raw.params;
+  if (!isObj(p)) return err('request.params must be an object');
+  const colorOk = (c: unknown) => typeof c === 'string' && /^#[0-9a-fA-F]{6}$/.test(c);
+  switch (raw.method) {
+    case 'addLabel':
+      if (!str(p.name) || (p.color !== undefined && !colorOk(p.color))) return err('addLabel needs a name and an optional #rrggbb colour');
+      return ok({ type: 'request', requestId, method: 'addLabel', params: p.color === undefined ? { name: p.name } : { name: p.name, color: p.color as string } });
+    case 'updateLabel': {
+      const id = checkId(p.id, 'id');
+      if (isIssue(id) || !str(p.name) || !colorOk(p.color)) return err('updateLabel needs id, name and #rrggbb colour');
+      return ok({ type: 'request', requestId, method: 'updateLabel', params: { id, name: p.name, color: p.color as string } });
+    }
+    case 'removeLabel': {
+      const id = checkId(p.id, 'id');
+      if (isIssue(id)) return err('removeLabel needs an id');
+      return ok({ type: 'request', requestId, method: 'removeLabel', params: { id } });
+    }
+    default:
+      return err(`unknown request method ${JSON.stringify(raw.method)}`.slice(0, 200));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request/reply helper (used by the side that sends requests)
+
+/** Error a request rejects with when the other side replied `ok: false`. */
+export class RequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+/**
+ * Tracks outstanding requests: `send` posts a request and returns a promise, `handleReply`
+ * settles it (rejecting on `ok: false`), `dispose` rejects everything still pending.
+ */
+export class RequestTracker {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: ReturnType<typeof setTimeout> }>();
+
+  constructor(private readonly post: (message: { type: 'request'; requestId: number; method: string; params: unknown }) => void, private readonly timeoutMs = 0) {}
+
+  /** Sends a request; the promise resolves with the reply value or rejects with a RequestError. */
+  send<R>(method: string, params: unknown): Promise<R> {
+    const requestId = this.nextId++;
+    return new Promise<R>((resolve, reject) => {
+      const entry: { resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: ReturnType<typeof setTimeout> } = {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      };
+      if (this.timeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          this.pending.delete(requestId);
+          reject(new RequestError(`${method}: no reply within ${this.timeoutMs} ms`));
+        }, this.timeoutMs);
+      }
+      this.pending.set(requestId, entry);
+      this.post({ type: 'request', requestId, method, params });
+    });
+  }
+
+  /** Settles the request a reply answers; returns false for an unknown request id. */
+  handleReply(reply: ReplyMessage): boolean {
+    const p = this.pending.get(reply.requestId);
+    if (!p) return false;
+    this.pending.delete(reply.requestId);
+    if (p.timer) clearTimeout(p.timer);
+    if (reply.ok) p.resolve(reply.value);
+    else p.reject(new RequestError(reply.error));
+    return true;
+  }
+
+  /** Number of requests awaiting a reply. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Rejects all pending requests (the other side went away). */
+  dispose(): void {
+    for (const [, p] of this.pending) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new RequestError('connection closed'));
+    }
+    this.pending.clear();
+  }
+}
