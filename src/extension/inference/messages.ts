@@ -1,0 +1,60 @@
+/**
+ * Messages between the host-side Predictor/SessionPool and the inference worker (worker.ts).
+ * Buffers cross as transferred ArrayBuffers, never copied element by element.
+ */
+import type { ClickXY } from '../../shared/inference/clicks';
+import type { BoxXYWH } from '../../shared/inference/resize';
+
+/** `edgeflow.inference.device`. */
+export type DeviceSetting = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+
+/** Host -> worker. */
+export type WorkerRequest =
+  | { type: 'init'; id: number; modelPath: string; device: DeviceSetting; warmup: boolean }
+  | { type: 'setImage'; id: number; imageId: number; width: number; height: number; data: ArrayBuffer }
+  | { type: 'setState'; id: number; imageId: number; mask: ArrayBuffer | null }
+  | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number }
+  | { type: 'rewind'; id: number; imageId: number; clickCount: number }
+  | { type: 'dropImage'; id: number; imageId: number }
+  | { type: 'bareRun'; id: number; width: number; height: number; repeats: number };
+
+/** What the worker found out while creating the session. */
+export interface SessionInfo {
+  /** Execution provider in use: 'cpu', 'cuda', 'dml', 'coreml'. */
+  readonly provider: string;
+  /** Plain-words reason when a requested/tried GPU provider could not be used; else undefined. */
+  readonly fallback?: string;
+  /** Session creation time (ms). */
+  readonly loadMs: number;
+  /** Warm-up inference time (ms), 0 without warm-up. */
+  readonly warmupMs: number;
+}
+
+/** Per-click timings in milliseconds. */
+export interface ClickTimings {
+  readonly preprocessMs: number;
+  readonly runMs: number;
+  readonly postprocessMs: number;
+  /** Worker-side total for the request. */
+  readonly workerMs: number;
+}
+
+/**
+ * The probability map after a prediction, as 8-bit values (0..255) on the smallest box holding
+ * every non-zero value; outside the box the probability is 0. Quantised so that
+ * `value >= 128` exactly when the probability is > 0.5.
+ */
+export interface ProbabilityPatch {
+  readonly box: BoxXYWH;
+  readonly data: Uint8Array;
+}
+
+/** Worker -> host. */
+export type WorkerReply =
+  | { type: 'ok'; id: number; info?: SessionInfo }
+  | { type: 'error'; id: number; message: string }
+  | {
+    type: 'prediction'; id: number; clickCount: number; box: BoxXYWH; data: ArrayBuffer;
+    crop: BoxXYWH; modelWidth: number; modelHeight: number; timings: ClickTimings;
+  }
+  | { type: 'bareRun'; id: number; times: number[] };

@@ -1,0 +1,236 @@
+/**
+ * The inference worker thread: owns one ONNX Runtime session (one model file on one device)
+ * and the full-resolution images and probability maps of every Predictor that uses it, so the
+ * extension host's main thread only posts clicks and receives 8-bit probability patches.
+ */
+import { parentPort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import * as ort from 'onnxruntime-node';
+import type { ClickXY } from '../../shared/inference/clicks';
+import {
+  applyPatch, emptyPredictionState, outputToPatch, prepareInput, stateFromMask,
+  type PredictionState, type StatePatch,
+} from '../../shared/inference/pipeline';
+import type { RgbImage } from '../../shared/inference/resize';
+import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
+
+interface ImageEntry {
+  image: RgbImage;
+  /** null until the first click of an object (or a refine start). */
+  state: PredictionState | null;
+  /** Undo patches with the click count of the state they produced. */
+  history: { clickCount: number; undo: StatePatch | null }[];
+  clickCount: number;
+}
+
+let session: ort.InferenceSession | undefined;
+const images = new Map<number, ImageEntry>();
+
+const PROVIDER_NAMES: Record<string, string> = { cuda: 'CUDA', dml: 'DirectML', coreml: 'Core ML', cpu: 'CPU' };
+
+/** GPU providers worth trying on this platform for `auto`, in order. */
+function gpuCandidates(): string[] {
+  const offered = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const out: string[] = [];
+  if (process.platform === 'darwin') out.push('coreml');
+  if (process.platform === 'win32') out.push('cuda', 'dml');
+  if (process.platform === 'linux') out.push('cuda');
+  // The node binding lists the providers it was built with; an unlisted one cannot load.
+  return out.filter((p) => offered.has(p) || (p === 'coreml' && process.platform === 'darwin') || (p === 'dml' && process.platform === 'win32'));
+}
+
+async function createSession(modelPath: string, device: DeviceSetting): Promise<{ s: ort.InferenceSession; provider: string; fallback?: string }> {
+  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  const tries = device === 'auto' ? gpuCandidates() : device === 'cpu' ? [] : [device];
+  const failures: string[] = [];
+  for (const p of tries) {
+    try {
+      // Errors of a provider that cannot load are reported in the fallback message, not logged.
+      const s = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: [p], logSeverityLevel: 4 });
+      return { s, provider: p };
+    } catch (e) {
+      failures.push(`${PROVIDER_NAMES[p] ?? p}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const s = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
+  let fallback: string | undefined;
+  if (device !== 'auto' && device !== 'cpu') {
+    fallback = `The ${PROVIDER_NAMES[device] ?? device} device could not be used, so EdgeFlow runs on the CPU (${failures.join('; ')}).`;
+  } else if (device === 'auto') {
+    fallback = failures.length
+      ? `No GPU could be used, so EdgeFlow runs on the CPU (${failures.join('; ')}).`
+      : 'This ONNX Runtime offers no GPU provider on this machine, so EdgeFlow runs on the CPU.';
+  }
+  return { s, provider: 'cpu', fallback };
+}
+
+function feeds(image: Float32Array, clicks: Float32Array, prevEdge: Float32Array, w: number, h: number): Record<string, ort.Tensor> {
+  return {
+    image: new ort.Tensor('float32', image, [1, 3, h, w]),
+    clicks: new ort.Tensor('float32', clicks, [1, 2, h, w]),
+    prev_edge: new ort.Tensor('float32', prevEdge, [1, 1, h, w]),
+  };
+}
+
+function requireSession(): ort.InferenceSession {
+  if (!session) throw new Error('inference worker: no model loaded');
+  return session;
+}
+
+function requireImage(id: number): ImageEntry {
+  const e = images.get(id);
+  if (!e) throw new Error(`inference worker: unknown image ${id}`);
+  return e;
+}
+
+/** Quantises probabilities to bytes on their non-zero bounding box (>= 128 iff p > 0.5). */
+function quantise(state: PredictionState): { box: { x: number; y: number; width: number; height: number }; data: Uint8Array } {
+  const { width: W, height: H, probs } = state;
+  const q = (p: number): number => {
+    const v = Math.round(p * 255);
+    return p > 0.5 ? Math.max(128, v) : Math.min(127, v);
+  };
+  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  for (let r = 0; r < H; r++) {
+    const row = r * W;
+    for (let c = 0; c < W; c++) {
+      if (probs[row + c] >= 0.5 / 255) {
+        if (c < x0) x0 = c;
+        if (c > x1) x1 = c;
+        if (r < y0) y0 = r;
+        y1 = r;
+      }
+    }
+  }
+  if (x1 < 0) return { box: { x: 0, y: 0, width: 0, height: 0 }, data: new Uint8Array(0) };
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const data = new Uint8Array(bw * bh);
+  for (let r = 0; r < bh; r++) {
+    const src = (y0 + r) * W + x0;
+    for (let c = 0; c < bw; c++) data[r * bw + c] = q(probs[src + c]);
+  }
+  return { box: { x: x0, y: y0, width: bw, height: bh }, data };
+}
+
+async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promise<WorkerReply> {
+  const t0 = performance.now();
+  const s = requireSession();
+  const entry = requireImage(msg.imageId);
+  const clicks: ClickXY[] = msg.clicks;
+  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize);
+  const t1 = performance.now();
+  const g = prep.geometry;
+  const out = await s.run(feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight));
+  const t2 = performance.now();
+  const patch = outputToPatch(g, out.mask_logits.data as Float32Array, out.edge_logits.data as Float32Array);
+  for (const t of Object.values(out)) t.dispose?.();
+  const hadState = entry.state !== null;
+  if (!entry.state) entry.state = emptyPredictionState(entry.image.width, entry.image.height);
+  const undo = applyPatch(entry.state, patch);
+  entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
+  entry.clickCount = clicks.length;
+  const q = quantise(entry.state);
+  const t3 = performance.now();
+  return {
+    type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
+    crop: g.box, modelWidth: g.padWidth, modelHeight: g.padHeight,
+    timings: { preprocessMs: t1 - t0, runMs: t2 - t1, postprocessMs: t3 - t2, workerMs: t3 - t0 },
+  };
+}
+
+/** Restores the newest state whose click count is <= `clickCount`. */
+function rewind(msg: Extract<WorkerRequest, { type: 'rewind' }>): WorkerReply {
+  const entry = requireImage(msg.imageId);
+  while (entry.clickCount > msg.clickCount && entry.history.length > 0) {
+    const h = entry.history.pop()!;
+    if (h.undo && entry.state) applyPatch(entry.state, h.undo);
+    else entry.state = null;
+    entry.clickCount = h.clickCount;
+  }
+  if (entry.clickCount > msg.clickCount) {
+    entry.state = null;
+    entry.clickCount = 0;
+  }
+  const q = entry.state ? quantise(entry.state) : { box: { x: 0, y: 0, width: 0, height: 0 }, data: new Uint8Array(0) };
+  return {
+    type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
+    crop: { x: 0, y: 0, width: 0, height: 0 }, modelWidth: 0, modelHeight: 0,
+    timings: { preprocessMs: 0, runMs: 0, postprocessMs: 0, workerMs: 0 },
+  };
+}
+
+async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
+  switch (msg.type) {
+    case 'init': {
+      const t0 = performance.now();
+      const created = await createSession(msg.modelPath, msg.device);
+      session = created.s;
+      for (const name of ['image', 'clicks', 'prev_edge']) {
+        if (!session.inputNames.includes(name)) throw new Error(`${msg.modelPath} is not an EdgeFlow model: it has no input named "${name}" (see models/README.md)`);
+      }
+      for (const name of ['mask_logits', 'edge_logits']) {
+        if (!session.outputNames.includes(name)) throw new Error(`${msg.modelPath} is not an EdgeFlow model: it has no output named "${name}" (see models/README.md)`);
+      }
+      const loadMs = performance.now() - t0;
+      let warmupMs = 0;
+      if (msg.warmup) {
+        const w = 416, h = 320, t1 = performance.now();
+        const out = await session.run(feeds(new Float32Array(3 * w * h), new Float32Array(2 * w * h), new Float32Array(w * h), w, h));
+        for (const t of Object.values(out)) t.dispose?.();
+        warmupMs = performance.now() - t1;
+      }
+      const info: SessionInfo = { provider: created.provider, fallback: created.fallback, loadMs, warmupMs };
+      return { reply: { type: 'ok', id: msg.id, info }, transfer: [] };
+    }
+    case 'setImage':
+      images.set(msg.imageId, {
+        image: { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) },
+        state: null, history: [], clickCount: 0,
+      });
+      return { reply: { type: 'ok', id: msg.id }, transfer: [] };
+    case 'setState': {
+      const entry = requireImage(msg.imageId);
+      entry.state = msg.mask ? stateFromMask(new Uint8Array(msg.mask), entry.image.width, entry.image.height) : null;
+      entry.history = [];
+      entry.clickCount = 0;
+      return { reply: { type: 'ok', id: msg.id }, transfer: [] };
+    }
+    case 'predict': {
+      const reply = await predict(msg);
+      return { reply, transfer: reply.type === 'prediction' ? [reply.data] : [] };
+    }
+    case 'rewind': {
+      const reply = rewind(msg);
+      return { reply, transfer: reply.type === 'prediction' ? [reply.data] : [] };
+    }
+    case 'dropImage':
+      images.delete(msg.imageId);
+      return { reply: { type: 'ok', id: msg.id }, transfer: [] };
+    case 'bareRun': {
+      const s = requireSession();
+      const { width: w, height: h } = msg;
+      const f = feeds(new Float32Array(3 * w * h).fill(0.5), new Float32Array(2 * w * h), new Float32Array(w * h), w, h);
+      const times: number[] = [];
+      for (let i = 0; i < msg.repeats; i++) {
+        const t0 = performance.now();
+        const out = await s.run(f);
+        times.push(performance.now() - t0);
+        for (const t of Object.values(out)) t.dispose?.();
+      }
+      return { reply: { type: 'bareRun', id: msg.id, times }, transfer: [] };
+    }
+  }
+}
+
+// Requests run one at a time, in order: a predict must see the state its predecessor left.
+let chain: Promise<void> = Promise.resolve();
+parentPort?.on('message', (msg: WorkerRequest) => {
+  chain = chain.then(async () => {
+    try {
+      const { reply, transfer } = await handle(msg);
+      parentPort!.postMessage(reply, transfer);
+    } catch (e) {
+      parentPort!.postMessage({ type: 'error', id: msg.id, message: (e as Error).message } satisfies WorkerReply);
+    }
+  });
+});

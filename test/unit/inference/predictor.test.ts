@@ -1,0 +1,148 @@
+import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { decodeImage } from '../../../src/extension/inference/decode';
+import { Predictor, predictionToMask } from '../../../src/extension/inference/predictor';
+import { SessionPool } from '../../../src/extension/inference/sessionPool';
+import type { RgbImage } from '../../../src/shared/inference/resize';
+import { inputPath } from '../helpers/golden';
+import { inferenceWorkerScript } from '../helpers/worker';
+
+// The tiny contract graph (test/fixtures/gen/tiny_model.py) is no segmentation model: its mask is
+// the 31x31 model-pixel square around each positive click disk minus the same around negative ones.
+const TINY = inputPath('inference/tiny-contract.onnx');
+
+function grey(width: number, height: number): RgbImage {
+  return { width, height, data: new Uint8Array(width * height * 3).fill(128) };
+}
+
+describe('image decoding (sharp)', () => {
+  it('applies EXIF orientation and keeps the full resolution', async () => {
+    // A 40x20 image, left half red, stored with orientation 6 (rotate 90° clockwise to display).
+    const raw = Buffer.alloc(40 * 20 * 3);
+    for (let r = 0; r < 20; r++) for (let c = 0; c < 20; c++) raw[(r * 40 + c) * 3] = 255;
+    const jpeg = await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const img = await decodeImage(jpeg);
+    assert.deepEqual([img.width, img.height], [20, 40]);
+    // After the rotation the red half is on top.
+    assert.ok(img.data[(5 * 20 + 10) * 3] > 200 && img.data[(35 * 20 + 10) * 3] < 60);
+  });
+
+  it('normalises grayscale, 16-bit, alpha, CMYK and palette images to 8-bit RGB', async () => {
+    const w = 8, h = 6;
+    const g16 = await sharp(Buffer.alloc(w * h * 2, 0x80), { raw: { width: w, height: h, channels: 1 } })
+      .png().toBuffer();
+    const rgba = await sharp({ create: { width: w, height: h, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const cmyk = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 40, b: 40 } } }).toColourspace('cmyk').jpeg().toBuffer();
+    const palette = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png({ palette: true }).toBuffer();
+    const grey16 = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 90, g: 90, b: 90 } } }).toColourspace('grey16').png().toBuffer();
+    assert.equal((await sharp(grey16).metadata()).depth, 'ushort');
+    for (const [name, buf] of Object.entries({ g16, rgba, cmyk, palette, grey16 })) {
+      const img = await decodeImage(buf);
+      assert.deepEqual([img.width, img.height, img.data.length], [w, h, w * h * 3], name);
+    }
+    const p = await decodeImage(palette);
+    assert.deepEqual([...p.data.slice(0, 3)], [0, 0, 255]);
+    const c = await decodeImage(cmyk);
+    assert.ok(c.data[0] > 150 && c.data[1] < 100, `cmyk -> ${[...c.data.slice(0, 3)]}`);
+    const a = await decodeImage(rgba);
+    assert.deepEqual([...a.data.slice(0, 3)], [10, 200, 30]);
+    const g = await decodeImage(grey16);
+    assert.ok(Math.abs(g.data[0] - 90) <= 1 && g.data[0] === g.data[1] && g.data[1] === g.data[2]);
+  });
+});
+
+describe('Predictor (worker + session pool) on the tiny contract graph', function () {
+  this.timeout(20000);
+  let pool: SessionPool;
+  before(() => {
+    pool = new SessionPool(inferenceWorkerScript(), 200);
+  });
+  after(async () => pool.dispose());
+
+  it('predicts the first click on the whole image and maps it back to full resolution', async () => {
+    const p = await Predictor.open(pool, grey(640, 480), { modelPath: TINY, device: 'cpu' });
+    const r = await p.predict([{ x: 320, y: 240, positive: true }]);
+    assert.ok(r);
+    assert.deepEqual(r.crop, { x: 0, y: 0, width: 640, height: 480 });
+    assert.deepEqual([r.modelWidth, r.modelHeight], [416, 320]);
+    const m = predictionToMask(r, 640, 480);
+    // Model click at (150, 200); the square spans model px 135..165 x 185..215 (disk 5 + pool 15).
+    // Back in the image (x1.6): about 296..345 x 216..265.
+    assert.equal(m[240 * 640 + 320], 1);
+    assert.equal(m[240 * 640 + 300], 1);
+    assert.equal(m[240 * 640 + 280], 0);
+    assert.equal(m[240 * 640 + 360], 0);
+    assert.equal(m[200 * 640 + 320], 0);
+    assert.ok(r.timings.runMs > 0 && r.totalMs >= r.timings.workerMs);
+    p.dispose();
+  });
+
+  it('uses the focus crop for later clicks, pastes back inside it, and undoes', async () => {
+    const p = await Predictor.open(pool, grey(1000, 800), { modelPath: TINY, device: 'cpu' });
+    const c1 = { x: 500, y: 400, positive: true };
+    const r1 = (await p.predict([c1]))!;
+    const m1 = predictionToMask(r1, 1000, 800);
+    const c2 = { x: 520, y: 400, positive: false };
+    const r2 = (await p.predict([c1, c2]))!;
+    // Object box ~ (463..537) united with the clicks, x1.4, min 200 -> a 200x200 crop around it.
+    assert.deepEqual([r2.crop.width, r2.crop.height], [200, 200]);
+    assert.ok(r2.crop.x <= 463 && r2.crop.x + 200 >= 537);
+    const m2 = predictionToMask(r2, 1000, 800);
+    assert.equal(m2[400 * 1000 + 520], 0, 'the negative click removed its neighbourhood');
+    assert.ok(m2.reduce((a, b) => a + b, 0) < m1.reduce((a, b) => a + b, 0));
+    const back = (await p.rewind([c1]))!;
+    assert.equal(back.clickCount, 1);
+    assert.deepEqual(predictionToMask(back, 1000, 800), m1);
+    const none = (await p.rewind([]))!;
+    assert.equal(none.data.length, 0);
+    p.dispose();
+  });
+
+  it('drops superseded requests: only the newest click is answered', async () => {
+    const p = await Predictor.open(pool, grey(800, 600), { modelPath: TINY, device: 'cpu' });
+    const clicks = [{ x: 100, y: 100, positive: true }, { x: 400, y: 300, positive: true }, { x: 700, y: 500, positive: true }];
+    const results = await Promise.all([p.predict(clicks.slice(0, 1)), p.predict(clicks.slice(0, 2)), p.predict(clicks)]);
+    assert.equal(results[0], undefined);
+    assert.equal(results[1], undefined);
+    assert.equal(results[2]?.clickCount, 3);
+    p.dispose();
+  });
+
+  it('refines an existing object: its mask is the starting state and a new object starts empty', async () => {
+    const W = 600, H = 400;
+    const p = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
+    const mask = new Uint8Array(W * H);
+    for (let r = 100; r < 300; r++) for (let c = 100; c < 400; c++) mask[r * W + c] = 1;
+    await p.startObject(mask);
+    const r = (await p.predict([{ x: 380, y: 200, positive: false }]))!;
+    // A crop around the existing object, and the object's far side is kept from its mask.
+    assert.ok(r.crop.width < W || r.crop.height < H || (r.crop.x === 0 && r.crop.y === 0));
+    const m = predictionToMask(r, W, H);
+    assert.equal(m[200 * W + 380], 0);
+    await p.startObject(null);
+    const fresh = (await p.predict([{ x: 50, y: 50, positive: true }]))!;
+    assert.deepEqual(fresh.crop, { x: 0, y: 0, width: W, height: H });
+    p.dispose();
+  });
+
+  it('shares one session per model and device, releases it when idle, and says when it falls back to the CPU', async () => {
+    const a = await Predictor.open(pool, grey(64, 64), { modelPath: TINY, device: 'cpu' });
+    const b = await Predictor.open(pool, grey(64, 64), { modelPath: TINY, device: 'cpu' });
+    assert.equal(pool.size, 1);
+    assert.equal((await a.info).provider, 'cpu');
+    assert.equal((await a.info).fallback, undefined);
+    a.dispose();
+    b.dispose();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(pool.size, 0, `refs ${(a as any).session.refs}`);
+    const c = await Predictor.open(pool, grey(64, 64), { modelPath: TINY, device: 'cuda' });
+    const info = await c.info;
+    assert.equal(info.provider, 'cpu');
+    assert.match(info.fallback ?? '', /CUDA.*CPU/);
+    c.dispose();
+  });
+
+  it('rejects a model that does not follow the contract, with a clear message', async () => {
+    await assert.rejects(Predictor.open(pool, grey(64, 64), { modelPath: inputPath('inference/missing.onnx'), device: 'cpu' }));
+  });
+});
