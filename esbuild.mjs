@@ -52,7 +52,11 @@ const common = {
 /** Extension host bundle (CommonJS for VS Code's loader). */
 const extensionOptions = {
   ...common,
-  entryPoints: { extension: join(root, 'src/extension/extension.ts') },
+  entryPoints: {
+    extension: join(root, 'src/extension/extension.ts'),
+    // The inference worker thread (onnxruntime-node session), loaded by path at run time.
+    inferenceWorker: join(root, 'src/extension/inference/worker.ts'),
+  },
   outdir: join(root, 'dist/extension'),
   platform: 'node',
   target: 'node20',
