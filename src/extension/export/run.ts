@@ -1,0 +1,131 @@
+/**
+ * Export and import runs on a real file system: read the workspace config and labels, open the
+ * workspace and output folders, call the engine. Shared by the palette commands and the CLI so
+ * both produce the same dataset from the same workspace. No `vscode` import.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { EXPORT_CONFIG_PATH, ExportOptions, ExportSettings, parseExportConfig, resolveExportOptions } from '../../shared/export/config';
+import { ExportSummary, exportDataset } from '../../shared/export/exporter';
+import { ImportSummary, importAnnotations } from '../../shared/export/importer';
+import type { ProgressSink } from '../../shared/export/types';
+import { Label, parseLabels, serializeLabels } from '../../shared/labels';
+import { NodeOutput, NodeWorkspace, nodeCodecs } from './nodeIo';
+
+/** Default workspace-relative labels file (setting `edgeflow.labelsFile`). */
+export const DEFAULT_LABELS_FILE = '.edgeflow/labels.json';
+
+/** Read the workspace labels file; a missing file is an empty list, a broken one an error. */
+export async function readLabelsFile(workspace: NodeWorkspace, labelsFile = DEFAULT_LABELS_FILE): Promise<Label[]> {
+  if (!(await workspace.isFile(labelsFile))) return [];
+  const parsed = parseLabels(await workspace.readText(labelsFile));
+  if (!parsed.ok) throw new Error(`${labelsFile}: ${parsed.error.message}`);
+  return parsed.value.labels;
+}
+
+/** Read `.edgeflow/export.json` (or `configFile`, relative to the current folder); undefined if absent. */
+export async function readExportConfig(workspace: NodeWorkspace, configFile?: string): Promise<ExportSettings | undefined> {
+  if (configFile !== undefined) {
+    const text = await fs.readFile(path.resolve(configFile), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read config ${configFile}: ${e.code ?? e.message}`);
+    });
+    return parseExportConfig(text);
+  }
+  if (!(await workspace.isFile(EXPORT_CONFIG_PATH))) return undefined;
+  return parseExportConfig(await workspace.readText(EXPORT_CONFIG_PATH));
+}
+
+/** What an export run needs. */
+export interface ExportRun {
+  /** Workspace folder (absolute, or relative to the current folder). */
+  readonly workspaceDir: string;
+  /** Settings from arguments or the palette; they override the config file. */
+  readonly settings: ExportSettings;
+  /** Output folder: absolute, or relative to the current folder; `settings.out` otherwise. */
+  readonly outDir?: string;
+  readonly configFile?: string;
+  readonly useConfig?: boolean;
+  readonly labelsFile?: string;
+  readonly progress?: ProgressSink;
+}
+
+/** The options actually used, the output folder, and the engine's summary. */
+export interface ExportRunResult {
+  readonly options: ExportOptions;
+  readonly outDir: string;
+  readonly summary: ExportSummary;
+}
+
+/** Resolve the options (config file + settings) and the output folder without exporting. */
+export async function resolveExportRun(run: ExportRun): Promise<{ workspace: NodeWorkspace; options: ExportOptions; outDir: string }> {
+  const workspace = await NodeWorkspace.open(run.workspaceDir);
+  const config = run.useConfig === false ? undefined : await readExportConfig(workspace, run.configFile);
+  const options = resolveExportOptions(config, run.settings);
+  let outDir: string;
+  if (run.outDir !== undefined) outDir = path.resolve(run.outDir);
+  else if (run.settings.out !== undefined) outDir = path.resolve(run.settings.out);
+  else if (config?.out !== undefined) outDir = path.resolve(workspace.folder, config.out);
+  else throw new Error(`no output folder: pass --out or set "out" in ${EXPORT_CONFIG_PATH}`);
+  if (path.resolve(outDir) === workspace.folder) throw new Error('the output folder must not be the workspace folder itself');
+  return { workspace, options, outDir };
+}
+
+/** Export a workspace. */
+export async function runExport(run: ExportRun): Promise<ExportRunResult> {
+  const { workspace, options, outDir } = await resolveExportRun(run);
+  const labels = await readLabelsFile(workspace, run.labelsFile);
+  const output = await NodeOutput.open(outDir, workspace);
+  // Never read our own output back in when the output folder is inside the workspace.
+  const rel = path.relative(workspace.folder, outDir);
+  const skip = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? [rel.split(path.sep).join('/')] : [];
+  const summary = await exportDataset({ workspace, output, labels, options, codecs: nodeCodecs, progress: run.progress, skip });
+  return { options, outDir, summary };
+}
+
+/** What an import run needs. */
+export interface ImportRun {
+  readonly workspaceDir: string;
+  /** A COCO JSON file, or a labelme / VOC folder (absolute or relative to the current folder). */
+  readonly from: string;
+  readonly overwrite: boolean;
+  readonly imagesDir?: string;
+  readonly labelsFile?: string;
+  readonly progress?: ProgressSink;
+  readonly generator?: string;
+}
+
+/** Import labels into a workspace; writes the labels file when classes were added. */
+export async function runImport(run: ImportRun): Promise<ImportSummary> {
+  const workspace = await NodeWorkspace.open(run.workspaceDir);
+  const from = path.resolve(run.from);
+  const st = await fs.stat(from).catch(() => undefined);
+  if (!st) throw new Error(`${run.from} does not exist`);
+  const sourceDir = st.isDirectory() ? from : path.dirname(from);
+  const reader = await NodeWorkspace.open(sourceDir);
+  const relToWs = path.relative(workspace.folder, sourceDir);
+  const inside = !relToWs.startsWith('..') && !path.isAbsolute(relToWs);
+  const labelsFile = run.labelsFile ?? DEFAULT_LABELS_FILE;
+  const labels = await readLabelsFile(workspace, labelsFile);
+  const summary = await importAnnotations({
+    workspace,
+    source: {
+      reader,
+      entry: st.isDirectory() ? '' : path.basename(from),
+      workspacePath: inside ? relToWs.split(path.sep).join('/') : undefined,
+    },
+    labels,
+    overwrite: run.overwrite,
+    imagesDir: run.imagesDir,
+    codecs: nodeCodecs,
+    progress: run.progress,
+    generator: run.generator,
+    imageSize: async (rel) => {
+      const { default: sharp } = await import('sharp');
+      const meta = await sharp(await workspace.absolute(rel)).metadata();
+      if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${rel}`);
+      return { width: meta.width, height: meta.height };
+    },
+  });
+  if (summary.labelsChanged) await workspace.writeFileAtomic(labelsFile, serializeLabels({ version: 1, labels: summary.labels }));
+  return summary;
+}
