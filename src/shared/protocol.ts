@@ -169,6 +169,8 @@ export interface UiContextMessage {
   hasSelection: boolean;
   /** Current tool id. */
   tool: string;
+  /** The webview has keyboard focus (single-key shortcuts apply only then). */
+  focused: boolean;
 }
 /** The image failed to load or another webview error: logged by the host, shown once. */
 export interface WebviewErrorMessage {
@@ -248,10 +250,18 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
       return ok({ type: 'viewStatus', zoom: raw.zoom, cursor });
     }
     case 'uiContext': {
-      if (typeof raw.textInputFocus !== 'boolean' || typeof raw.drawing !== 'boolean' || typeof raw.hasSelection !== 'boolean' || !str(raw.tool, 64)) {
-        return err('uiContext needs textInputFocus, drawing, hasSelection (booleans) and tool');
+      const flags = [raw.textInputFocus, raw.drawing, raw.hasSelection, raw.focused];
+      if (flags.some((f) => typeof f !== 'boolean') || !str(raw.tool, 64)) {
+        return err('uiContext needs textInputFocus, drawing, hasSelection, focused (booleans) and tool');
       }
-      return ok({ type: 'uiContext', textInputFocus: raw.textInputFocus, drawing: raw.drawing, hasSelection: raw.hasSelection, tool: raw.tool });
+      return ok({
+        type: 'uiContext',
+        textInputFocus: raw.textInputFocus as boolean,
+        drawing: raw.drawing as boolean,
+        hasSelection: raw.hasSelection as boolean,
+        focused: raw.focused as boolean,
+        tool: raw.tool,
+      });
     }
     case 'webviewError':
       if (!str(raw.message, MAX_STRING)) return err('webviewError.message must be a string');

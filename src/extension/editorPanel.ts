@@ -1,0 +1,175 @@
+/**
+ * One webview showing an `AnnotationDocument`: the host end of the protocol. Posts nothing before
+ * the webview's `ready`, validates every incoming message, turns `edit` messages into document
+ * edits, answers label requests, and mirrors the webview's UI state into context keys and the
+ * status bar while it is the active editor.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EditConflictError } from '../shared/annotation';
+import {
+  HostToWebview,
+  RequestMessage,
+  UiContextMessage,
+  ViewStatusMessage,
+  WebviewCommand,
+  parseWebviewMessage,
+} from '../shared/protocol';
+import type { AnnotationDocument } from './annotationDocument';
+import { log } from './log';
+import { readSettings } from './settings';
+import { annotatorHtml } from './webviewHtml';
+
+/** Callbacks into the provider. */
+export interface PanelHost {
+  /** The panel became active (or inactive: `undefined`). */
+  setActive(panel: EditorPanel | undefined, previous: EditorPanel): void;
+  /** UI state of the active panel changed (context keys, status bar). */
+  refresh(panel: EditorPanel): void;
+}
+
+export class EditorPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private reportedError = false;
+  /** Last UI context from the webview. */
+  ui: Omit<UiContextMessage, 'type'> = { textInputFocus: false, drawing: false, hasSelection: false, tool: 'select', focused: false };
+  /** Last zoom/cursor from the webview. */
+  view: Omit<ViewStatusMessage, 'type'> = { zoom: 1, cursor: null };
+
+  constructor(
+    readonly document: AnnotationDocument,
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly cacheDir: vscode.Uri,
+    private readonly host: PanelHost,
+  ) {
+    const distWebview = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    const imageDir = document.uri.with({ path: path.posix.dirname(document.uri.path) });
+    panel.webview.options = { enableScripts: true, localResourceRoots: [distWebview, imageDir, cacheDir] };
+    panel.webview.html = annotatorHtml(panel.webview, distWebview, path.posix.basename(document.uri.path));
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
+      panel.onDidChangeViewState((e) => this.host.setActive(e.webviewPanel.active ? this : undefined, this)),
+      document.onDidChangeState((c) => {
+        if (c.origin === this) return; // the webview already shows its own edit
+        this.post({ type: 'state', state: c.state, reason: c.reason });
+      }),
+      document.onDidChangeLabels((labels) => this.post({ type: 'labels', labels: [...labels] })),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('edgeflow', document.uri)) {
+          this.post({ type: 'settings', settings: readSettings(document.uri).display });
+        }
+      }),
+    );
+  }
+
+  /** Posts a message once the webview is ready (earlier messages would be lost, so they are dropped). */
+  post(message: HostToWebview): void {
+    if (!this.ready) return;
+    void this.panel.webview.postMessage(message).then(undefined, (e) => log().warn(`postMessage failed: ${e}`));
+  }
+
+  /** Forwards a palette command / keybinding. */
+  postCommand(command: WebviewCommand, arg?: number): void {
+    this.post(arg === undefined ? { type: 'command', command } : { type: 'command', command, arg });
+  }
+
+  private sendInit(): void {
+    const d = this.document;
+    const src = this.panel.webview.asWebviewUri(d.image.displayUri).with({ query: `v=${d.image.mtime}` }).toString();
+    this.post({
+      type: 'init',
+      image: { src, fileName: path.posix.basename(d.uri.path), width: d.image.width, height: d.image.height },
+      state: d.model.state,
+      labels: [...d.labels],
+      settings: readSettings(d.uri).display,
+    });
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      log().warn(`ignored invalid webview message: ${parsed.error}`);
+      return;
+    }
+    const m = parsed.value;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendInit();
+        return;
+      case 'edit':
+        try {
+          this.document.applyEdit(m.edit, this);
+        } catch (e) {
+          // The webview's mirror diverged (e.g. a stale edit after a reload): resync it.
+          log().error(`edit rejected: ${(e as Error).stack ?? e}`);
+          if (!(e instanceof EditConflictError)) void vscode.window.showErrorMessage((e as Error).message);
+          this.post({ type: 'state', state: this.document.model.state, reason: 'reload' });
+        }
+        return;
+      case 'viewStatus':
+        this.view = { zoom: m.zoom, cursor: m.cursor };
+        this.host.refresh(this);
+        return;
+      case 'uiContext':
+        this.ui = { textInputFocus: m.textInputFocus, drawing: m.drawing, hasSelection: m.hasSelection, tool: m.tool, focused: m.focused };
+        this.host.refresh(this);
+        return;
+      case 'webviewError':
+        log().error(`webview: ${m.message}`);
+        if (!this.reportedError) {
+          this.reportedError = true;
+          void vscode.window.showErrorMessage(vscode.l10n.t('EdgeFlow editor: {0}', m.message));
+        }
+        return;
+      case 'imageLoaded':
+        if (m.naturalWidth !== this.document.image.width || m.naturalHeight !== this.document.image.height) {
+          log().warn(
+            `${this.document.uri.fsPath}: browser decoded ${m.naturalWidth}x${m.naturalHeight}, expected ${this.document.image.width}x${this.document.image.height}`,
+          );
+        }
+        return;
+      case 'request':
+        void this.answer(m);
+        return;
+    }
+  }
+
+  private async answer(m: RequestMessage): Promise<void> {
+    const store = this.document.labelsFile;
+    try {
+      let value: unknown;
+      switch (m.method) {
+        case 'addLabel':
+          value = await store.add(m.params.name, m.params.color);
+          break;
+        case 'updateLabel':
+          value = await store.update(m.params.id, m.params.name, m.params.color);
+          break;
+        case 'removeLabel': {
+          const label = store.get().find((l) => l.id === m.params.id);
+          if (!label) throw new Error(vscode.l10n.t('Class {0} does not exist.', m.params.id));
+          const remove = vscode.l10n.t('Remove Class');
+          const choice = await vscode.window.showWarningMessage(
+            vscode.l10n.t('Remove class "{0}" (id {1}) from the labels file? Objects keep their class id in every image.', label.name, label.id),
+            { modal: true },
+            remove,
+          );
+          if (choice === remove) await store.remove(label.id);
+          value = choice === remove;
+          break;
+        }
+      }
+      this.post({ type: 'reply', requestId: m.requestId, ok: true, value });
+    } catch (e) {
+      log().warn(`${m.method} failed: ${(e as Error).message}`);
+      this.post({ type: 'reply', requestId: m.requestId, ok: false, error: (e as Error).message });
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Extension entry point: registers the EdgeFlow Annotator custom editor, its commands and the
+ * services they share. Other features (export, click segmentation) register from their own
+ * modules and reach the editor through the exported API below.
+ */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { AnnotationEditorProvider, VIEW_TYPE } from './editorProvider';
+import { LabelsService } from './labelsStore';
+import { disposeLog, log } from './log';
+
+/** What activate() returns: handles for other parts of the extension and for tests. */
+export interface EdgeflowApi {
+  provider: AnnotationEditorProvider;
+  labels: LabelsService;
+}
+
+export function activate(context: vscode.ExtensionContext): EdgeflowApi {
+  const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
+  log().info(`EdgeFlow Annotator ${version} activating`);
+  const labels = new LabelsService();
+  const cacheDir = context.globalStorageUri;
+  const provider = new AnnotationEditorProvider(context, { labels, cacheDir, generator: `EdgeFlow Annotator ${version}` });
+  context.subscriptions.push(
+    labels,
+    provider,
+    vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
+      // Without retainContextWhenHidden a hidden editor's webview is rebuilt on show (state comes
+      // back from the host in `init`), which keeps memory flat with many large images open.
+      webviewOptions: { retainContextWhenHidden: false },
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    ...registerCommands(provider, labels),
+  );
+  return { provider, labels };
+}
+
+export function deactivate(): void {
+  disposeLog();
+}
