@@ -11,7 +11,7 @@ import {
   applyPatch, emptyPredictionState, outputToPatch, prepareInput, stateFromMask,
   type PredictionState, type StatePatch,
 } from '../../shared/inference/pipeline';
-import type { RgbImage } from '../../shared/inference/resize';
+import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
 
 interface ImageEntry {
@@ -21,6 +21,8 @@ interface ImageEntry {
   /** Undo patches with the click count of the state they produced. */
   history: { clickCount: number; undo: StatePatch | null }[];
   clickCount: number;
+  /** Tight box of every probability >= 0.5/255 in `state` (null: none). */
+  support: BoxXYWH | null;
 }
 
 let session: ort.InferenceSession | undefined;
@@ -83,18 +85,37 @@ function requireImage(id: number): ImageEntry {
   return e;
 }
 
-/** Quantises probabilities to bytes on their non-zero bounding box (>= 128 iff p > 0.5). */
-function quantise(state: PredictionState): { box: { x: number; y: number; width: number; height: number }; data: Uint8Array } {
-  const { width: W, height: H, probs } = state;
+/** The smallest box holding both boxes (either may be null). */
+function unionBox(a: BoxXYWH | null, b: BoxXYWH | null): BoxXYWH | null {
+  if (!a) return b;
+  if (!b) return a;
+  const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
+
+const EMPTY_BOX: BoxXYWH = { x: 0, y: 0, width: 0, height: 0 };
+
+/**
+ * Quantises the probabilities to bytes on their non-zero bounding box (>= 128 iff p > 0.5),
+ * searching only `within` (a box known to hold every non-zero value), and records that box.
+ */
+function quantise(entry: ImageEntry, within: BoxXYWH | null): { box: BoxXYWH; data: Uint8Array } {
+  const state = entry.state;
+  if (!state || !within) {
+    entry.support = null;
+    return { box: EMPTY_BOX, data: new Uint8Array(0) };
+  }
+  const { width: W, probs } = state;
   const q = (p: number): number => {
     const v = Math.round(p * 255);
     return p > 0.5 ? Math.max(128, v) : Math.min(127, v);
   };
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
-  for (let r = 0; r < H; r++) {
+  let x0 = W, y0 = state.height, x1 = -1, y1 = -1;
+  const lo = 0.5 / 255;
+  for (let r = within.y; r < within.y + within.height; r++) {
     const row = r * W;
-    for (let c = 0; c < W; c++) {
-      if (probs[row + c] >= 0.5 / 255) {
+    for (let c = within.x; c < within.x + within.width; c++) {
+      if (probs[row + c] >= lo) {
         if (c < x0) x0 = c;
         if (c > x1) x1 = c;
         if (r < y0) y0 = r;
@@ -102,14 +123,18 @@ function quantise(state: PredictionState): { box: { x: number; y: number; width:
       }
     }
   }
-  if (x1 < 0) return { box: { x: 0, y: 0, width: 0, height: 0 }, data: new Uint8Array(0) };
+  if (x1 < 0) {
+    entry.support = null;
+    return { box: EMPTY_BOX, data: new Uint8Array(0) };
+  }
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   const data = new Uint8Array(bw * bh);
   for (let r = 0; r < bh; r++) {
     const src = (y0 + r) * W + x0;
     for (let c = 0; c < bw; c++) data[r * bw + c] = q(probs[src + c]);
   }
-  return { box: { x: x0, y: y0, width: bw, height: bh }, data };
+  entry.support = { x: x0, y: y0, width: bw, height: bh };
+  return { box: entry.support, data };
 }
 
 async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promise<WorkerReply> {
@@ -117,7 +142,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const s = requireSession();
   const entry = requireImage(msg.imageId);
   const clicks: ClickXY[] = msg.clicks;
-  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize);
+  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize, entry.support ?? EMPTY_BOX);
   const t1 = performance.now();
   const g = prep.geometry;
   const out = await s.run(feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight));
@@ -129,7 +154,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const undo = applyPatch(entry.state, patch);
   entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
   entry.clickCount = clicks.length;
-  const q = quantise(entry.state);
+  const q = quantise(entry, unionBox(entry.support, patch.box));
   const t3 = performance.now();
   return {
     type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
@@ -141,17 +166,20 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
 /** Restores the newest state whose click count is <= `clickCount`. */
 function rewind(msg: Extract<WorkerRequest, { type: 'rewind' }>): WorkerReply {
   const entry = requireImage(msg.imageId);
+  let search = entry.support;
   while (entry.clickCount > msg.clickCount && entry.history.length > 0) {
     const h = entry.history.pop()!;
-    if (h.undo && entry.state) applyPatch(entry.state, h.undo);
-    else entry.state = null;
+    if (h.undo && entry.state) {
+      applyPatch(entry.state, h.undo);
+      search = unionBox(search, h.undo.box);
+    } else entry.state = null;
     entry.clickCount = h.clickCount;
   }
   if (entry.clickCount > msg.clickCount) {
     entry.state = null;
     entry.clickCount = 0;
   }
-  const q = entry.state ? quantise(entry.state) : { box: { x: 0, y: 0, width: 0, height: 0 }, data: new Uint8Array(0) };
+  const q = quantise(entry, search);
   return {
     type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
     crop: { x: 0, y: 0, width: 0, height: 0 }, modelWidth: 0, modelHeight: 0,
@@ -175,7 +203,13 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
       let warmupMs = 0;
       if (msg.warmup) {
         const w = 416, h = 320, t1 = performance.now();
-        const out = await session.run(feeds(new Float32Array(3 * w * h), new Float32Array(2 * w * h), new Float32Array(w * h), w, h));
+        // Run the whole per-click path once on a small image so the JIT has compiled it (and the
+        // session has allocated its buffers) before the user's first click.
+        const image = { width: w, height: h, data: new Uint8Array(w * h * 3) };
+        const prep = prepareInput(image, [{ x: w / 2, y: h / 2, positive: true }], null, w);
+        const out = await session.run(feeds(prep.image, prep.clicks, prep.prevEdge, prep.geometry.padWidth, prep.geometry.padHeight));
+        const patch = outputToPatch(prep.geometry, out.mask_logits.data as Float32Array, out.edge_logits.data as Float32Array);
+        applyPatch(emptyPredictionState(w, h), patch);
         for (const t of Object.values(out)) t.dispose?.();
         warmupMs = performance.now() - t1;
       }
@@ -185,7 +219,7 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
     case 'setImage':
       images.set(msg.imageId, {
         image: { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) },
-        state: null, history: [], clickCount: 0,
+        state: null, history: [], clickCount: 0, support: null,
       });
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     case 'setState': {
@@ -193,6 +227,7 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
       entry.state = msg.mask ? stateFromMask(new Uint8Array(msg.mask), entry.image.width, entry.image.height) : null;
       entry.history = [];
       entry.clickCount = 0;
+      quantise(entry, entry.state ? { x: 0, y: 0, width: entry.image.width, height: entry.image.height } : null);
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     }
     case 'predict': {

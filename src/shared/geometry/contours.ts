@@ -75,34 +75,38 @@ export function maskToPolygons(mask: Uint8Array, width: number, height: number, 
   };
 
   // Grid edges: horizontal (gx,gy)-(gx+1,gy) has id 2*(gy*gw+gx); vertical (gx,gy)-(gx,gy+1) 2*(..)+1.
-  const edgeCount = 2 * gw * gh;
-  const next = new Int32Array(edgeCount).fill(-1);
-  const px = new Float64Array(edgeCount);
-  const py = new Float64Array(edgeCount);
-  const setPoint = (edge: number, gx: number, gy: number): void => {
+  // Only boundary edges are ever stored, so a Map keeps memory proportional to the contour length.
+  const next = new Map<number, number>();
+  const pointOf = (edge: number, out: number[]): void => {
     const vertical = edge & 1;
-    const ax = gx, ay = gy, bxg = vertical ? gx : gx + 1, byg = vertical ? gy + 1 : gy;
+    const cell = edge >> 1;
+    const ay = Math.floor(cell / gw), ax = cell - ay * gw;
+    const bxg = vertical ? ax : ax + 1, byg = vertical ? ay + 1 : ay;
     const aIn = inside[ay * gw + ax] !== 0;
     const f = aIn ? crossing(ax, ay, bxg, byg) : 1 - crossing(bxg, byg, ax, ay);
     // Grid index g maps to image coordinate (box origin + g - 1) + 0.5.
-    px[edge] = bx0 + ax - 0.5 + (bxg - ax) * f;
-    py[edge] = by0 + ay - 0.5 + (byg - ay) * f;
+    out.push(bx0 + ax - 0.5 + (bxg - ax) * f, by0 + ay - 0.5 + (byg - ay) * f);
   };
 
   // Cells between samples (gx,gy)..(gx+1,gy+1). Clockwise on screen: T, R, B, L.
   const cellEdges = [0, 0, 0, 0];
   const crossKind = [0, 0, 0, 0]; // +1 entry (out -> in going clockwise), -1 exit, 0 none
+  const corners = [0, 0, 0, 0];
   for (let gy = 0; gy < gh - 1; gy++) {
+    const rowT = gy * gw, rowB = rowT + gw;
     for (let gx = 0; gx < gw - 1; gx++) {
-      const tl = inside[gy * gw + gx], tr = inside[gy * gw + gx + 1];
-      const br = inside[(gy + 1) * gw + gx + 1], bl = inside[(gy + 1) * gw + gx];
+      const tl = inside[rowT + gx], tr = inside[rowT + gx + 1];
+      const br = inside[rowB + gx + 1], bl = inside[rowB + gx];
       const code = (tl << 3) | (tr << 2) | (br << 1) | bl;
       if (code === 0 || code === 15) continue;
-      cellEdges[0] = 2 * (gy * gw + gx);
-      cellEdges[1] = 2 * (gy * gw + gx + 1) + 1;
-      cellEdges[2] = 2 * ((gy + 1) * gw + gx);
-      cellEdges[3] = 2 * (gy * gw + gx) + 1;
-      const corners = [tl, tr, br, bl];
+      cellEdges[0] = 2 * (rowT + gx);
+      cellEdges[1] = 2 * (rowT + gx + 1) + 1;
+      cellEdges[2] = 2 * (rowB + gx);
+      cellEdges[3] = 2 * (rowT + gx) + 1;
+      corners[0] = tl;
+      corners[1] = tr;
+      corners[2] = br;
+      corners[3] = bl;
       for (let k = 0; k < 4; k++) {
         const a = corners[k], b = corners[(k + 1) & 3];
         crossKind[k] = a === b ? 0 : b ? 1 : -1;
@@ -116,35 +120,37 @@ export function maskToPolygons(mask: Uint8Array, width: number, height: number, 
         do m = saddle ? (m + 3) & 3 : (m + 1) & 3; while (crossKind[m] !== -1);
         // Walking entry -> exit keeps the object on the left (counter-clockwise outer rings on
         // screen); link the segments backwards so outer rings come out clockwise.
-        next[cellEdges[m]] = cellEdges[k];
-      }
-      for (let k = 0; k < 4; k++) {
-        if (crossKind[k] === 0) continue;
-        const e = cellEdges[k];
-        // Coordinates of the edge's first sample.
-        const ex = k === 1 ? gx + 1 : gx;
-        const ey = k === 2 ? gy + 1 : gy;
-        setPoint(e, ex, ey);
+        next.set(cellEdges[m], cellEdges[k]);
       }
     }
   }
 
-  // Link segments into rings.
+  // Link segments into rings (Map iteration follows insertion order: deterministic output).
   const rings: RingXY[] = [];
-  for (let e0 = 0; e0 < edgeCount; e0++) {
-    if (next[e0] < 0) continue;
+  for (const e0 of next.keys()) {
+    if (!next.has(e0)) continue;
     const ring: number[] = [];
     let e = e0;
-    while (next[e] >= 0) {
-      ring.push(px[e], py[e]);
-      const n = next[e];
-      next[e] = -1;
+    let n = next.get(e);
+    while (n !== undefined) {
+      pointOf(e, ring);
+      next.delete(e);
       e = n;
+      n = next.get(e);
     }
     const cleaned = dropCollinear(ring);
-    if (cleaned.length >= 6) rings.push(cleaned);
+    if (cleaned.length >= 6) rings.push(startAtTopLeft(cleaned));
   }
   return assembleRegions(rings);
+}
+
+/** Rotates a ring to start at its top-most (then left-most) vertex: a canonical, stable output. */
+function startAtTopLeft(ring: number[]): number[] {
+  let best = 0;
+  for (let i = 2; i < ring.length; i += 2) {
+    if (ring[i + 1] < ring[best + 1] || (ring[i + 1] === ring[best + 1] && ring[i] < ring[best])) best = i;
+  }
+  return best === 0 ? ring : ring.slice(best).concat(ring.slice(0, best));
 }
 
 /** Removes vertices that lie exactly on the line through their neighbours. */

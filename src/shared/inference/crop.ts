@@ -74,13 +74,20 @@ export interface PixelBounds {
   y1: number;
 }
 
-/** Bounding box of `probs > threshold` (inclusive pixel bounds), or null when empty. */
-export function probabilityBounds(probs: Float32Array, width: number, height: number, threshold = 0.5): PixelBounds | null {
+/**
+ * Bounding box of `probs > threshold` (inclusive pixel bounds), or null when empty. `within`
+ * limits the search to a box known to hold every such pixel (a speed-up for large images).
+ */
+export function probabilityBounds(
+  probs: Float32Array, width: number, height: number, threshold = 0.5, within?: BoxXYWH,
+): PixelBounds | null {
+  const cx0 = within ? within.x : 0, cy0 = within ? within.y : 0;
+  const cx1 = within ? within.x + within.width : width, cy1 = within ? within.y + within.height : height;
   let x0 = width, y0 = height, x1 = -1, y1 = -1;
-  for (let r = 0; r < height; r++) {
+  for (let r = cy0; r < cy1; r++) {
     const row = r * width;
     let first = -1, last = -1;
-    for (let c = 0; c < width; c++) {
+    for (let c = cx0; c < cx1; c++) {
       if (probs[row + c] > threshold) {
         if (first < 0) first = c;
         last = c;

@@ -62,11 +62,13 @@ export function emptyPredictionState(width: number, height: number): PredictionS
  */
 export function prepareInput(
   image: RgbImage, clicks: readonly ClickXY[], prev: PredictionState | null, target = DEFAULT_TARGET_SIZE,
+  /** A box known to hold every pixel of `prev` above 0.5 (optional speed-up). */
+  prevSupport?: BoxXYWH,
 ): PreparedInput {
   if (clicks.length === 0) throw new Error('prepareInput: at least one click is needed');
   const { width: W, height: H } = image;
   const box: BoxXYWH = prev
-    ? focusBox(probabilityBounds(prev.probs, W, H, 0.5), clicks, W, H)
+    ? focusBox(probabilityBounds(prev.probs, W, H, 0.5, prevSupport), clicks, W, H)
     : { x: 0, y: 0, width: W, height: H };
   const g = inputGeometry(box, target);
   const tensor = resizeRgbToTensor(image, box, g.width, g.height, g.padWidth, g.padHeight);

@@ -60,12 +60,9 @@ export function maskEdge(mask: Uint8Array, width: number, height: number): Uint8
   return out;
 }
 
-/** Numerically stable logistic function applied in place. */
+/** Logistic function applied in place (exp overflow for very negative logits yields 0, not NaN). */
 export function sigmoidInPlace(values: Float32Array): Float32Array {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    values[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-  }
+  for (let i = 0; i < values.length; i++) values[i] = 1 / (1 + Math.exp(-values[i]));
   return values;
 }
 

@@ -1,0 +1,173 @@
+/**
+ * Latency benchmark: milliseconds per click (median, p90) for the whole pipeline (worker round
+ * trip: preprocess, session.run, paste back, then mask -> polygon on the host) and for the bare
+ * session.run on the same input size, at model inputs of 400², 512², 800², 1024² and on a
+ * 4000×3000 photo with the focus crop; time to the first mask after opening an image (model load
+ * included); peak RSS.
+ *   npm run bench:latency -- [--json <file>] [--model <onnx>] [--clicks 12] [--device cpu]
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { groundTruthFromMask, iouWithGroundTruth, NocClicker, type GroundTruth } from '../../src/shared/clicker';
+import type { ClickXY } from '../../src/shared/inference/clicks';
+import { polygonizeProbabilities } from '../../src/shared/inference/polygonize';
+import { DEFAULT_MASK_OPTIONS } from '../../src/shared/inference/postprocess';
+import type { RgbImage } from '../../src/shared/inference/resize';
+import { decodeImage } from '../../src/extension/inference/decode';
+import type { DeviceSetting } from '../../src/extension/inference/messages';
+import { Predictor, predictionToMask } from '../../src/extension/inference/predictor';
+import { SessionPool } from '../../src/extension/inference/sessionPool';
+import { DEFAULT_MODEL, listSamples, parseArgs, ROOT, stats, WORKER } from './common';
+
+interface Scene {
+  image: RgbImage;
+  gt: GroundTruth;
+}
+
+/** A real photo and its mask resized to width x height, or a synthetic scene without ../shared. */
+async function scene(width: number, height: number): Promise<Scene> {
+  const dataset = join(ROOT, '..', 'shared', 'datasets', 'eval', 'GrabCut');
+  if (existsSync(dataset)) {
+    const s = listSamples(dataset).find((x) => x.name === 'bush') ?? listSamples(dataset)[0];
+    const img = await sharp(s.image).resize(width, height, { fit: 'fill' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const m = await sharp(s.mask).extractChannel(0).resize(width, height, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
+    return { image: { width, height, data: new Uint8Array(img.data) }, gt: groundTruthFromMask(new Uint8Array(m), width, height) };
+  }
+  const data = new Uint8Array(width * height * 3);
+  const v = new Uint8Array(width * height);
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const inside = (c / width - 0.5) ** 2 + (r / height - 0.5) ** 2 < 0.06;
+      v[r * width + c] = inside ? 255 : 0;
+      data.fill(inside ? 200 : 40 + ((r * 7 + c * 13) % 50), (r * width + c) * 3, (r * width + c) * 3 + 3);
+    }
+  }
+  return { image: { width, height, data }, gt: groundTruthFromMask(v, width, height) };
+}
+
+function copyImage(img: RgbImage): RgbImage {
+  return { width: img.width, height: img.height, data: img.data.slice() };
+}
+
+interface CaseResult {
+  name: string;
+  image: string;
+  modelInput: string;
+  pipelineMs: { median: number; p90: number };
+  bareRunMs: { median: number; p90: number };
+  overheadPct: number;
+  stagesMedianMs: { preprocess: number; run: number; postprocess: number; polygon: number };
+  finalIoU: number;
+}
+
+async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: number, clicksN: number, model: string, device: DeviceSetting): Promise<CaseResult> {
+  const p = await Predictor.open(pool, copyImage(sc.image), { modelPath: model, device, targetSize });
+  const clicker = new NocClicker(sc.gt);
+  const { width: W, height: H } = sc.image;
+  let pred = new Uint8Array(W * H);
+  const clicks: ClickXY[] = [];
+  const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [];
+  const sizes = new Map<string, number>();
+  // One untimed click first: the session is warm, but this image's buffers are not.
+  for (let k = 0; k <= clicksN; k++) {
+    const c = clicker.next(pred);
+    if (!c) break;
+    clicks.push(c);
+    const t0 = performance.now();
+    const r = await p.predict(clicks);
+    if (!r) throw new Error('superseded');
+    const t1 = performance.now();
+    polygonizeProbabilities(r, DEFAULT_MASK_OPTIONS, 1.0);
+    const t2 = performance.now();
+    pred = predictionToMask(r, W, H);
+    if (k === 0) continue;
+    total.push(t2 - t0);
+    pre.push(r.timings.preprocessMs);
+    run.push(r.timings.runMs);
+    post.push(r.timings.postprocessMs);
+    poly.push(t2 - t1);
+    const key = `${r.modelWidth}x${r.modelHeight}`;
+    sizes.set(key, (sizes.get(key) ?? 0) + 1);
+  }
+  const finalIoU = iouWithGroundTruth(pred, sc.gt);
+  p.dispose();
+  // The bare session.run on the most common input size of this case, same session, same thread.
+  const [common] = [...sizes.entries()].sort((a, b) => b[1] - a[1]);
+  const [bw, bh] = common[0].split('x').map(Number);
+  const session = pool.acquire(model, device);
+  const bare = await session.request({ type: 'bareRun', id: 0, width: bw, height: bh, repeats: Math.max(5, clicksN) });
+  pool.release(session);
+  if (bare.type !== 'bareRun') throw new Error('bad bareRun reply');
+  const pipe = stats(total), b = stats(bare.times);
+  // Overhead compares the worker-side pipeline + polygon with session.run on the same sizes.
+  const runMedian = stats(run).median;
+  return {
+    name, image: `${W}x${H}`, modelInput: [...sizes.keys()].join(', '),
+    pipelineMs: { median: pipe.median, p90: pipe.p90 },
+    bareRunMs: { median: b.median, p90: b.p90 },
+    overheadPct: (pipe.median / runMedian - 1) * 100,
+    stagesMedianMs: { preprocess: stats(pre).median, run: runMedian, postprocess: stats(post).median, polygon: stats(poly).median },
+    finalIoU,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const model = resolve(ROOT, args.get('model') ?? DEFAULT_MODEL);
+  const device = (args.get('device') ?? 'cpu') as DeviceSetting;
+  const clicksN = Number(args.get('clicks') ?? 12);
+  if (!existsSync(model)) {
+    console.log(`bench:latency skipped: model ${model} not found.`);
+    return;
+  }
+  // Time to the first mask: a cold pool, the file decoded from disk, the session created and
+  // warmed up, then one click.
+  const firstFile = join(ROOT, 'out', 'bench', 'first-mask.jpg');
+  const sc0 = await scene(1024, 768);
+  mkdirSync(dirname(firstFile), { recursive: true });
+  await sharp(Buffer.from(sc0.image.data), { raw: { width: 1024, height: 768, channels: 3 } }).jpeg({ quality: 90 }).toFile(firstFile);
+  const pool = new SessionPool(WORKER);
+  const tOpen = performance.now();
+  const decoded = await decodeImage(firstFile);
+  const tDecoded = performance.now();
+  const p0 = await Predictor.open(pool, decoded, { modelPath: model, device });
+  const tLoaded = performance.now();
+  const first = await p0.predict([new NocClicker(sc0.gt).next(new Uint8Array(1024 * 768))!]);
+  const tFirst = performance.now();
+  if (!first) throw new Error('superseded');
+  const info = await p0.info;
+  p0.dispose();
+  const firstMask = {
+    totalMs: tFirst - tOpen, decodeMs: tDecoded - tOpen, sessionLoadMs: info.loadMs, warmupMs: info.warmupMs,
+    openMs: tLoaded - tDecoded, firstClickMs: tFirst - tLoaded,
+  };
+
+  const cases: CaseResult[] = [];
+  for (const s of [400, 512, 800, 1024]) {
+    cases.push(await runCase(pool, `${s}²`, await scene(s, s), s, clicksN, model, device));
+    process.stderr.write(`${s}² done\n`);
+  }
+  cases.push(await runCase(pool, '4000×3000 photo, focus crop S=400', await scene(4000, 3000), 400, clicksN, model, device));
+  await pool.dispose();
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+
+  console.log(`\nLatency (${basename(model)}, device ${info.provider}${info.fallback ? ` — ${info.fallback}` : ''}), ${clicksN} clicks per case`);
+  console.log('case                               model input          pipeline med/p90 ms   bare run med/p90 ms   overhead   pre/run/post/polygon ms');
+  for (const c of cases) {
+    console.log(`${c.name.padEnd(35)}${c.modelInput.padEnd(21)}${`${c.pipelineMs.median.toFixed(0)} / ${c.pipelineMs.p90.toFixed(0)}`.padEnd(22)}${`${c.bareRunMs.median.toFixed(0)} / ${c.bareRunMs.p90.toFixed(0)}`.padEnd(22)}${`${c.overheadPct.toFixed(1)} %`.padEnd(11)}${[c.stagesMedianMs.preprocess, c.stagesMedianMs.run, c.stagesMedianMs.postprocess, c.stagesMedianMs.polygon].map((v) => v.toFixed(1)).join(' / ')}`);
+  }
+  console.log(`first mask after opening a 1024×768 JPEG: ${firstMask.totalMs.toFixed(0)} ms (decode ${firstMask.decodeMs.toFixed(0)}, session ${firstMask.sessionLoadMs.toFixed(0)} + warm-up ${firstMask.warmupMs.toFixed(0)}, first click ${firstMask.firstClickMs.toFixed(0)})`);
+  console.log(`peak RSS: ${peakRssMiB.toFixed(0)} MiB`);
+  const json = args.get('json');
+  if (json) {
+    mkdirSync(dirname(resolve(json)), { recursive: true });
+    writeFileSync(resolve(json), JSON.stringify({ model: basename(model), device: info.provider, clicksPerCase: clicksN, cases, firstMask, peakRssMiB }, null, 1));
+    console.log(`wrote ${json}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
