@@ -109,6 +109,23 @@ function dedupeRing(ring: RingXY): RingXY {
   return out;
 }
 
+/**
+ * Fewer than 3 distinct vertices, or all on one line. (A zero signed area alone is not enough: a
+ * symmetric bow-tie has zero signed area but covers pixels.)
+ */
+function isDegenerate(ring: RingXY): boolean {
+  const n = ring.length >> 1;
+  if (n < 3) return true;
+  if (ringSignedArea(ring) !== 0) return false;
+  const x0 = ring[0], y0 = ring[1];
+  for (let i = 1; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if ((ring[2 * i] - x0) * (ring[2 * j + 1] - y0) - (ring[2 * i + 1] - y0) * (ring[2 * j] - x0) !== 0) return false;
+    }
+  }
+  return true;
+}
+
 /** True when two segments cross or touch anywhere (including collinear overlap). */
 function segmentsIntersect(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): boolean {
   const o1 = orient(ax, ay, bx, by, cx, cy);
@@ -183,14 +200,14 @@ export function cleanRegions(regions: MultiPolygonXY, width: number, height: num
   let selfIntersecting = false;
   for (const r of regions) {
     const outer = dedupeRing(r.outer);
-    if (outer.length < 6 || ringSignedArea(outer) === 0) {
+    if (isDegenerate(outer)) {
       degenerateRings += 1 + r.holes.length;
       continue;
     }
     const holes: RingXY[] = [];
     for (const h of r.holes) {
       const hole = dedupeRing(h);
-      if (hole.length < 6 || ringSignedArea(hole) === 0) {
+      if (isDegenerate(hole)) {
         degenerateRings++;
         continue;
       }

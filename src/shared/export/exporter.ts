@@ -145,7 +145,10 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
   for (const c of [...usedClasses].sort((a, b) => a - b)) {
     if (labelById.has(c)) continue;
     const name = uniqueName(sidecarNames.get(c) ?? `class_${c}`, categories);
-    categories.push({ id: c, name, supercategory: '' });
+    // Its VOC colour, so that every category has a colour and an import gives it the same one.
+    const voc = vocPalette();
+    const color = c >= 0 && c < 256 ? toHexColour([voc[3 * c], voc[3 * c + 1], voc[3 * c + 2]]) : undefined;
+    categories.push({ id: c, name, supercategory: '', color });
     warnings.add('unknown-class', 'Class ids missing from the labels file (exported under the sidecar\'s name)', `${c} "${name}"`);
   }
   categories.sort((a, b) => a.id - b.id);

@@ -15,7 +15,7 @@ import { parseHexColour, vocPalette, VOC_VOID_INDEX } from '../formats/vocPalett
 import { maskToPolygons } from '../geometry/contours';
 import { Label, MAX_LABEL_ID, defaultLabelColor, nextLabelId } from '../labels';
 import { decodePng } from './png';
-import { UnsafePathError, basenameRelative, dirnameRelative, flattenStem, safeRelativePath, stripExtension } from './paths';
+import { UnsafePathError, basenameRelative, dirnameRelative, extensionOf, flattenStem, safeRelativePath, stripExtension } from './paths';
 import type { Codecs, ProgressSink, WarningSummary, WorkspaceReader, WorkspaceWriter } from './types';
 import { Warnings } from './types';
 
@@ -106,13 +106,23 @@ class ImageIndex {
   private readonly all = new Set<string>();
   private readonly byName = new Map<string, string[]>();
   private readonly byStem = new Map<string, string[]>();
+  /** `dir/name_ext` -> `dir/name.ext`: the names an export gives two images that differ only by extension. */
+  private readonly byStemExt = new Map<string, string[]>();
 
   constructor(paths: readonly string[]) {
     for (const p of paths) {
       this.all.add(p);
       push(this.byName, basenameRelative(p).toLowerCase(), p);
       push(this.byStem, stripExtension(basenameRelative(p)).toLowerCase(), p);
+      push(this.byStemExt, `${stripExtension(p)}_${extensionOf(p)}`.toLowerCase(), p);
     }
+  }
+
+  /** The image an export renamed to `stem` (`dir/name_ext`, with or without a numeric suffix). */
+  private byDisambiguated(stem: string): string | undefined {
+    const key = stem.toLowerCase();
+    const hit = this.byStemExt.get(key) ?? this.byStemExt.get(key.replace(/_\d+$/, ''));
+    return hit?.length === 1 ? hit[0] : undefined;
   }
 
   has(p: string): boolean {
@@ -128,6 +138,10 @@ class ImageIndex {
     for (const b of bases) {
       const p = b === '' ? mentioned : `${b}/${mentioned}`;
       if (this.all.has(p)) return { path: p };
+    }
+    for (const b of bases) {
+      const renamed = this.byDisambiguated(stripExtension(b === '' ? mentioned : `${b}/${mentioned}`));
+      if (renamed) return { path: renamed };
     }
     const candidates = this.byName.get(basenameRelative(mentioned).toLowerCase()) ?? [];
     if (candidates.length === 1) return { path: candidates[0] };
@@ -149,6 +163,8 @@ class ImageIndex {
     const unflat = stem.split('__').join('/');
     const direct = [...this.all].filter((p) => stripExtension(p) === unflat || flattenStem(stripExtension(p)) === stem);
     if (direct.length === 1) return { path: direct[0] };
+    const renamed = this.byDisambiguated(unflat);
+    if (renamed) return { path: renamed };
     const c = this.byStem.get(stem.toLowerCase()) ?? [];
     if (c.length === 1) return { path: c[0] };
     return c.length > 1 || direct.length > 1 ? { ambiguous: true } : {};
