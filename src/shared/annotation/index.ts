@@ -4,3 +4,4 @@ export * from './edits';
 export * from './model';
 export * from './validate';
 export * from './result';
+export * from './ringEdit';

@@ -1,0 +1,118 @@
+import { useState } from 'preact/hooks';
+import type { Editor } from '../editor';
+import { useStore } from './hooks';
+import type { Label } from '../../shared/labels';
+
+function LabelRow({ editor, label, index, active }: { editor: Editor; label: Label; index: number; active: boolean }) {
+  const [name, setName] = useState(label.name);
+  const [editing, setEditing] = useState(false);
+  const commitName = () => {
+    setEditing(false);
+    const n = name.trim();
+    if (n && n !== label.name) void editor.updateLabel(label.id, n, label.color);
+    else setName(label.name);
+  };
+  return (
+    <li class={`row${active ? ' selected' : ''}`} data-testid={`class-row-${label.id}`} data-class-id={label.id} onClick={() => editor.selectClass(label.id)}>
+      <input
+        type="color"
+        class="color"
+        value={label.color}
+        title="Class colour"
+        aria-label={`Colour of ${label.name}`}
+        data-testid={`class-color-${label.id}`}
+        onClick={(e) => e.stopPropagation()}
+        onChange={(e) => void editor.updateLabel(label.id, label.name, (e.currentTarget as HTMLInputElement).value)}
+      />
+      {editing ? (
+        <input
+          class="name-input"
+          value={name}
+          data-testid={`class-name-${label.id}`}
+          aria-label="Class name"
+          ref={(el) => el?.focus()}
+          onClick={(e) => e.stopPropagation()}
+          onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+          onBlur={commitName}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') commitName();
+            if (e.key === 'Escape') {
+              setName(label.name);
+              setEditing(false);
+            }
+          }}
+        />
+      ) : (
+        <span
+          class="name"
+          title="Double-click to rename"
+          data-testid={`class-label-${label.id}`}
+          onDblClick={(e) => {
+            e.stopPropagation();
+            setName(label.name);
+            setEditing(true);
+          }}
+        >
+          {label.name}
+        </span>
+      )}
+      <span class="hint">{index < 9 ? index + 1 : ''}</span>
+      <span class="object-id">id {label.id}</span>
+      <button
+        class="icon-button"
+        title="Remove class from the labels file"
+        aria-label={`Remove class ${label.name}`}
+        data-testid={`class-remove-${label.id}`}
+        onClick={(e) => {
+          e.stopPropagation();
+          void editor.removeLabel(label.id);
+        }}
+      >
+        <span class="codicon codicon-close" />
+      </button>
+    </li>
+  );
+}
+
+/** The workspace classes (labels file), editable. */
+export function ClassesPanel({ editor }: { editor: Editor }) {
+  const store = useStore(editor.store);
+  const [newName, setNewName] = useState('');
+  const add = () => {
+    const n = newName.trim();
+    if (!n) return;
+    setNewName('');
+    void editor.addLabel(n);
+  };
+  return (
+    <section class="panel classes" aria-label="Classes">
+      <h2>
+        Classes <span class="count">{store.labels.length}</span>
+      </h2>
+      <ul data-testid="classes-list">
+        {store.labels.map((l, i) => (
+          <LabelRow key={`${l.id}:${l.name}`} editor={editor} label={l} index={i} active={store.activeClassId === l.id} />
+        ))}
+      </ul>
+      <form
+        class="add-class"
+        onSubmit={(e) => {
+          e.preventDefault();
+          add();
+        }}
+      >
+        <input
+          value={newName}
+          placeholder="New class name"
+          aria-label="New class name"
+          data-testid="class-add-name"
+          id="edgeflow-class-add-name"
+          onInput={(e) => setNewName((e.currentTarget as HTMLInputElement).value)}
+        />
+        <button type="submit" class="text-button" data-testid="class-add-button" disabled={!newName.trim()}>
+          <span class="codicon codicon-add" /> Add
+        </button>
+      </form>
+    </section>
+  );
+}

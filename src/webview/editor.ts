@@ -1,0 +1,758 @@
+/**
+ * The editor controller: owns the store, the view transform, the renderer and the tools; turns
+ * host messages, pointer input and forwarded commands into state changes; posts edits, status and
+ * UI context to the host.
+ *
+ * Test hooks (see test/e2e/README-hooks.md):
+ * - `document.body.dataset.edgeflowReady === "1"` once the image has been decoded and drawn.
+ * - `window.__edgeflowDebug`: read-only snapshot getters (objects, view, selection, tool, labels,
+ *   frame statistics) plus `imageToClient(x, y)` and `resetFrameStats()`.
+ * - Stable `data-testid`s on the canvas, tool buttons, class selector, objects list and classes.
+ */
+import { AnnotationEdit, AnnotationObject, cloneState, deleteVertex } from '../shared/annotation';
+import type { HostToWebview, WebviewCommand } from '../shared/protocol';
+import type { HostConnection } from './host';
+import { Renderer, makeMaskLayer } from './renderer';
+import { EditorStore } from './store';
+import { Tool, ToolContext, ToolPointerEvent, getTool, getTools } from './tools';
+import { ViewTransform, actualSize, fitView, panBy, screenToImage, imageToScreen, wheelZoomFactor, zoomAt } from './view';
+
+/** What the webview remembers across being hidden and rebuilt (vscode.setState). */
+interface PersistedState {
+  src: string;
+  view: ViewTransform;
+  tool: string;
+  activeClassId: number | null;
+  brightness: number;
+  contrast: number;
+}
+
+/** Rolling frame statistics of canvas redraws (milliseconds of draw work per frame). */
+export interface FrameStats {
+  /** Frames drawn since the last reset. */
+  frames: number;
+  /** Mean / 95th percentile / max draw time over the last `window` frames. */
+  avgMs: number;
+  p95Ms: number;
+  maxMs: number;
+  /** Mean interval between consecutive frames while interacting (display-rate bound). */
+  avgIntervalMs: number;
+  window: number;
+}
+
+const FRAME_WINDOW = 120;
+
+export class Editor {
+  readonly store = new EditorStore();
+  view: ViewTransform = { scale: 1, tx: 0, ty: 0 };
+  private renderer: Renderer | null = null;
+  private container: HTMLElement | null = null;
+  private img: HTMLImageElement | null = null;
+  private imageReady = false;
+  private raf = 0;
+  private imageDirty = true;
+  private viewInitialised = false;
+  private drawTimes: number[] = [];
+  private intervals: number[] = [];
+  private lastFrameAt = 0;
+  private framesDrawn = 0;
+  private spaceDown = false;
+  private pan: { pointerId: number; sx: number; sy: number; view: ViewTransform } | null = null;
+  private toolPointer: number | null = null;
+  private focused = document.hasFocus();
+  private textInputFocus = false;
+  private lastUi = '';
+  private cursor: { x: number; y: number } | null = null;
+  private statusTimer: ReturnType<typeof setTimeout> | null = null;
+  private persistTimer: ReturnType<typeof setTimeout> | null = null;
+  private noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  private loadToken = 0;
+  readonly ctx: ToolContext;
+
+  constructor(readonly host: HostConnection) {
+    const self = this;
+    this.ctx = {
+      store: this.store,
+      host,
+      view: () => self.view,
+      hitRadius: () => self.store.settings.hitRadius / self.view.scale,
+      commit: (edit) => self.commit(edit),
+      requestRender: () => self.requestRender(false),
+      changed: () => self.changed(),
+      setCursor: (c) => {
+        if (self.container) self.container.style.cursor = c;
+      },
+      notify: (m) => self.notify(m),
+      setTool: (id) => self.setTool(id),
+      classForNewObject: () => self.classForNewObject(),
+    };
+    host.listen((m) => this.onHostMessage(m));
+    window.addEventListener('focus', () => this.setFocused(true));
+    window.addEventListener('blur', () => this.setFocused(false));
+    document.addEventListener('focusin', () => this.updateTextFocus());
+    document.addEventListener('focusout', () => setTimeout(() => this.updateTextFocus(), 0));
+    window.addEventListener('keydown', (e) => this.onKeyDown(e));
+    window.addEventListener('keyup', (e) => this.onKeyUp(e));
+    this.installDebug();
+  }
+
+  /** Tells the host we are listening (the host posts nothing before this). */
+  start(): void {
+    this.host.post({ type: 'ready' });
+  }
+
+  get tool(): Tool | undefined {
+    return getTool(this.store.toolId);
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Canvas attachment and rendering
+
+  /** Called by the canvas component once its elements exist. */
+  attach(container: HTMLElement, imageCanvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement): () => void {
+    this.container = container;
+    this.renderer = new Renderer(imageCanvas, overlayCanvas);
+    const ro = new ResizeObserver(() => this.onResize());
+    ro.observe(container);
+    const opts: AddEventListenerOptions = { passive: false };
+    const down = (e: PointerEvent) => this.onPointerDown(e);
+    const move = (e: PointerEvent) => this.onPointerMove(e);
+    const up = (e: PointerEvent) => this.onPointerUp(e);
+    const leave = () => this.setCursorPos(null);
+    const wheel = (e: WheelEvent) => this.onWheel(e);
+    const menu = (e: Event) => e.preventDefault();
+    container.addEventListener('pointerdown', down);
+    container.addEventListener('pointermove', move);
+    container.addEventListener('pointerup', up);
+    container.addEventListener('pointercancel', up);
+    container.addEventListener('pointerleave', leave);
+    container.addEventListener('wheel', wheel, opts);
+    container.addEventListener('contextmenu', menu);
+    // Middle-button auto-scroll would fight our panning.
+    container.addEventListener('mousedown', (e) => e.button === 1 && e.preventDefault());
+    this.onResize();
+    return () => {
+      ro.disconnect();
+      container.removeEventListener('pointerdown', down);
+      container.removeEventListener('pointermove', move);
+      container.removeEventListener('pointerup', up);
+      container.removeEventListener('pointercancel', up);
+      container.removeEventListener('pointerleave', leave);
+      container.removeEventListener('wheel', wheel);
+      container.removeEventListener('contextmenu', menu);
+      this.renderer = null;
+      this.container = null;
+    };
+  }
+
+  private onResize(): void {
+    if (!this.container || !this.renderer) return;
+    const r = this.container.getBoundingClientRect();
+    const before = this.renderer.size;
+    this.renderer.resize(r.width, r.height, window.devicePixelRatio || 1);
+    if (!this.viewInitialised && this.imageReady) this.fit();
+    else if (this.viewInitialised) {
+      // Keep the image centre where it was relative to the viewport centre.
+      this.view = panBy(this.view, (r.width - before.width) / 2, (r.height - before.height) / 2);
+    }
+    this.requestRender(true);
+  }
+
+  /** Schedules one redraw on the next animation frame. `image`: the image layer changed too. */
+  requestRender(image: boolean): void {
+    if (image) this.imageDirty = true;
+    if (this.raf) return;
+    this.raf = requestAnimationFrame((t) => {
+      this.raf = 0;
+      this.renderNow(t);
+    });
+  }
+
+  private renderNow(frameTime: number): void {
+    const r = this.renderer;
+    if (!r) return;
+    const t0 = performance.now();
+    if (this.imageDirty) {
+      r.drawImage(this.view);
+      this.imageDirty = false;
+    }
+    const tool = this.tool;
+    r.drawOverlay(this.view, this.store, tool?.drawOverlay ? (g) => tool.drawOverlay!(g, this.view, this.ctx) : undefined);
+    const dt = performance.now() - t0;
+    this.drawTimes.push(dt);
+    if (this.drawTimes.length > FRAME_WINDOW) this.drawTimes.shift();
+    if (this.lastFrameAt && frameTime - this.lastFrameAt < 250) {
+      this.intervals.push(frameTime - this.lastFrameAt);
+      if (this.intervals.length > FRAME_WINDOW) this.intervals.shift();
+    }
+    this.lastFrameAt = frameTime;
+    this.framesDrawn++;
+    if (this.imageReady && document.body.dataset.edgeflowReady !== '1') {
+      document.body.dataset.edgeflowReady = '1';
+    }
+  }
+
+  /** Frame statistics (see FrameStats). */
+  frameStats(): FrameStats {
+    const d = this.drawTimes.slice().sort((a, b) => a - b);
+    const avg = d.length ? d.reduce((s, x) => s + x, 0) / d.length : 0;
+    const iv = this.intervals;
+    return {
+      frames: this.framesDrawn,
+      avgMs: round3(avg),
+      p95Ms: round3(d.length ? d[Math.min(d.length - 1, Math.floor(d.length * 0.95))] : 0),
+      maxMs: round3(d.length ? d[d.length - 1] : 0),
+      avgIntervalMs: round3(iv.length ? iv.reduce((s, x) => s + x, 0) / iv.length : 0),
+      window: FRAME_WINDOW,
+    };
+  }
+
+  resetFrameStats(): void {
+    this.drawTimes = [];
+    this.intervals = [];
+    this.framesDrawn = 0;
+    this.lastFrameAt = 0;
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // View
+
+  setView(v: ViewTransform): void {
+    this.view = v;
+    this.viewInitialised = true;
+    this.requestRender(true);
+    this.scheduleStatus();
+    this.schedulePersist();
+  }
+
+  fit(): void {
+    if (!this.renderer || !this.store.image) return;
+    const { width, height } = this.renderer.size;
+    this.setView(fitView(width, height, this.store.image.width, this.store.image.height));
+  }
+
+  private centre(): { x: number; y: number } {
+    const s = this.renderer?.size ?? { width: 0, height: 0 };
+    return { x: s.width / 2, y: s.height / 2 };
+  }
+
+  zoomBy(factor: number): void {
+    const c = this.centre();
+    this.setView(zoomAt(this.view, factor, c.x, c.y));
+  }
+
+  zoom100(): void {
+    const c = this.centre();
+    this.setView(actualSize(this.view, c.x, c.y));
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Host messages
+
+  private onHostMessage(m: HostToWebview): void {
+    switch (m.type) {
+      case 'init':
+        this.store.image = m.image;
+        this.store.labels = m.labels;
+        this.store.settings = m.settings;
+        this.store.model.reset(m.state);
+        this.restorePersisted(m.image.src);
+        this.store.sanitize();
+        this.changed();
+        void this.loadImage(m.image.src);
+        break;
+      case 'state':
+        this.store.model.reset(m.state);
+        this.store.preview = null;
+        for (const t of getTools()) t.stateReplaced?.(this.ctx);
+        this.store.sanitize();
+        this.changed();
+        this.requestRender(false);
+        break;
+      case 'labels':
+        this.store.labels = m.labels;
+        this.store.sanitize();
+        this.changed();
+        this.requestRender(false);
+        break;
+      case 'settings':
+        this.store.settings = m.settings;
+        this.changed();
+        this.requestRender(false);
+        break;
+      case 'command':
+        this.runCommand(m.command);
+        break;
+      case 'selectClass':
+        this.selectClass(m.classId);
+        break;
+      case 'maskOverlay':
+        if (this.renderer) {
+          try {
+            this.renderer.mask = m.data ? makeMaskLayer(m.data, m.width, m.height, m.color) : null;
+          } catch (e) {
+            this.host.reportError(e);
+          }
+          this.requestRender(false);
+        }
+        break;
+      case 'reply':
+        break;
+    }
+    for (const t of getTools()) t.hostMessage?.(m, this.ctx);
+  }
+
+  private async loadImage(src: string): Promise<void> {
+    const token = ++this.loadToken;
+    const img = new Image();
+    img.decoding = 'async';
+    img.src = src;
+    try {
+      await img.decode();
+    } catch {
+      if (token !== this.loadToken) return;
+      this.store.error = `Cannot display ${this.store.image?.fileName ?? 'the image'}.`;
+      this.changed();
+      this.host.post({ type: 'webviewError', message: `image failed to load: ${this.store.image?.fileName}` });
+      return;
+    }
+    if (token !== this.loadToken) return;
+    this.img = img;
+    this.imageReady = true;
+    this.renderer?.setImage(img);
+    this.host.post({ type: 'imageLoaded', naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight });
+    if (!this.viewInitialised) this.fit();
+    this.requestRender(true);
+    this.scheduleStatus();
+  }
+
+  private restorePersisted(src: string): void {
+    const p = this.host.getState<PersistedState>();
+    if (!p || p.src !== src) return;
+    this.view = p.view;
+    this.viewInitialised = true;
+    if (getTool(p.tool)) this.store.toolId = p.tool;
+    this.store.activeClassId = p.activeClassId;
+    this.store.brightness = p.brightness;
+    this.store.contrast = p.contrast;
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = null;
+      if (!this.store.image) return;
+      const s: PersistedState = {
+        src: this.store.image.src,
+        view: this.view,
+        tool: this.store.toolId,
+        activeClassId: this.store.activeClassId,
+        brightness: this.store.brightness,
+        contrast: this.store.contrast,
+      };
+      this.host.setState(s);
+    }, 300);
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // State changes
+
+  /** Notifies the UI, the host's context keys and schedules persistence. */
+  changed(): void {
+    this.store.changed();
+    this.postUiContext();
+    this.schedulePersist();
+  }
+
+  /** Applies an edit locally and posts it to the host as one undo step. */
+  commit(edit: AnnotationEdit): boolean {
+    const before = cloneState(this.store.model.state);
+    try {
+      this.store.model.apply(edit);
+    } catch (e) {
+      this.store.model.reset(before);
+      this.host.reportError(e);
+      return false;
+    }
+    this.host.post({ type: 'edit', edit });
+    this.store.sanitize();
+    this.changed();
+    this.requestRender(false);
+    return true;
+  }
+
+  setTool(id: string): void {
+    const next = getTool(id);
+    if (!next || id === this.store.toolId) return;
+    this.tool?.deactivate?.(this.ctx);
+    this.store.toolId = id;
+    if (this.container) this.container.style.cursor = '';
+    next.activate?.(this.ctx);
+    this.changed();
+    this.requestRender(false);
+  }
+
+  selectObject(id: number | null): void {
+    this.store.selection = id === null ? null : { id };
+    const o = id === null ? undefined : this.store.model.getObject(id);
+    if (o && this.store.labels.some((l) => l.id === o.classId)) this.store.activeClassId = o.classId;
+    this.changed();
+    this.requestRender(false);
+  }
+
+  /** Sets the class for new objects, and changes the selected object's class. */
+  selectClass(classId: number): void {
+    this.store.activeClassId = classId;
+    const o = this.store.selectedObject;
+    if (o && o.classId !== classId) this.commit({ kind: 'setClass', id: o.id, before: o.classId, after: classId });
+    else this.changed();
+  }
+
+  setObjectClass(id: number, classId: number): void {
+    const o = this.store.model.getObject(id);
+    if (o && o.classId !== classId) this.commit({ kind: 'setClass', id, before: o.classId, after: classId });
+  }
+
+  toggleHidden(id: number): void {
+    const o = this.store.model.getObject(id);
+    if (o) this.commit({ kind: 'setHidden', id, before: o.hidden, after: !o.hidden });
+  }
+
+  deleteObject(id: number): void {
+    const i = this.store.model.indexOf(id);
+    if (i < 0) return;
+    this.commit({ kind: 'removeObject', object: this.store.objects[i], index: i });
+  }
+
+  /** Deletes the selected vertex (when one is selected) or the selected object. */
+  deleteSelection(): void {
+    const sel = this.store.selection;
+    const o = this.store.selectedObject;
+    if (!sel || !o) return;
+    if (sel.vertex) {
+      const after = deleteVertex(o.regions, sel.vertex);
+      if (!after) {
+        this.deleteObject(o.id);
+        return;
+      }
+      this.store.selection = { id: o.id };
+      this.commit({ kind: 'setGeometry', id: o.id, before: o.regions, after });
+      return;
+    }
+    this.deleteObject(o.id);
+  }
+
+  private cycleSelection(delta: number): void {
+    const visible = this.store.objects.filter((o) => !o.hidden);
+    if (!visible.length) return;
+    const i = visible.findIndex((o) => o.id === this.store.selection?.id);
+    const next = i < 0 ? (delta > 0 ? 0 : visible.length - 1) : (i + delta + visible.length) % visible.length;
+    this.selectObject(visible[next].id);
+  }
+
+  runCommand(command: WebviewCommand): void {
+    if (this.tool?.command?.(command, this.ctx)) return;
+    switch (command) {
+      case 'fit':
+        this.fit();
+        return;
+      case 'zoom100':
+        this.zoom100();
+        return;
+      case 'zoomIn':
+        this.zoomBy(1.25);
+        return;
+      case 'zoomOut':
+        this.zoomBy(0.8);
+        return;
+      case 'toolSelect':
+        this.setTool('select');
+        return;
+      case 'toolPolygon':
+        this.setTool('polygon');
+        return;
+      case 'finishPolygon':
+        return;
+      case 'cancel':
+        this.selectObject(null);
+        return;
+      case 'deleteSelection':
+        this.deleteSelection();
+        return;
+      case 'nextObject':
+        this.cycleSelection(1);
+        return;
+      case 'previousObject':
+        this.cycleSelection(-1);
+        return;
+      case 'toggleHidden':
+        if (this.store.selection) this.toggleHidden(this.store.selection.id);
+        return;
+      case 'focusClasses':
+        document.querySelector<HTMLInputElement>('[data-testid="class-add-name"]')?.focus();
+        return;
+    }
+  }
+
+  async classForNewObject(): Promise<number> {
+    const s = this.store;
+    if (s.activeClassId !== null && s.labels.some((l) => l.id === s.activeClassId)) return s.activeClassId;
+    if (s.labels.length) {
+      s.activeClassId = s.labels[0].id;
+      return s.activeClassId;
+    }
+    const label = await this.host.request('addLabel', { name: 'object' });
+    if (!s.labels.some((l) => l.id === label.id)) s.labels = [...s.labels, label];
+    s.activeClassId = label.id;
+    this.changed();
+    return label.id;
+  }
+
+  async addLabel(name: string, color?: string): Promise<void> {
+    try {
+      const label = await this.host.request('addLabel', color ? { name, color } : { name });
+      if (!this.store.labels.some((l) => l.id === label.id)) this.store.labels = [...this.store.labels, label];
+      this.store.activeClassId = label.id;
+      this.changed();
+    } catch (e) {
+      this.notify((e as Error).message);
+    }
+  }
+
+  async updateLabel(id: number, name: string, color: string): Promise<void> {
+    try {
+      await this.host.request('updateLabel', { id, name, color });
+    } catch (e) {
+      this.notify((e as Error).message);
+      this.changed();
+    }
+  }
+
+  async removeLabel(id: number): Promise<void> {
+    try {
+      await this.host.request('removeLabel', { id });
+    } catch (e) {
+      this.notify((e as Error).message);
+    }
+  }
+
+  setAdjustments(brightness: number, contrast: number): void {
+    this.store.brightness = brightness;
+    this.store.contrast = contrast;
+    this.changed();
+  }
+
+  notify(message: string): void {
+    this.store.notice = message;
+    this.store.changed();
+    if (this.noticeTimer) clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => {
+      this.store.notice = null;
+      this.store.changed();
+    }, 4000);
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Input
+
+  private toolEvent(e: PointerEvent): ToolPointerEvent {
+    const rect = this.container!.getBoundingClientRect();
+    const sx = e.clientX - rect.left;
+    const sy = e.clientY - rect.top;
+    const p = screenToImage(this.view, sx, sy);
+    return { x: p.x, y: p.y, sx, sy, button: e.button, buttons: e.buttons, shiftKey: e.shiftKey, altKey: e.altKey, ctrlKey: e.ctrlKey, metaKey: e.metaKey };
+  }
+
+  private onPointerDown(e: PointerEvent): void {
+    if (!this.container || !this.imageReady) return;
+    this.container.focus({ preventScroll: true });
+    const te = this.toolEvent(e);
+    if (e.button === 1 || (e.button === 0 && this.spaceDown)) {
+      this.startPan(e);
+      return;
+    }
+    if (e.button !== 0 && e.button !== 2) return;
+    const handled = this.tool?.pointerDown?.(te, this.ctx) ?? false;
+    if (handled) {
+      this.toolPointer = e.pointerId;
+      this.container.setPointerCapture(e.pointerId);
+      e.preventDefault();
+    } else if (e.button === 0) {
+      this.startPan(e);
+    }
+  }
+
+  private startPan(e: PointerEvent): void {
+    this.pan = { pointerId: e.pointerId, sx: e.clientX, sy: e.clientY, view: this.view };
+    this.container!.setPointerCapture(e.pointerId);
+    this.container!.style.cursor = 'grabbing';
+    e.preventDefault();
+  }
+
+  private onPointerMove(e: PointerEvent): void {
+    if (!this.container) return;
+    const te = this.toolEvent(e);
+    this.setCursorPos(te);
+    if (this.pan && e.pointerId === this.pan.pointerId) {
+      this.setView(panBy(this.pan.view, e.clientX - this.pan.sx, e.clientY - this.pan.sy));
+      return;
+    }
+    this.tool?.pointerMove?.(te, this.ctx);
+  }
+
+  private onPointerUp(e: PointerEvent): void {
+    if (!this.container) return;
+    if (this.pan && e.pointerId === this.pan.pointerId) {
+      this.pan = null;
+      this.container.style.cursor = this.spaceDown ? 'grab' : '';
+      return;
+    }
+    if (this.toolPointer === e.pointerId) {
+      this.toolPointer = null;
+      this.tool?.pointerUp?.(this.toolEvent(e), this.ctx);
+    }
+  }
+
+  private onWheel(e: WheelEvent): void {
+    if (!this.container) return;
+    e.preventDefault();
+    const rect = this.container.getBoundingClientRect();
+    const unit = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? rect.height : 1;
+    // Ctrl+wheel (trackpad pinch) zooms like the wheel; shift+wheel pans horizontally.
+    if (e.shiftKey && !e.ctrlKey) {
+      this.setView(panBy(this.view, -e.deltaY * unit, 0));
+      return;
+    }
+    this.setView(zoomAt(this.view, wheelZoomFactor(e.deltaY * unit), e.clientX - rect.left, e.clientY - rect.top));
+  }
+
+  private isTyping(target: EventTarget | null): boolean {
+    const el = target as HTMLElement | null;
+    if (!el || !el.tagName) return false;
+    if (el.isContentEditable) return true;
+    if (el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
+    if (el.tagName === 'INPUT') {
+      const t = (el as HTMLInputElement).type;
+      return !['range', 'color', 'checkbox', 'radio', 'button'].includes(t);
+    }
+    return false;
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    if (this.isTyping(e.target)) return;
+    // Everything else (single-key shortcuts, Enter, Escape, Delete) comes as commands from VS
+    // Code's keybindings so users can rebind them; only Space-to-pan is handled here.
+    if (e.code === 'Space') {
+      e.preventDefault();
+      if (!this.spaceDown) {
+        this.spaceDown = true;
+        if (this.container && !this.pan) this.container.style.cursor = 'grab';
+      }
+    }
+  }
+
+  private onKeyUp(e: KeyboardEvent): void {
+    if (e.code === 'Space') {
+      this.spaceDown = false;
+      if (this.container && !this.pan) this.container.style.cursor = '';
+    }
+  }
+
+  private setFocused(f: boolean): void {
+    this.focused = f;
+    if (!f) this.spaceDown = false;
+    this.postUiContext();
+  }
+
+  private updateTextFocus(): void {
+    this.textInputFocus = this.isTyping(document.activeElement);
+    this.postUiContext();
+  }
+
+  private postUiContext(): void {
+    const ui = {
+      textInputFocus: this.textInputFocus,
+      drawing: this.tool?.isBusy?.() ?? false,
+      hasSelection: !!this.store.selection,
+      tool: this.store.toolId,
+      focused: this.focused,
+    };
+    const key = JSON.stringify(ui);
+    if (key === this.lastUi) return;
+    this.lastUi = key;
+    this.host.post({ type: 'uiContext', ...ui });
+  }
+
+  private setCursorPos(te: ToolPointerEvent | null): void {
+    const im = this.store.image;
+    this.cursor = te && im && te.x >= 0 && te.y >= 0 && te.x < im.width && te.y < im.height ? { x: te.x, y: te.y } : null;
+    this.scheduleStatus();
+  }
+
+  private scheduleStatus(): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.host.post({ type: 'viewStatus', zoom: this.view.scale, cursor: this.cursor });
+      const pct = Math.round(this.view.scale * 1000) / 10;
+      if (pct !== this.store.zoomPercent) {
+        this.store.zoomPercent = pct;
+        this.store.changed();
+      }
+    }, 50);
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Test/debug hooks
+
+  private installDebug(): void {
+    const self = this;
+    const copyObjects = (): AnnotationObject[] => JSON.parse(JSON.stringify(self.store.objects));
+    const api = {
+      get ready() {
+        return document.body.dataset.edgeflowReady === '1';
+      },
+      get objects() {
+        return copyObjects();
+      },
+      get view() {
+        return { ...self.view };
+      },
+      get selection() {
+        return self.store.selection ? JSON.parse(JSON.stringify(self.store.selection)) : null;
+      },
+      get tool() {
+        return self.store.toolId;
+      },
+      get activeClassId() {
+        return self.store.activeClassId;
+      },
+      get labels() {
+        return self.store.labels.map((l) => ({ ...l }));
+      },
+      get image() {
+        return self.store.image ? { ...self.store.image } : null;
+      },
+      get drawing() {
+        return self.tool?.isBusy?.() ?? false;
+      },
+      get frameStats() {
+        return self.frameStats();
+      },
+      /** Image pixel coordinates -> client (viewport) coordinates of this webview document. */
+      imageToClient(x: number, y: number) {
+        const rect = self.container?.getBoundingClientRect() ?? { left: 0, top: 0 };
+        const p = imageToScreen(self.view, x, y);
+        return { x: rect.left + p.x, y: rect.top + p.y };
+      },
+      resetFrameStats() {
+        self.resetFrameStats();
+      },
+    };
+    Object.defineProperty(window, '__edgeflowDebug', { value: Object.freeze(api), writable: false, configurable: false });
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

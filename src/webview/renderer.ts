@@ -1,0 +1,246 @@
+/**
+ * Canvas rendering: two stacked canvases. The image layer (brightness/contrast as a CSS filter on
+ * that canvas only, so class colours stay true) draws only the visible part of the image from a
+ * mip pyramid, so zoomed-out frames of a 6000x4000 image stay cheap. The overlay layer draws the
+ * objects (cached Path2D per geometry, culled by bounding box), the selection handles, an
+ * optional mask overlay and the active tool's overlay.
+ */
+import type { MultiPolygonXY } from '../shared/annotation';
+import { multiPolygonBBox } from '../shared/geometry/polygon';
+import type { EditorStore } from './store';
+import type { ViewTransform } from './view';
+
+type Source = HTMLImageElement | ImageBitmap | HTMLCanvasElement;
+
+interface Level {
+  /** Level size relative to the full image (1, 1/2, 1/4 ...). */
+  factor: number;
+  source: Source;
+}
+
+/** A mask overlay prepared for drawing. */
+export interface MaskLayer {
+  canvas: HTMLCanvasElement;
+  width: number;
+  height: number;
+}
+
+export class Renderer {
+  private readonly imageCtx: CanvasRenderingContext2D;
+  private readonly overlayCtx: CanvasRenderingContext2D;
+  private levels: Level[] = [];
+  private imageW = 0;
+  private imageH = 0;
+  private cssW = 1;
+  private cssH = 1;
+  private dpr = 1;
+  private readonly paths = new WeakMap<MultiPolygonXY, Path2D>();
+  private readonly boxes = new WeakMap<MultiPolygonXY, [number, number, number, number]>();
+  mask: MaskLayer | null = null;
+
+  constructor(
+    readonly imageCanvas: HTMLCanvasElement,
+    readonly overlayCanvas: HTMLCanvasElement,
+  ) {
+    const ic = imageCanvas.getContext('2d', { alpha: false });
+    const oc = overlayCanvas.getContext('2d');
+    if (!ic || !oc) throw new Error('Canvas 2D is not available');
+    this.imageCtx = ic;
+    this.overlayCtx = oc;
+  }
+
+  /** Canvas size in CSS pixels. */
+  get size(): { width: number; height: number } {
+    return { width: this.cssW, height: this.cssH };
+  }
+
+  /** Sets the image; builds the downscaled levels in the background. */
+  setImage(img: HTMLImageElement): void {
+    this.imageW = img.naturalWidth;
+    this.imageH = img.naturalHeight;
+    this.levels = [{ factor: 1, source: img }];
+    void this.buildPyramid(img);
+  }
+
+  private async buildPyramid(img: HTMLImageElement): Promise<void> {
+    if (typeof createImageBitmap !== 'function') return;
+    let factor = 0.5;
+    const levels: Level[] = [{ factor: 1, source: img }];
+    let prev: Source = img;
+    while (this.imageW * factor >= 256 && this.imageH * factor >= 256 && factor >= 1 / 64) {
+      const w = Math.max(1, Math.round(this.imageW * factor));
+      const h = Math.max(1, Math.round(this.imageH * factor));
+      try {
+        // Each level halves the previous one, so every step is a cheap 2:1 filter.
+        const bmp: ImageBitmap = await createImageBitmap(prev, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
+        levels.push({ factor, source: bmp });
+        prev = bmp;
+      } catch {
+        break;
+      }
+      factor /= 2;
+    }
+    if (this.levels[0]?.source === img) this.levels = levels;
+  }
+
+  /** Matches the canvases' backing stores to their CSS size and the device pixel ratio. */
+  resize(cssW: number, cssH: number, dpr: number): void {
+    this.cssW = Math.max(1, cssW);
+    this.cssH = Math.max(1, cssH);
+    this.dpr = dpr;
+    for (const c of [this.imageCanvas, this.overlayCanvas]) {
+      const w = Math.round(this.cssW * dpr);
+      const h = Math.round(this.cssH * dpr);
+      if (c.width !== w) c.width = w;
+      if (c.height !== h) c.height = h;
+    }
+  }
+
+  /** Draws the visible part of the image. */
+  drawImage(v: ViewTransform): void {
+    const g = this.imageCtx;
+    const d = this.dpr;
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.fillStyle = getComputedStyle(this.imageCanvas).getPropertyValue('--edgeflow-canvas-bg') || '#1e1e1e';
+    g.fillRect(0, 0, this.imageCanvas.width, this.imageCanvas.height);
+    if (!this.levels.length) return;
+    // Visible image rectangle, whole pixels.
+    const x0 = Math.max(0, Math.floor(-v.tx / v.scale));
+    const y0 = Math.max(0, Math.floor(-v.ty / v.scale));
+    const x1 = Math.min(this.imageW, Math.ceil((this.cssW - v.tx) / v.scale));
+    const y1 = Math.min(this.imageH, Math.ceil((this.cssH - v.ty) / v.scale));
+    if (x1 <= x0 || y1 <= y0) return;
+    const deviceScale = v.scale * d;
+    // Smallest level still at least as detailed as the screen.
+    let level = this.levels[0];
+    for (const l of this.levels) if (l.factor >= deviceScale && l.factor < level.factor) level = l;
+    const f = level.factor;
+    g.imageSmoothingEnabled = deviceScale < 2;
+    g.imageSmoothingQuality = 'medium';
+    g.setTransform(d, 0, 0, d, 0, 0);
+    const lw = Math.round(this.imageW * f);
+    const lh = Math.round(this.imageH * f);
+    const sx = Math.min(lw, x0 * f);
+    const sy = Math.min(lh, y0 * f);
+    const sw = Math.min(lw - sx, (x1 - x0) * f);
+    const sh = Math.min(lh - sy, (y1 - y0) * f);
+    g.drawImage(level.source, sx, sy, sw, sh, x0 * v.scale + v.tx, y0 * v.scale + v.ty, (x1 - x0) * v.scale, (y1 - y0) * v.scale);
+  }
+
+  private pathOf(regions: MultiPolygonXY): Path2D {
+    let p = this.paths.get(regions);
+    if (!p) {
+      p = new Path2D();
+      for (const r of regions) {
+        for (const ring of [r.outer, ...r.holes]) {
+          if (ring.length < 4) continue;
+          p.moveTo(ring[0], ring[1]);
+          for (let i = 2; i < ring.length; i += 2) p.lineTo(ring[i], ring[i + 1]);
+          p.closePath();
+        }
+      }
+      this.paths.set(regions, p);
+    }
+    return p;
+  }
+
+  private boxOf(regions: MultiPolygonXY): [number, number, number, number] {
+    let b = this.boxes.get(regions);
+    if (!b) {
+      b = multiPolygonBBox(regions);
+      this.boxes.set(regions, b);
+    }
+    return b;
+  }
+
+  /** Draws objects, selection, mask overlay, then `extra` (the tool overlay) in screen coordinates. */
+  drawOverlay(v: ViewTransform, store: EditorStore, extra?: (g: CanvasRenderingContext2D) => void): void {
+    const g = this.overlayCtx;
+    const d = this.dpr;
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, this.overlayCanvas.width, this.overlayCanvas.height);
+    g.setTransform(d * v.scale, 0, 0, d * v.scale, d * v.tx, d * v.ty);
+    g.lineJoin = 'round';
+    const { fillOpacity, outlineWidth } = store.settings;
+    const vx0 = -v.tx / v.scale;
+    const vy0 = -v.ty / v.scale;
+    const vx1 = (this.cssW - v.tx) / v.scale;
+    const vy1 = (this.cssH - v.ty) / v.scale;
+    const selId = store.selection?.id;
+    let selectedRegions: MultiPolygonXY | null = null;
+    let selectedColor = '';
+    for (const o of store.objects) {
+      const regions = store.preview && store.preview.id === o.id ? store.preview.regions : o.regions;
+      if (o.id === selId) {
+        selectedRegions = regions;
+        selectedColor = store.classColor(o.classId);
+      }
+      if (o.hidden) continue;
+      const b = this.boxOf(regions);
+      if (b[2] < vx0 || b[0] > vx1 || b[3] < vy0 || b[1] > vy1) continue;
+      const path = this.pathOf(regions);
+      const color = store.classColor(o.classId);
+      g.globalAlpha = o.id === selId ? Math.min(1, fillOpacity + 0.15) : fillOpacity;
+      g.fillStyle = color;
+      g.fill(path, 'evenodd');
+      g.globalAlpha = 1;
+      g.strokeStyle = color;
+      g.lineWidth = (o.id === selId ? outlineWidth * 1.75 : outlineWidth) / v.scale;
+      g.stroke(path);
+    }
+    if (this.mask) {
+      g.imageSmoothingEnabled = false;
+      g.drawImage(this.mask.canvas, 0, 0, this.mask.width, this.mask.height, 0, 0, this.imageW || this.mask.width, this.imageH || this.mask.height);
+    }
+    g.setTransform(d, 0, 0, d, 0, 0);
+    if (selectedRegions) this.drawHandles(g, v, selectedRegions, selectedColor, store);
+    extra?.(g);
+  }
+
+  private drawHandles(g: CanvasRenderingContext2D, v: ViewTransform, regions: MultiPolygonXY, color: string, store: EditorStore): void {
+    const sel = store.selection?.vertex;
+    const size = 7;
+    g.lineWidth = 1.5;
+    regions.forEach((r, ri) => {
+      [r.outer, ...r.holes].forEach((ring, k) => {
+        for (let i = 0; i < ring.length; i += 2) {
+          const x = ring[i] * v.scale + v.tx;
+          const y = ring[i + 1] * v.scale + v.ty;
+          if (x < -size || y < -size || x > this.cssW + size || y > this.cssH + size) continue;
+          const isSel = !!sel && sel.region === ri && sel.ring === k - 1 && sel.index === i / 2;
+          g.fillStyle = isSel ? color : '#ffffff';
+          g.strokeStyle = isSel ? '#ffffff' : color;
+          const s = isSel ? size + 3 : size;
+          g.fillRect(x - s / 2, y - s / 2, s, s);
+          g.strokeRect(x - s / 2, y - s / 2, s, s);
+        }
+      });
+    });
+  }
+}
+
+/** Builds a drawable mask layer from width*height alpha bytes in a colour. */
+export function makeMaskLayer(data: ArrayBuffer, width: number, height: number, color: string): MaskLayer {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d');
+  if (!g) throw new Error('Canvas 2D is not available');
+  const src = new Uint8Array(data);
+  if (src.length < width * height) throw new Error(`mask holds ${src.length} bytes, expected ${width * height}`);
+  const img = g.createImageData(width, height);
+  const n = parseInt(color.slice(1), 16);
+  const r = (n >> 16) & 255;
+  const gg = (n >> 8) & 255;
+  const b = n & 255;
+  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
+    const a = src[i];
+    if (!a) continue;
+    img.data[j] = r;
+    img.data[j + 1] = gg;
+    img.data[j + 2] = b;
+    img.data[j + 3] = a === 1 ? 140 : Math.round(a * 0.55);
+  }
+  g.putImageData(img, 0, 0);
+  return { canvas, width, height };
+}
