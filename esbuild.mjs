@@ -79,6 +79,19 @@ const webviewOptions = {
   plugins: [reporter('webview')],
 };
 
+/** The `edgeflow` command-line tool (package.json "bin"): dataset export/import without VS Code. */
+const cliOptions = {
+  ...common,
+  entryPoints: { edgeflow: join(root, 'src/cli/index.ts') },
+  outdir: join(root, 'dist/cli'),
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  banner: { js: '#!/usr/bin/env node' },
+  external: ['sharp'],
+  plugins: [reporter('cli')],
+};
+
 /** Codicons ship with the webview bundle so localResourceRoots can stay inside dist/. */
 function copyCodicons() {
   const src = join(root, 'node_modules/@vscode/codicons/dist');
@@ -119,6 +132,7 @@ async function main() {
   else console.warn('esbuild: src/extension/extension.ts missing, extension bundle skipped');
   if (existsSync(webviewOptions.entryPoints.main)) builds.push(webviewOptions);
   else console.warn('esbuild: src/webview/main.tsx missing, webview bundle skipped');
+  if (existsSync(cliOptions.entryPoints.edgeflow)) builds.push(cliOptions);
   copyCodicons();
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();

@@ -7,7 +7,7 @@ import type { ProgressSink } from '../shared/export/types';
 import { runExport, runImport } from '../extension/export/run';
 import { Command, EXPORT_HELP, IMPORT_HELP, USAGE, UsageError, parseArgs } from './args';
 
-declare const EDGEFLOW_VERSION: string | undefined;
+import { version } from '../../package.json';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, cance
         io.out(cmd.topic === 'export' ? EXPORT_HELP : cmd.topic === 'import' ? IMPORT_HELP : USAGE + '\n' + EXPORT_HELP + '\n' + IMPORT_HELP);
         return 0;
       case 'version':
-        io.out(`${typeof EDGEFLOW_VERSION === 'string' ? EDGEFLOW_VERSION : 'dev'}\n`);
+        io.out(`edgeflow ${version}\n`);
         return 0;
       case 'export': {
         if (cmd.settings.out === undefined && cmd.noConfig) throw new UsageError('export needs --out DIR');
