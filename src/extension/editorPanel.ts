@@ -16,6 +16,7 @@ import {
   parseWebviewMessage,
 } from '../shared/protocol';
 import type { AnnotationDocument } from './annotationDocument';
+import { SegmentController } from './inference/segmentController';
 import { log } from './log';
 import { readSettings } from './settings';
 import { annotatorHtml } from './webviewHtml';
@@ -36,6 +37,8 @@ export class EditorPanel implements vscode.Disposable {
   ui: Omit<UiContextMessage, 'type'> = { textInputFocus: false, drawing: false, hasSelection: false, tool: 'select', focused: false };
   /** Last zoom/cursor from the webview. */
   view: Omit<ViewStatusMessage, 'type'> = { zoom: 1, cursor: null };
+  /** Click segmentation for this panel (issue 6). */
+  private readonly segment: SegmentController;
 
   constructor(
     readonly document: AnnotationDocument,
@@ -48,6 +51,7 @@ export class EditorPanel implements vscode.Disposable {
     const imageDir = document.uri.with({ path: path.posix.dirname(document.uri.path) });
     panel.webview.options = { enableScripts: true, localResourceRoots: [distWebview, imageDir, cacheDir] };
     panel.webview.html = annotatorHtml(panel.webview, distWebview, path.posix.basename(document.uri.path));
+    this.segment = new SegmentController(this);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
       panel.onDidChangeViewState((e) => this.host.setActive(e.webviewPanel.active ? this : undefined, this)),
@@ -134,6 +138,11 @@ export class EditorPanel implements vscode.Disposable {
       case 'request':
         void this.answer(m);
         return;
+      case 'segmentStart':
+      case 'segmentClicks':
+      case 'segmentEnd':
+        this.segment.handle(m);
+        return;
     }
   }
 
@@ -170,6 +179,7 @@ export class EditorPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.segment.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

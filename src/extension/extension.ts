@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { AnnotationEditorProvider, VIEW_TYPE } from './editorProvider';
+import { registerInference } from './inference/segmentController';
 import { LabelsService } from './labelsStore';
 import { disposeLog, log } from './log';
 
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): EdgeflowApi {
   const cacheDir = context.globalStorageUri;
   const provider = new AnnotationEditorProvider(context, { labels, cacheDir, generator: `EdgeFlow Annotator ${version}` });
   context.subscriptions.push(
+    registerInference(context),
     labels,
     provider,
     vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {

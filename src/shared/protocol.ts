@@ -18,6 +18,7 @@ import type { AnnotationState } from './annotation/types';
 import { Result, err, ok } from './annotation/result';
 import { checkEdit, checkId, isIssue } from './annotation/validate';
 import type { Label } from './labels';
+import { parseSegmentMessage, type SegmentHostMessage, type SegmentWebviewMessage } from './inference/segmentProtocol';
 
 /** The image as the webview needs it. */
 export interface ImageInfo {
@@ -138,6 +139,7 @@ export type HostToWebview =
   | SelectClassMessage
   | SettingsMessage
   | MaskOverlayMessage
+  | SegmentHostMessage
   | ReplyMessage;
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +209,7 @@ export type WebviewToHost =
   | UiContextMessage
   | WebviewErrorMessage
   | ImageLoadedMessage
+  | SegmentWebviewMessage
   | RequestMessage;
 
 // ---------------------------------------------------------------------------------------------
@@ -274,6 +277,10 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
     }
     case 'request':
       return parseRequest(raw);
+    case 'segmentStart':
+    case 'segmentClicks':
+    case 'segmentEnd':
+      return parseSegmentMessage(raw);
     default:
       return err(`unknown message type ${JSON.stringify(raw.type)}`.slice(0, 200));
   }

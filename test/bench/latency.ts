@@ -65,7 +65,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
   const p = await Predictor.open(pool, copyImage(sc.image), { modelPath: model, device, targetSize });
   const clicker = new NocClicker(sc.gt);
   const { width: W, height: H } = sc.image;
-  let pred = new Uint8Array(W * H);
+  let pred: Uint8Array = new Uint8Array(W * H);
   const clicks: ClickXY[] = [];
   const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [];
   const sizes = new Map<string, number>();

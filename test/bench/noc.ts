@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     if (image.width !== gt.width || image.height !== gt.height) throw new Error(`${s.name}: image ${image.width}x${image.height} but mask ${gt.width}x${gt.height}`);
     const predictor = await Predictor.open(pool, image, { modelPath: model, device, targetSize });
     const clicker = new NocClicker(gt);
-    let pred = new Uint8Array(gt.width * gt.height);
+    let pred: Uint8Array = new Uint8Array(gt.width * gt.height);
     const ious: number[] = [], ms: number[] = [], clicks: ClickXY[] = [];
     for (let k = 0; k < maxClicks; k++) {
       const click = clicker.next(pred);

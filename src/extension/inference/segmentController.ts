@@ -1,0 +1,259 @@
+/**
+ * Click segmentation on the extension host: one `SegmentController` per editor panel turns the
+ * webview's segmentation messages into Predictor calls and posts the probabilities back; one
+ * `InferenceService` per extension holds the shared session pool, resolves `edgeflow.model`,
+ * shows the device and the last click's time in the status bar, and says once, in plain words,
+ * when a GPU could not be used.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
+import type { SegmentHostMessage, SegmentWebviewMessage } from '../../shared/inference/segmentProtocol';
+import type { AnnotationDocument } from '../annotationDocument';
+import { log } from '../log';
+import { decodeImage } from './decode';
+import type { DeviceSetting, SessionInfo } from './messages';
+import { Predictor } from './predictor';
+import { SessionPool } from './sessionPool';
+
+/** The shipped default model (models/<name>.onnx inside the extension). */
+export const DEFAULT_MODEL_NAME = 'edgeflow-mobilenetv2';
+
+const DEVICES: readonly DeviceSetting[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml'];
+const DEVICE_WORDS: Record<string, string> = { cpu: 'CPU', cuda: 'CUDA GPU', dml: 'DirectML GPU', coreml: 'Core ML' };
+
+/** Typed mirror of the inference settings. */
+export interface InferenceSettings {
+  /** `edgeflow.model`: a shipped model name or a path to an ONNX file following models/README.md. */
+  model: string;
+  /** `edgeflow.inference.device`. */
+  device: DeviceSetting;
+  /** `edgeflow.inference.targetSize`: longer side of the model input. */
+  targetSize: number;
+}
+
+/** Reads the inference settings for a resource. */
+export function readInferenceSettings(scope?: vscode.Uri): InferenceSettings {
+  const c = vscode.workspace.getConfiguration('edgeflow', scope);
+  const model = c.get<string>('model', DEFAULT_MODEL_NAME);
+  const device = c.get<string>('inference.device', 'auto');
+  const size = c.get<number>('inference.targetSize', 400);
+  return {
+    model: typeof model === 'string' && model.trim() ? model.trim() : DEFAULT_MODEL_NAME,
+    device: (DEVICES as readonly string[]).includes(device) ? (device as DeviceSetting) : 'auto',
+    targetSize: typeof size === 'number' && Number.isFinite(size) ? Math.round(Math.min(1024, Math.max(128, size))) : 400,
+  };
+}
+
+/** Extension-wide inference state. */
+export class InferenceService implements vscode.Disposable {
+  readonly pool: SessionPool;
+  private readonly statusBar: vscode.StatusBarItem;
+  private readonly toldFallback = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly _onDidChangeSettings = new vscode.EventEmitter<void>();
+  /** Model or device settings changed: predictors must be reopened. */
+  readonly onDidChangeSettings = this._onDidChangeSettings.event;
+
+  constructor(private readonly extensionUri: vscode.Uri) {
+    this.pool = new SessionPool(vscode.Uri.joinPath(extensionUri, 'dist', 'extension', 'inferenceWorker.js').fsPath);
+    this.statusBar = vscode.window.createStatusBarItem('edgeflow.inference', vscode.StatusBarAlignment.Right, 99);
+    this.statusBar.name = vscode.l10n.t('EdgeFlow Click Segmentation');
+    this.disposables.push(
+      this.statusBar,
+      this._onDidChangeSettings,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('edgeflow.model') || e.affectsConfiguration('edgeflow.inference')) this._onDidChangeSettings.fire();
+      }),
+    );
+  }
+
+  /** Absolute path of the model for a document; throws with a readable message when missing. */
+  resolveModel(settings: InferenceSettings, documentUri: vscode.Uri): string {
+    const m = settings.model;
+    let file: string;
+    if (/[\\/]/.test(m) || m.toLowerCase().endsWith('.onnx')) {
+      const folder = vscode.workspace.getWorkspaceFolder(documentUri)?.uri.fsPath ?? path.dirname(documentUri.fsPath);
+      file = path.resolve(folder, m.replace(/^~(?=$|[\\/])/, process.env.HOME ?? '~'));
+    } else {
+      file = vscode.Uri.joinPath(this.extensionUri, 'models', `${m}.onnx`).fsPath;
+    }
+    if (!existsSync(file)) {
+      throw new Error(vscode.l10n.t('The EdgeFlow model "{0}" was not found ({1}). Set "edgeflow.model" to a shipped model name or to the path of an ONNX file.', m, file));
+    }
+    return file;
+  }
+
+  /** Says once per device setting and model, in plain words, that a GPU could not be used. */
+  reportFallback(settings: InferenceSettings, info: SessionInfo): void {
+    if (!info.fallback) return;
+    log().warn(info.fallback);
+    const key = `${settings.device}|${settings.model}`;
+    if (this.toldFallback.has(key)) return;
+    this.toldFallback.add(key);
+    // With `auto` on a machine without any GPU provider, the status bar says "CPU"; a popup would
+    // only nag. A GPU that was asked for or offered but failed is worth saying.
+    if (settings.device !== 'auto' || !/offers no GPU provider/.test(info.fallback)) {
+      void vscode.window.showWarningMessage(info.fallback);
+    }
+  }
+
+  /** Shows the device and the last click's time (undefined ms: ready, no click yet). */
+  showStatus(device: string, ms: number | undefined, runMs?: number): void {
+    const words = DEVICE_WORDS[device] ?? device;
+    this.statusBar.text = ms === undefined ? `$(sparkle) ${words}` : `$(sparkle) ${words} · ${Math.round(ms)} ms`;
+    this.statusBar.tooltip = ms === undefined
+      ? vscode.l10n.t('Click segmentation runs on the {0}.', words)
+      : vscode.l10n.t('Click segmentation runs on the {0}. Last click: {1} ms ({2} ms in the model).', words, Math.round(ms), Math.round(runMs ?? 0));
+    this.statusBar.show();
+  }
+
+  hideStatus(): void {
+    this.statusBar.hide();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    void this.pool.dispose();
+  }
+}
+
+let service: InferenceService | undefined;
+
+/** Creates the extension-wide inference service (call once from activate). */
+export function registerInference(context: vscode.ExtensionContext): vscode.Disposable {
+  service = new InferenceService(context.extensionUri);
+  const s = service;
+  return new vscode.Disposable(() => {
+    s.dispose();
+    if (service === s) service = undefined;
+  });
+}
+
+/** What the controller needs from its editor panel. */
+export interface SegmentPanelHost {
+  readonly document: AnnotationDocument;
+  readonly panel: vscode.WebviewPanel;
+  post(message: SegmentHostMessage): void;
+}
+
+/** Click segmentation for one editor panel. */
+export class SegmentController implements vscode.Disposable {
+  private predictor: Promise<Predictor> | undefined;
+  private settings: InferenceSettings | undefined;
+  private session = -1;
+  private device = 'cpu';
+  private lastMs: number | undefined;
+  private lastRunMs: number | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly host: SegmentPanelHost) {
+    if (service) {
+      this.disposables.push(service.onDidChangeSettings(() => this.closePredictor()));
+    }
+    this.disposables.push(host.panel.onDidChangeViewState((e) => this.updateStatusBar(e.webviewPanel.active)));
+  }
+
+  private updateStatusBar(active: boolean): void {
+    if (!service) return;
+    if (active && this.predictor) service.showStatus(this.device, this.lastMs, this.lastRunMs);
+    else service.hideStatus();
+  }
+
+  private closePredictor(): void {
+    const p = this.predictor;
+    this.predictor = undefined;
+    p?.then((x) => x.dispose(), () => undefined);
+  }
+
+  /** The panel's Predictor, opened on first use (decode once, session shared). */
+  private open(): Promise<Predictor> {
+    if (this.predictor) return this.predictor;
+    const svc = service;
+    if (!svc) return Promise.reject(new Error('click segmentation is not initialised'));
+    const doc = this.host.document;
+    const settings = readInferenceSettings(doc.uri);
+    this.settings = settings;
+    const session = this.session;
+    this.host.post({ type: 'segmentStatus', session, state: 'loading' });
+    const p = (async () => {
+      const model = svc.resolveModel(settings, doc.uri);
+      const input = doc.uri.scheme === 'file' ? doc.uri.fsPath : Buffer.from(await vscode.workspace.fs.readFile(doc.uri));
+      const image = await decodeImage(input);
+      if (image.width !== doc.image.width || image.height !== doc.image.height) {
+        throw new Error(vscode.l10n.t('The image decodes as {0}x{1} but the editor shows {2}x{3}.', image.width, image.height, doc.image.width, doc.image.height));
+      }
+      const predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize });
+      const info = await predictor.info;
+      this.device = info.provider;
+      svc.reportFallback(settings, info);
+      log().info(`click segmentation: ${path.basename(model)} on ${info.provider} (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`);
+      this.host.post({ type: 'segmentStatus', session: this.session, state: 'ready', device: DEVICE_WORDS[info.provider] ?? info.provider, message: info.fallback });
+      if (this.host.panel.active) svc.showStatus(this.device, this.lastMs, this.lastRunMs);
+      return predictor;
+    })();
+    this.predictor = p;
+    p.catch(() => {
+      if (this.predictor === p) this.predictor = undefined;
+    });
+    return p;
+  }
+
+  /** Handles a validated segmentation message from the webview. */
+  handle(m: SegmentWebviewMessage): void {
+    void this.handleAsync(m).catch((e: Error) => {
+      log().error(`click segmentation: ${e.stack ?? e.message}`);
+      this.host.post({ type: 'segmentStatus', session: m.session, state: 'error', message: e.message });
+    });
+  }
+
+  private async handleAsync(m: SegmentWebviewMessage): Promise<void> {
+    const doc = this.host.document;
+    switch (m.type) {
+      case 'segmentStart': {
+        this.session = m.session;
+        let mask: Uint8Array | null = null;
+        if (m.refineObjectId !== null) {
+          const obj = doc.model.getObject(m.refineObjectId);
+          if (!obj) throw new Error(vscode.l10n.t('Object {0} no longer exists.', m.refineObjectId));
+          mask = rasterizeMultiPolygon(obj.regions, doc.image.width, doc.image.height);
+        }
+        const p = await this.open();
+        if (m.session !== this.session) return;
+        await p.startObject(mask);
+        return;
+      }
+      case 'segmentClicks': {
+        if (m.session !== this.session) return; // a click of an abandoned session
+        const { width, height } = doc.image;
+        for (const c of m.clicks) {
+          if (c.x < 0 || c.y < 0 || c.x >= width || c.y >= height) throw new Error(vscode.l10n.t('A click at ({0}, {1}) is outside the image.', c.x.toFixed(1), c.y.toFixed(1)));
+        }
+        const t0 = Date.now();
+        const p = await this.open();
+        this.host.post({ type: 'segmentStatus', session: m.session, state: 'busy', device: DEVICE_WORDS[this.device] ?? this.device });
+        const r = m.undo ? await p.rewind(m.clicks) : await p.predict(m.clicks);
+        if (!r || m.session !== this.session) return; // superseded: never drawn
+        const ms = Date.now() - t0;
+        if (!m.undo) {
+          this.lastMs = ms;
+          this.lastRunMs = r.timings.runMs;
+        }
+        if (this.host.panel.active) service?.showStatus(this.device, this.lastMs, this.lastRunMs);
+        const data = r.data.byteOffset === 0 && r.data.byteLength === r.data.buffer.byteLength ? (r.data.buffer as ArrayBuffer) : (r.data.slice().buffer as ArrayBuffer);
+        this.host.post({ type: 'segmentResult', session: m.session, clickCount: r.clickCount, box: r.box, data, ms });
+        this.host.post({ type: 'segmentStatus', session: m.session, state: 'ready', device: DEVICE_WORDS[this.device] ?? this.device });
+        return;
+      }
+      case 'segmentEnd':
+        if (m.session === this.session) this.session = -1;
+        return;
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this.closePredictor();
+  }
+}
