@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerExportCommands } from './export/commands';
 import { AnnotationEditorProvider, VIEW_TYPE } from './editorProvider';
 import { registerInference } from './inference/segmentController';
 import { LabelsService } from './labelsStore';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): EdgeflowApi {
       supportsMultipleEditorsPerDocument: true,
     }),
     ...registerCommands(provider, labels),
+    ...registerExportCommands(),
   );
   return { provider, labels };
 }

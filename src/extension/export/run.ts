@@ -15,12 +15,35 @@ import { NodeOutput, NodeWorkspace, nodeCodecs } from './nodeIo';
 /** Default workspace-relative labels file (setting `edgeflow.labelsFile`). */
 export const DEFAULT_LABELS_FILE = '.edgeflow/labels.json';
 
-/** Read the workspace labels file; a missing file is an empty list, a broken one an error. */
+/**
+ * Read the labels file (workspace-relative, or absolute as the `edgeflow.labelsFile` setting
+ * allows); a missing file is an empty list, a broken one an error.
+ */
 export async function readLabelsFile(workspace: NodeWorkspace, labelsFile = DEFAULT_LABELS_FILE): Promise<Label[]> {
-  if (!(await workspace.isFile(labelsFile))) return [];
-  const parsed = parseLabels(await workspace.readText(labelsFile));
+  let text: string;
+  if (path.isAbsolute(labelsFile)) {
+    const t = await fs.readFile(labelsFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (t === undefined) return [];
+    text = t;
+  } else {
+    if (!(await workspace.isFile(labelsFile))) return [];
+    text = await workspace.readText(labelsFile);
+  }
+  const parsed = parseLabels(text);
   if (!parsed.ok) throw new Error(`${labelsFile}: ${parsed.error.message}`);
   return parsed.value.labels;
+}
+
+async function writeLabelsFile(workspace: NodeWorkspace, labelsFile: string, labels: Label[]): Promise<void> {
+  const text = serializeLabels({ version: 1, labels });
+  if (!path.isAbsolute(labelsFile)) return workspace.writeFileAtomic(labelsFile, text);
+  const tmp = `${labelsFile}.${process.pid}.tmp`;
+  await fs.mkdir(path.dirname(labelsFile), { recursive: true });
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, labelsFile);
 }
 
 /** Read `.edgeflow/export.json` (or `configFile`, relative to the current folder); undefined if absent. */
@@ -126,6 +149,6 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
       return { width: meta.width, height: meta.height };
     },
   });
-  if (summary.labelsChanged) await workspace.writeFileAtomic(labelsFile, serializeLabels({ version: 1, labels: summary.labels }));
+  if (summary.labelsChanged) await writeLabelsFile(workspace, labelsFile, summary.labels);
   return summary;
 }
