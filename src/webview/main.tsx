@@ -10,12 +10,14 @@ import './styles.css';
 import { App } from './components/App';
 import { Editor } from './editor';
 import { HostConnection } from './host';
+import { segmentTool } from './segment/segmentTool';
 import { registerTool } from './tools';
 import { polygonTool } from './tools/polygonTool';
 import { selectTool } from './tools/selectTool';
 
 registerTool(selectTool);
 registerTool(polygonTool);
+registerTool(segmentTool);
 
 const host = new HostConnection();
 window.addEventListener('error', (e) => host.reportError(e.error ?? e.message));

@@ -1,0 +1,110 @@
+/**
+ * The click tool's side panel: status (device, last click time, busy), the live mask options
+ * (threshold, keep largest region, fill holes), the simplification tolerance, and what the
+ * polygon costs (vertex count, IoU of the rasterised polygon with the mask).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { segment, type SegmentOptions } from './segmentState';
+
+export interface SegmentPanelActions {
+  setOptions(patch: Partial<SegmentOptions>): void;
+  undoClick(): void;
+  reset(): void;
+  finish(): void;
+  cancel(): void;
+}
+
+function useSegment(): number {
+  const [, setTick] = useState(0);
+  useEffect(() => segment.subscribe(() => setTick((t) => t + 1)), []);
+  return segment.revision;
+}
+
+export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
+  useSegment();
+  const s = segment;
+  const o = s.options;
+  const pos = s.clicks.filter((c) => c.positive).length;
+  const neg = s.clicks.length - pos;
+  const busy = s.status === 'busy' || s.status === 'loading';
+  const statusText =
+    s.status === 'loading' ? 'loading model…'
+      : s.status === 'error' ? (s.message ?? 'error')
+        : s.device ? `${s.device}${s.lastMs !== null ? ` · ${Math.round(s.lastMs)} ms` : ''}` : '';
+  const lowIoU = s.poly !== null && s.poly.iou < 0.95;
+  return (
+    <section
+      class="segment-panel"
+      data-testid="segment-panel"
+      data-state={s.status}
+      data-clicks={s.clicks.length}
+      data-area={s.poly?.area ?? 0}
+      data-vertices={s.poly?.vertexCount ?? 0}
+    >
+      <h3>
+        <span class="codicon codicon-sparkle" />
+        {s.refineId !== null ? `Refine object ${s.refineId}` : 'Click segmentation'}
+        <span class={`segment-status${s.status === 'error' ? ' error' : ''}`} data-testid="segment-status" title={s.message ?? ''}>
+          {busy && <span class="codicon codicon-loading spin" />}
+          {statusText}
+        </span>
+      </h3>
+      <p class="hint">
+        Left click: object · Right click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel.
+        Select an object first to refine it with clicks.
+      </p>
+      <div class="buttons">
+        <button class="primary" data-testid="segment-finish" disabled={!s.poly || s.poly.regions.length === 0} onClick={() => actions.finish()}>
+          Finish
+        </button>
+        <button data-testid="segment-undo" disabled={s.clicks.length === 0} onClick={() => actions.undoClick()}>
+          Undo click
+        </button>
+        <button data-testid="segment-reset" disabled={s.clicks.length === 0} onClick={() => actions.reset()}>
+          Reset
+        </button>
+        <button data-testid="segment-cancel" disabled={!s.active} onClick={() => actions.cancel()}>
+          Cancel
+        </button>
+      </div>
+      <label class="row" title="Probability above which a pixel belongs to the object">
+        Threshold
+        <input
+          type="range" min="0.05" max="0.95" step="0.01" value={o.threshold} data-testid="segment-threshold"
+          onInput={(e) => actions.setOptions({ threshold: Number((e.currentTarget as HTMLInputElement).value) })}
+        />
+        <span class="value">{o.threshold.toFixed(2)}</span>
+      </label>
+      <label class="row">
+        <input
+          type="checkbox" checked={o.keepLargest} data-testid="segment-keep-largest"
+          onChange={(e) => actions.setOptions({ keepLargest: (e.currentTarget as HTMLInputElement).checked })}
+        />
+        Keep largest region
+      </label>
+      <label class="row">
+        <input
+          type="checkbox" checked={o.fillHoles} data-testid="segment-fill-holes"
+          onChange={(e) => actions.setOptions({ fillHoles: (e.currentTarget as HTMLInputElement).checked })}
+        />
+        Fill holes
+      </label>
+      <label class="row" title="Douglas–Peucker tolerance in image pixels (0 = every contour vertex)">
+        Simplify
+        <input
+          type="range" min="0" max="5" step="0.1" value={o.tolerance} data-testid="segment-tolerance"
+          onInput={(e) => actions.setOptions({ tolerance: Number((e.currentTarget as HTMLInputElement).value) })}
+        />
+        <span class="value">{o.tolerance.toFixed(1)} px</span>
+      </label>
+      <div class={`stats${lowIoU ? ' warn' : ''}`} data-testid="segment-stats">
+        {s.poly
+          ? <>
+            <span data-testid="segment-vertices">{s.poly.vertexCount}</span> vertices · polygon/mask IoU{' '}
+            <span data-testid="segment-iou">{s.poly.iou.toFixed(3)}</span> · {s.clicks.length} clicks ({pos}+ / {neg}−)
+          </>
+          : s.clicks.length ? 'waiting for the model…' : 'No object yet.'}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The click-segmentation session in the webview: the clicks of the object being segmented, the
+ * latest probabilities from the host, and the live mask/polygon options. Observable by the panel.
+ * Runtime-neutral apart from an OffscreenCanvas-free overlay built on demand by the tool.
+ */
+import type { ClickXY } from '../../shared/inference/clicks';
+import { polygonizeProbabilities, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
+import type { MaskOptions } from '../../shared/inference/postprocess';
+
+/** Host/model state shown by the busy indicator. */
+export type SegmentStatus = 'idle' | 'loading' | 'busy' | 'ready' | 'error';
+
+/** Live options of the click tool (applied without re-running the model). */
+export interface SegmentOptions extends MaskOptions {
+  /** Douglas–Peucker tolerance in image pixels. */
+  tolerance: number;
+}
+
+export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = { threshold: 0.5, keepLargest: false, fillHoles: false, tolerance: 1 };
+
+export class SegmentState {
+  /** Session number; every new object (or refinement) gets the next one. */
+  session = 0;
+  /** True between the first click of an object and finish/cancel. */
+  active = false;
+  /** The object being refined, or null for a new object. */
+  refineId: number | null = null;
+  clicks: ClickXY[] = [];
+  result: ProbabilityBox | null = null;
+  poly: Polygonized | null = null;
+  options: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS };
+  status: SegmentStatus = 'idle';
+  device = '';
+  /** Milliseconds of the last click (host side). */
+  lastMs: number | null = null;
+  message: string | null = null;
+  /** Increments whenever the polygon/mask changes (the overlay cache key). */
+  revision = 0;
+  private listeners = new Set<() => void>();
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** Recomputes mask and polygons from the latest probabilities and options. */
+  recompute(): void {
+    this.poly = this.result ? polygonizeProbabilities(this.result, this.options, this.options.tolerance) : null;
+    this.revision++;
+  }
+
+  /** Clears the current object (keeps options and device). */
+  clear(): void {
+    this.active = false;
+    this.refineId = null;
+    this.clicks = [];
+    this.result = null;
+    this.poly = null;
+    this.revision++;
+    if (this.status === 'busy') this.status = 'ready';
+  }
+}
+
+/** The one session of this webview (one image per webview). */
+export const segment = new SegmentState();

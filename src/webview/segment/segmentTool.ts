@@ -1,0 +1,366 @@
+/**
+ * The click-segmentation tool: left click marks the object, right click the background; the host
+ * runs EdgeFlow and sends probabilities, shown as a mask overlay with its polygon outline. Space
+ * (a tap, not a Space-drag pan) or Enter finishes the object as ONE document edit (`addObject`,
+ * or `setGeometry` when refining a selected object); Backspace undoes the last click; Escape
+ * cancels. Threshold, largest region, hole filling and simplification apply live.
+ */
+import { h, render } from 'preact';
+import { cloneRegions } from '../../shared/annotation';
+import { multiPolygonBBox } from '../../shared/geometry/polygon';
+import type { HostToWebview } from '../../shared/protocol';
+import type { Tool, ToolContext, ToolPointerEvent } from '../tools';
+import type { ViewTransform } from '../view';
+import './segment.css';
+import { SegmentPanel, type SegmentPanelActions } from './SegmentPanel';
+import { segment, type SegmentOptions } from './segmentState';
+
+let ctxRef: ToolContext | null = null;
+let panelRoot: HTMLElement | null = null;
+let overlay: { canvas: HTMLCanvasElement; revision: number; color: string } | null = null;
+let recomputeQueued = false;
+let spaceHeld = false;
+let pointerWhileSpace = false;
+let finishing = false;
+
+/** Fraction by which a selected object's box grows when deciding "a click refines it". */
+const REFINE_MARGIN = 0.2;
+
+function post(ctx: ToolContext, m: Parameters<ToolContext['host']['post']>[0]): void {
+  ctx.host.post(m);
+}
+
+function color(ctx: ToolContext): string {
+  if (segment.refineId !== null) {
+    const o = ctx.store.model.getObject(segment.refineId);
+    if (o) return ctx.store.classColor(o.classId);
+  }
+  return ctx.store.activeClassId !== null ? ctx.store.classColor(ctx.store.activeClassId) : '#ffcc00';
+}
+
+function notifyAll(ctx: ToolContext): void {
+  segment.changed();
+  ctx.changed();
+  ctx.requestRender();
+}
+
+/** Recomputes mask + polygon on the next frame (slider drags stay smooth). */
+function scheduleRecompute(ctx: ToolContext): void {
+  if (recomputeQueued) return;
+  recomputeQueued = true;
+  requestAnimationFrame(() => {
+    recomputeQueued = false;
+    try {
+      segment.recompute();
+    } catch (e) {
+      ctx.host.reportError(e);
+    }
+    notifyAll(ctx);
+  });
+}
+
+function sendClicks(ctx: ToolContext, undo: boolean): void {
+  segment.status = 'busy';
+  post(ctx, { type: 'segmentClicks', session: segment.session, clicks: segment.clicks.slice(), undo });
+  ctx.setCursor('progress');
+  notifyAll(ctx);
+}
+
+/** Starts a session: refine the selected object when the click is on or near it. */
+function begin(ctx: ToolContext, x: number, y: number): void {
+  const sel = ctx.store.selectedObject;
+  let refine: number | null = null;
+  if (sel && !sel.hidden && sel.regions.length) {
+    const [x0, y0, x1, y1] = multiPolygonBBox(sel.regions);
+    const mx = (x1 - x0) * REFINE_MARGIN, my = (y1 - y0) * REFINE_MARGIN;
+    if (x >= x0 - mx && x <= x1 + mx && y >= y0 - my && y <= y1 + my) refine = sel.id;
+  }
+  if (refine === null && ctx.store.selection) ctx.store.selection = null;
+  segment.session++;
+  segment.active = true;
+  segment.refineId = refine;
+  segment.clicks = [];
+  segment.result = null;
+  segment.poly = null;
+  post(ctx, { type: 'segmentStart', session: segment.session, refineObjectId: refine });
+}
+
+function end(ctx: ToolContext): void {
+  if (segment.active) post(ctx, { type: 'segmentEnd', session: segment.session });
+  segment.clear();
+  ctx.setCursor('crosshair');
+  notifyAll(ctx);
+}
+
+function undoClick(ctx: ToolContext): boolean {
+  if (!segment.active || segment.clicks.length === 0) return false;
+  segment.clicks.pop();
+  if (segment.clicks.length === 0 && segment.refineId === null) {
+    segment.result = null;
+    segment.recompute();
+  }
+  sendClicks(ctx, true);
+  return true;
+}
+
+function reset(ctx: ToolContext): void {
+  if (!segment.active) return;
+  segment.clicks = [];
+  if (segment.refineId === null) {
+    segment.result = null;
+    segment.recompute();
+  }
+  sendClicks(ctx, true);
+}
+
+async function finish(ctx: ToolContext): Promise<void> {
+  if (finishing || !segment.active) return;
+  const poly = segment.poly;
+  if (!poly || poly.regions.length === 0) {
+    ctx.notify(segment.clicks.length ? 'The mask is empty at this threshold: nothing to finish.' : 'Click on the object first.');
+    return;
+  }
+  finishing = true;
+  try {
+    const regions = cloneRegions(poly.regions);
+    if (segment.refineId !== null) {
+      const o = ctx.store.model.getObject(segment.refineId);
+      if (!o) throw new Error(`object ${segment.refineId} no longer exists`);
+      if (ctx.commit({ kind: 'setGeometry', id: o.id, before: cloneRegions(o.regions), after: regions })) ctx.store.selection = { id: o.id };
+    } else {
+      const classId = await ctx.classForNewObject();
+      ctx.commit(ctx.store.model.makeAdd(classId, regions));
+      ctx.store.selection = null;
+    }
+    end(ctx);
+  } catch (e) {
+    ctx.notify(`Could not finish the object: ${(e as Error).message}`);
+  } finally {
+    finishing = false;
+  }
+}
+
+function cancel(ctx: ToolContext): boolean {
+  if (!segment.active) return false;
+  end(ctx);
+  return true;
+}
+
+const actions: SegmentPanelActions = {
+  setOptions(patch: Partial<SegmentOptions>) {
+    segment.options = { ...segment.options, ...patch };
+    if (ctxRef) scheduleRecompute(ctxRef);
+  },
+  undoClick: () => ctxRef && undoClick(ctxRef),
+  reset: () => ctxRef && reset(ctxRef),
+  finish: () => ctxRef && void finish(ctxRef),
+  cancel: () => ctxRef && cancel(ctxRef),
+};
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
+  return el.tagName === 'INPUT' && !['range', 'checkbox', 'radio', 'button', 'color'].includes((el as HTMLInputElement).type);
+}
+
+// Space is also "hold to pan" in the editor: a tap finishes, a hold with a drag pans.
+const onKeyDown = (e: KeyboardEvent): void => {
+  if (e.code !== 'Space' || e.repeat || isTyping(e.target)) return;
+  spaceHeld = true;
+  pointerWhileSpace = false;
+};
+const onKeyUp = (e: KeyboardEvent): void => {
+  if (e.code !== 'Space' || !spaceHeld) return;
+  spaceHeld = false;
+  if (!pointerWhileSpace && ctxRef && !isTyping(e.target)) void finish(ctxRef);
+};
+const onPointerCapture = (): void => {
+  if (spaceHeld) pointerWhileSpace = true;
+};
+
+/** Shows the panel (also when the tool was restored without `activate`). */
+function ensureActive(ctx: ToolContext): void {
+  ctxRef = ctx;
+  if (panelRoot?.isConnected) return;
+  const side = document.querySelector('[data-testid="side-panel"]');
+  if (!side) return;
+  panelRoot = document.createElement('div');
+  panelRoot.className = 'segment-panel-root';
+  side.prepend(panelRoot);
+  render(h(SegmentPanel, { actions }), panelRoot);
+  window.addEventListener('keydown', onKeyDown, true);
+  window.addEventListener('keyup', onKeyUp, true);
+  window.addEventListener('pointerdown', onPointerCapture, true);
+}
+
+function hexToRgb(c: string): [number, number, number] {
+  const m = /^#?([0-9a-f]{6})$/i.exec(c);
+  const v = m ? parseInt(m[1], 16) : 0xffcc00;
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+/** The mask as a box-sized canvas in the object's colour (rebuilt when the mask changes). */
+function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
+  const poly = segment.poly;
+  if (!poly || poly.box.width === 0) return null;
+  const c = color(ctx);
+  if (overlay && overlay.revision === segment.revision && overlay.color === c) return overlay.canvas;
+  const { width, height } = poly.box;
+  const canvas = overlay?.canvas ?? document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d')!;
+  const img = g.createImageData(width, height);
+  const [r, gg, b] = hexToRgb(c);
+  const px = img.data;
+  for (let i = 0, j = 0; i < poly.mask.length; i++, j += 4) {
+    if (!poly.mask[i]) continue;
+    px[j] = r;
+    px[j + 1] = gg;
+    px[j + 2] = b;
+    px[j + 3] = 110;
+  }
+  g.putImageData(img, 0, 0);
+  overlay = { canvas, revision: segment.revision, color: c };
+  return canvas;
+}
+
+function drawClicks(g: CanvasRenderingContext2D, v: ViewTransform): void {
+  segment.clicks.forEach((c, i) => {
+    const x = c.x * v.scale + v.tx, y = c.y * v.scale + v.ty;
+    g.beginPath();
+    g.arc(x, y, i === segment.clicks.length - 1 ? 6 : 5, 0, Math.PI * 2);
+    g.fillStyle = c.positive ? '#2ecc40' : '#ff4136';
+    g.fill();
+    g.lineWidth = 1.5;
+    g.strokeStyle = '#ffffff';
+    g.stroke();
+  });
+}
+
+export const segmentTool: Tool = {
+  id: 'segment',
+  title: 'Click segmentation: left click = object, right click = background (Space to finish)',
+  icon: 'sparkle',
+  order: 5,
+
+  activate(ctx) {
+    ensureActive(ctx);
+    ctx.setCursor('crosshair');
+  },
+
+  deactivate(ctx) {
+    cancel(ctx);
+    window.removeEventListener('keydown', onKeyDown, true);
+    window.removeEventListener('keyup', onKeyUp, true);
+    window.removeEventListener('pointerdown', onPointerCapture, true);
+    if (panelRoot) {
+      render(null, panelRoot);
+      panelRoot.remove();
+      panelRoot = null;
+    }
+    overlay = null;
+    ctx.setCursor('');
+  },
+
+  isBusy() {
+    return segment.active;
+  },
+
+  pointerDown(e: ToolPointerEvent, ctx) {
+    ensureActive(ctx);
+    if (e.button !== 0 && e.button !== 2) return false;
+    const im = ctx.store.image;
+    if (!im || e.x < 0 || e.y < 0 || e.x >= im.width || e.y >= im.height) return false;
+    if (!segment.active) begin(ctx, e.x, e.y);
+    segment.clicks.push({ x: e.x, y: e.y, positive: e.button === 0 });
+    sendClicks(ctx, false);
+    return true;
+  },
+
+  pointerMove(_e, ctx) {
+    ctx.setCursor(segment.status === 'busy' || segment.status === 'loading' ? 'progress' : 'crosshair');
+  },
+
+  command(command, ctx) {
+    switch (command) {
+      case 'finishPolygon':
+        if (!segment.active) return false;
+        void finish(ctx);
+        return true;
+      case 'cancel':
+        return cancel(ctx);
+      case 'deleteSelection':
+        return undoClick(ctx);
+      default:
+        return false;
+    }
+  },
+
+  hostMessage(m: HostToWebview, ctx) {
+    if (m.type === 'segmentStatus') {
+      if (m.session !== segment.session && m.state !== 'loading') return;
+      if (m.device) segment.device = m.device;
+      if (m.state === 'error') {
+        segment.status = 'error';
+        segment.message = m.message ?? 'Click segmentation failed.';
+        ctx.notify(segment.message);
+      } else if (m.state === 'ready' && segment.status === 'busy' && m.session === segment.session) {
+        // A 'ready' after a superseded click: keep 'busy' until the newest result arrives.
+      } else {
+        segment.status = m.state;
+        if (m.message) segment.message = m.message;
+      }
+      if (segment.status !== 'busy' && segment.status !== 'loading') ctx.setCursor('crosshair');
+      segment.changed();
+      return;
+    }
+    if (m.type === 'segmentResult') {
+      if (m.session !== segment.session || !segment.active) return;
+      // A result for an older click list (after an undo raced a click) is not drawn.
+      if (m.clickCount !== segment.clicks.length) return;
+      segment.result = { box: m.box, data: new Uint8Array(m.data) };
+      segment.lastMs = m.ms;
+      segment.status = 'ready';
+      segment.message = null;
+      segment.recompute();
+      ctx.setCursor('crosshair');
+      notifyAll(ctx);
+    }
+  },
+
+  stateReplaced(ctx) {
+    if (segment.refineId !== null && !ctx.store.model.getObject(segment.refineId)) cancel(ctx);
+  },
+
+  drawOverlay(g, v, ctx) {
+    ensureActive(ctx);
+    const canvas = overlayCanvas(ctx);
+    const poly = segment.poly;
+    if (canvas && poly) {
+      g.save();
+      g.imageSmoothingEnabled = false;
+      g.drawImage(canvas, poly.box.x * v.scale + v.tx, poly.box.y * v.scale + v.ty, poly.box.width * v.scale, poly.box.height * v.scale);
+      g.restore();
+      g.save();
+      g.lineWidth = 2;
+      g.strokeStyle = color(ctx);
+      g.setLineDash([6, 4]);
+      g.beginPath();
+      for (const r of poly.regions) {
+        for (const ring of [r.outer, ...r.holes]) {
+          for (let i = 0; i < ring.length; i += 2) {
+            const x = ring[i] * v.scale + v.tx, y = ring[i + 1] * v.scale + v.ty;
+            if (i === 0) g.moveTo(x, y);
+            else g.lineTo(x, y);
+          }
+          g.closePath();
+        }
+      }
+      g.stroke();
+      g.restore();
+    }
+    drawClicks(g, v);
+  },
+};
