@@ -68,6 +68,29 @@ export function resampleWeights(inSize: number, outSize: number, antialias: bool
   return { inSize, outSize, start, count, weights, stride };
 }
 
+/**
+ * The vertical half of a separable resize: output row o is the weighted sum of whole rows of
+ * `src` (each `width` long, starting at `srcOffset`). Row-at-a-time so the inner loop is a
+ * contiguous multiply-add.
+ */
+function verticalPass(
+  src: Float32Array, srcOffset: number, width: number, wy: ResampleWeights, outHeight: number,
+  dst: Float32Array, dstOffset: number, dstStride: number,
+): void {
+  for (let o = 0; o < outHeight; o++) {
+    const s = wy.start[o], k = o * wy.stride, n = wy.count[o];
+    const out = dstOffset + o * dstStride;
+    let row = srcOffset + s * width;
+    const w0 = wy.weights[k];
+    for (let i = 0; i < width; i++) dst[out + i] = src[row + i] * w0;
+    for (let j = 1; j < n; j++) {
+      const w = wy.weights[k + j];
+      row += width;
+      for (let i = 0; i < width; i++) dst[out + i] += src[row + i] * w;
+    }
+  }
+}
+
 /** A rectangle of whole pixels: x/y = column/row of its top-left pixel. */
 export interface BoxXYWH {
   readonly x: number;
@@ -100,17 +123,7 @@ export function resizePlane(
       tmp[out + i] = acc;
     }
   }
-  for (let o = 0; o < outHeight; o++) {
-    const s = wy.start[o];
-    const k = o * wy.stride;
-    const n = wy.count[o];
-    const out = dstOffset + o * dstStride;
-    for (let i = 0; i < outWidth; i++) {
-      let acc = 0;
-      for (let j = 0; j < n; j++) acc += tmp[(s + j) * outWidth + i] * wy.weights[k + j];
-      dst[out + i] = acc;
-    }
-  }
+  verticalPass(tmp, 0, outWidth, wy, outHeight, dst, dstOffset, dstStride);
   return dst;
 }
 
@@ -157,20 +170,6 @@ export function resizeRgbToTensor(
       tmp[2 * tplane + out + i] = ab * inv;
     }
   }
-  for (let c = 0; c < 3; c++) {
-    const tb = c * tplane;
-    const db = c * plane;
-    for (let o = 0; o < outHeight; o++) {
-      const s = wy.start[o];
-      const k = o * wy.stride;
-      const n = wy.count[o];
-      const out = db + o * padWidth;
-      for (let i = 0; i < outWidth; i++) {
-        let acc = 0;
-        for (let j = 0; j < n; j++) acc += tmp[tb + (s + j) * outWidth + i] * wy.weights[k + j];
-        dst[out + i] = acc;
-      }
-    }
-  }
+  for (let c = 0; c < 3; c++) verticalPass(tmp, c * tplane, outWidth, wy, outHeight, dst, c * plane, padWidth);
   return dst;
 }
