@@ -207,6 +207,61 @@ export class Editor {
     };
   }
 
+  /**
+   * Pan/zoom benchmark for tests: animates the view for `frames` animation frames (zooming in
+   * and out around the centre while panning) and reports the interval between frames and the
+   * draw time; each frame forces rasterisation with a 1-pixel readback where the canvas allows
+   * it, so the numbers include the raster work and not only the command recording.
+   */
+  benchmark(frames = 120): Promise<{ frames: number; avgFrameMs: number; p95FrameMs: number; maxFrameMs: number; avgDrawMs: number; fps: number; flushed: boolean }> {
+    const start = this.view;
+    const c = this.centre();
+    const intervals: number[] = [];
+    const draws: number[] = [];
+    let flushed = true;
+    return new Promise((resolve) => {
+      let i = 0;
+      let last = 0;
+      const step = (t: number) => {
+        if (last) intervals.push(t - last);
+        last = t;
+        if (i >= frames || !this.renderer) {
+          this.view = start;
+          this.requestRender(true);
+          const sorted = intervals.slice().sort((a, b) => a - b);
+          const avg = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+          resolve({
+            frames: intervals.length,
+            avgFrameMs: round3(avg(intervals)),
+            p95FrameMs: round3(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0),
+            maxFrameMs: round3(sorted[sorted.length - 1] ?? 0),
+            avgDrawMs: round3(avg(draws)),
+            fps: round3(intervals.length ? 1000 / avg(intervals) : 0),
+            flushed,
+          });
+          return;
+        }
+        const phase = i / frames;
+        const zoom = Math.pow(2, 3 * Math.sin(phase * Math.PI * 2));
+        const v = zoomAt(start, zoom, c.x, c.y);
+        this.view = panBy(v, 200 * Math.sin(phase * Math.PI * 4), 120 * Math.cos(phase * Math.PI * 4));
+        const t0 = performance.now();
+        this.imageDirty = true;
+        this.renderNow(t);
+        try {
+          this.renderer!.imageCanvas.getContext('2d')!.getImageData(0, 0, 1, 1);
+          this.renderer!.overlayCanvas.getContext('2d')!.getImageData(0, 0, 1, 1);
+        } catch {
+          flushed = false; // cross-origin image: the canvas is tainted, no readback
+        }
+        draws.push(performance.now() - t0);
+        i++;
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+  }
+
   resetFrameStats(): void {
     this.drawTimes = [];
     this.intervals = [];
@@ -747,6 +802,10 @@ export class Editor {
       },
       resetFrameStats() {
         self.resetFrameStats();
+      },
+      /** Animated pan/zoom benchmark (see Editor.benchmark). */
+      benchmark(frames?: number) {
+        return self.benchmark(frames);
       },
     };
     Object.defineProperty(window, '__edgeflowDebug', { value: Object.freeze(api), writable: false, configurable: false });

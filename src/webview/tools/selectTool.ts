@@ -12,11 +12,16 @@ type Drag =
   | { kind: 'vertex'; id: number; before: MultiPolygonXY; base: MultiPolygonXY; ref: VertexRef; moved: boolean; inserted: boolean }
   | { kind: 'move'; id: number; before: MultiPolygonXY; startX: number; startY: number; startSx: number; startSy: number; moved: boolean };
 
-/** Clamps a point to the image rectangle. */
+/** Rounds to the sidecar's 0.01 px grid, so what is shown is exactly what is saved. */
+function r2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+/** Clamps a point to the image rectangle (and rounds it to 0.01 px). */
 export function clampToImage(ctx: ToolContext, x: number, y: number): { x: number; y: number } {
   const im = ctx.store.image;
-  if (!im) return { x, y };
-  return { x: Math.min(im.width, Math.max(0, x)), y: Math.min(im.height, Math.max(0, y)) };
+  if (!im) return { x: r2(x), y: r2(y) };
+  return { x: r2(Math.min(im.width, Math.max(0, x))), y: r2(Math.min(im.height, Math.max(0, y))) };
 }
 
 let drag: Drag | null = null;
@@ -123,6 +128,8 @@ export const selectTool: Tool = {
         dx = Math.min(im.width - b[2], Math.max(-b[0], dx));
         dy = Math.min(im.height - b[3], Math.max(-b[1], dy));
       }
+      dx = r2(dx);
+      dy = r2(dy);
       st.preview = { id: drag.id, regions: translateMultiPolygon(drag.before, dx, dy) };
       ctx.setCursor('grabbing');
     }
