@@ -1,0 +1,73 @@
+/**
+ * The shipped model through the editor's Predictor on easy GrabCut images: the simulated user
+ * (RITM's clicker) must reach IoU >= 0.85 within 5 clicks. Skips with a message when the
+ * evaluation data (../shared) or the shipped model is absent.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { decodeImage } from '../../../src/extension/inference/decode';
+import { Predictor, predictionToMask } from '../../../src/extension/inference/predictor';
+import { SessionPool } from '../../../src/extension/inference/sessionPool';
+import { groundTruthFromMask, iouWithGroundTruth, NocClicker } from '../../../src/shared/clicker';
+import type { ClickXY } from '../../../src/shared/inference/clicks';
+import { repoRoot } from '../helpers/golden';
+import { inferenceWorkerScript } from '../helpers/worker';
+
+const GRABCUT = join(repoRoot(), '..', 'shared', 'datasets', 'eval', 'GrabCut');
+const MODEL = join(repoRoot(), 'models', 'edgeflow-mobilenetv2.onnx');
+const EASY = [
+  { name: 'fullmoon', image: 'fullmoon.bmp' },
+  { name: 'banana1', image: 'banana1.bmp' },
+  { name: 'stone1', image: 'stone1.JPG' },
+  { name: 'book', image: 'book.bmp' },
+  { name: 'teddy', image: 'teddy.jpg' },
+];
+
+describe('Predictor with the shipped model on easy GrabCut images', function () {
+  this.timeout(180_000);
+  let pool: SessionPool;
+
+  before(function () {
+    if (!existsSync(GRABCUT)) {
+      console.log(`    (skipped: ${GRABCUT} not found; the eval sets live in ../shared/datasets/eval)`);
+      this.skip();
+    }
+    if (!existsSync(MODEL)) {
+      console.log(`    (skipped: ${MODEL} not found)`);
+      this.skip();
+    }
+    pool = new SessionPool(inferenceWorkerScript(), 1000);
+  });
+  after(async () => pool?.dispose());
+
+  for (const s of EASY) {
+    it(`${s.name}: IoU >= 0.85 within 5 clicks`, async () => {
+      const { data, info } = await sharp(join(GRABCUT, 'masks', `${s.name}.png`)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+      const gt = groundTruthFromMask(new Uint8Array(data), info.width, info.height);
+      const image = await decodeImage(join(GRABCUT, 'images', s.image));
+      assert.deepEqual([image.width, image.height], [gt.width, gt.height]);
+      const p = await Predictor.open(pool, image, { modelPath: MODEL, device: 'cpu' });
+      try {
+        const clicker = new NocClicker(gt);
+        const clicks: ClickXY[] = [];
+        let pred: Uint8Array = new Uint8Array(gt.width * gt.height);
+        const ious: number[] = [];
+        for (let k = 0; k < 5; k++) {
+          const c = clicker.next(pred);
+          if (!c) break;
+          clicks.push(c);
+          const r = await p.predict(clicks);
+          assert.ok(r, 'a sequential prediction must not be superseded');
+          pred = predictionToMask(r, gt.width, gt.height);
+          ious.push(iouWithGroundTruth(pred, gt));
+          if (ious[ious.length - 1] >= 0.85) break;
+        }
+        assert.ok(Math.max(...ious) >= 0.85, `IoU per click: ${ious.map((v) => v.toFixed(3)).join(', ')}`);
+      } finally {
+        p.dispose();
+      }
+    });
+  }
+});
