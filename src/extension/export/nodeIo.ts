@@ -274,7 +274,9 @@ export class NodeOutput implements OutputWriter {
   }
 
   async writeFile(rel: string, data: string | Uint8Array): Promise<void> {
-    this.bytes += await writeAll(await this.root.forWrite(rel), data);
+    // Read-modify-write only after the await: writes run concurrently.
+    const n = await writeAll(await this.root.forWrite(rel), data);
+    this.bytes += n;
   }
 
   async openStream(rel: string): Promise<OutStream> {
@@ -305,7 +307,8 @@ export class NodeOutput implements OutputWriter {
     await fs.rm(to, { force: true });
     if (mode === 'copy') {
       await fs.copyFile(from, to);
-      this.bytes += (await fs.stat(to)).size;
+      const { size } = await fs.stat(to);
+      this.bytes += size;
     } else {
       // Relative links keep working when the workspace and the dataset move together.
       await fs.symlink(path.relative(path.dirname(to), await fs.realpath(from)), to);

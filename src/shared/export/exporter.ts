@@ -192,6 +192,9 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
   let objectsWritten = 0;
   let imagesWritten = 0;
   let cancelled = false;
+  // Whole files (PNGs, XML, copies) are written concurrently with the next images' work; the
+  // window is small, so memory stays bounded.
+  const writes = new WriteQueue(16);
 
   try {
     if (formats.has('coco')) {
@@ -253,6 +256,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
       req.progress?.report(n + 1, total, entry.path);
     }
 
+    await writes.drain();
     if (!cancelled) {
       for (const [, c] of coco) {
         await c.main.write(c.text.middle());
@@ -276,6 +280,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
       await writeSideFiles();
     }
   } finally {
+    await writes.settle();
     for (const s of openStreams) await s.close().catch(() => undefined);
     for (const t of tempFiles) await output.remove(t).catch(() => undefined);
   }
@@ -345,7 +350,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
 
     if (formats.has('coco')) {
       const c = coco.get(split)!;
-      if (imageMode !== 'reference') await output.placeImage(entry.path, `coco/images/${entry.path}`, imageMode);
+      if (imageMode !== 'reference') await writes.add(output.placeImage(entry.path, `coco/images/${entry.path}`, imageMode));
       await c.main.write(c.text.image({ id: imageId, file_name: entry.path, width, height }));
       let chunk = '';
       for (const p of prepared) {
@@ -405,34 +410,34 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
           }
         }
       }
-      await output.writeFile(`voc/SegmentationClass/${flat}.png`, encodePng8({ width, height, data: vocClass, palette: vocPal }, codecs.deflate));
-      await output.writeFile(`voc/SegmentationObject/${flat}.png`, encodePng8({ width, height, data: objectMap, palette: vocPal }, codecs.deflate));
-      await output.writeFile(
+      await writes.add(output.writeFile(`voc/SegmentationClass/${flat}.png`, encodePng8({ width, height, data: vocClass, palette: vocPal }, codecs.deflate)));
+      await writes.add(output.writeFile(`voc/SegmentationObject/${flat}.png`, encodePng8({ width, height, data: objectMap, palette: vocPal }, codecs.deflate)));
+      await writes.add(output.writeFile(
         `voc/Annotations/${flat}.xml`,
         writeVocXml({ folder: 'JPEGImages', filename: `${flat}.jpg`, width, height, depth: 3, segmented: true, objects: vocObjects }),
-      );
+      ));
       if (imageMode !== 'reference') {
-        if (JPEG_EXTENSIONS.has(ext)) await output.placeImage(entry.path, `voc/JPEGImages/${flat}.jpg`, imageMode);
-        else await output.writeJpeg(entry.path, `voc/JPEGImages/${flat}.jpg`, options.jpegQuality);
+        if (JPEG_EXTENSIONS.has(ext)) await writes.add(output.placeImage(entry.path, `voc/JPEGImages/${flat}.jpg`, imageMode));
+        else await writes.add(output.writeJpeg(entry.path, `voc/JPEGImages/${flat}.jpg`, options.jpegQuality));
       }
       await vocLists.get(split)!.write(flat + '\n');
       if ((split === 'train' || split === 'val') && vocLists.has('trainval')) await vocLists.get('trainval')!.write(flat + '\n');
     }
 
     if (formats.has('mask') && classMap) {
-      await output.writeFile(`masks/${stem}.png`, encodePng8({ width, height, data: classMap }, codecs.deflate));
+      await writes.add(output.writeFile(`masks/${stem}.png`, encodePng8({ width, height, data: classMap }, codecs.deflate)));
       if (options.objectMasks) {
         for (const p of prepared) {
           const m = new Uint8Array(width * height);
           paint(m, width, p.raster, 255);
-          await output.writeFile(`masks/objects/${stem}/${p.object.id}.png`, encodePng8({ width, height, data: m }, codecs.deflate));
+          await writes.add(output.writeFile(`masks/objects/${stem}/${p.object.id}.png`, encodePng8({ width, height, data: m }, codecs.deflate)));
         }
       }
       await lists.get(`mask/${split}`)?.write(`${stem}.png\n`);
     }
 
     if (formats.has('pseudo') && classMap) {
-      await output.writeFile(`pseudo/${stem}.png`, encodePng8({ width, height, data: classMap, palette: pseudoPal }, codecs.deflate));
+      await writes.add(output.writeFile(`pseudo/${stem}.png`, encodePng8({ width, height, data: classMap, palette: pseudoPal }, codecs.deflate)));
       await lists.get(`pseudo/${split}`)?.write(`${stem}.png\n`);
     }
 
@@ -443,8 +448,8 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
         const line = yoloSegLine(yoloIndex.get(p.object.classId)!, p.regions, width, height);
         if (line) lines.push(line);
       }
-      await output.writeFile(`yolo/labels/${split}/${stem}.txt`, lines.length ? lines.join('\n') + '\n' : '');
-      await output.placeImage(entry.path, `yolo/images/${split}/${stem}${ext ? '.' + ext : ''}`, imageMode === 'reference' ? 'link' : imageMode);
+      await writes.add(output.writeFile(`yolo/labels/${split}/${stem}.txt`, lines.length ? lines.join('\n') + '\n' : ''));
+      await writes.add(output.placeImage(entry.path, `yolo/images/${split}/${stem}${ext ? '.' + ext : ''}`, imageMode === 'reference' ? 'link' : imageMode));
     }
 
     if (formats.has('labelme')) {
@@ -454,7 +459,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
         imagePath = refFrom(dirnameRelative(jsonPath), entry.path);
       } else {
         const dst = `labelme/${stem}${ext ? '.' + ext : ''}`;
-        await output.placeImage(entry.path, dst, imageMode);
+        await writes.add(output.placeImage(entry.path, dst, imageMode));
         imagePath = basenameRelative(dst);
       }
       const shapes: LabelmeShape[] = [];
@@ -473,10 +478,10 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
           shapes.push(...labelmePolygonShapes(label, p.regions, p.object.id));
         }
       }
-      await output.writeFile(
+      await writes.add(output.writeFile(
         jsonPath,
         writeLabelme({ version: LABELME_VERSION, flags: {}, shapes, imagePath, imageData: null, imageHeight: height, imageWidth: width }),
-      );
+      ));
       await lists.get(`labelme/${split}`)?.write(`${stem}.json\n`);
     }
     objectsWritten += prepared.length;
@@ -514,6 +519,42 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
       await output.writeFile('yolo/data.yaml', yoloDataYaml(dirs, categories.map((c) => c.name)));
       files.push('yolo/data.yaml');
     }
+  }
+}
+
+/** At most `limit` writes in flight; the first failure is rethrown by the next add/drain. */
+class WriteQueue {
+  private readonly inflight = new Set<Promise<void>>();
+  private error: unknown;
+  private failed = false;
+
+  constructor(private readonly limit: number) {}
+
+  async add(p: Promise<void>): Promise<void> {
+    const tracked: Promise<void> = p.then(
+      () => void this.inflight.delete(tracked),
+      (e) => {
+        if (!this.failed) {
+          this.failed = true;
+          this.error = e;
+        }
+        this.inflight.delete(tracked);
+      },
+    );
+    this.inflight.add(tracked);
+    while (this.inflight.size >= this.limit) await Promise.race(this.inflight);
+    if (this.failed) throw this.error;
+  }
+
+  /** Wait for everything; rethrow the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    if (this.failed) throw this.error;
+  }
+
+  /** Wait for everything, ignoring failures (cleanup paths). */
+  async settle(): Promise<void> {
+    await Promise.all(this.inflight);
   }
 }
 
