@@ -105,8 +105,9 @@ export class NocClicker {
   }
 
   /**
-   * The next click for the current prediction (0/1 mask, full resolution). For the first click
-   * pass an empty prediction. Returns null only when there is no error pixel left to click.
+   * The next click for the current prediction (0/1 mask, full resolution), at the centre of the
+   * chosen pixel. For the first click pass an empty prediction. Returns null only when there is
+   * no error pixel left to click.
    */
   next(pred: Uint8Array): ClickXY | null {
     const { width, height, object, ignore } = this.gt;
@@ -136,7 +137,9 @@ export class NocClicker {
     const positive = fnMax >= fpMax;
     const idx = positive ? fnIdx : fpIdx;
     this.clicked[idx] = 1;
-    const click: ClickXY = { x: idx % width, y: Math.floor(idx / width), positive };
+    // A click on pixel (row, col) is at that pixel's centre in image coordinates, which is what
+    // the protocol maps through the resize (models/edgeflow/inference/protocol.py map_click).
+    const click: ClickXY = { x: (idx % width) + 0.5, y: Math.floor(idx / width) + 0.5, positive };
     this.clicks.push(click);
     return click;
   }

@@ -49,12 +49,16 @@ export function resampleWeights(inSize: number, outSize: number, antialias: bool
   }
   const stride = 2;
   const weights = new Float32Array(outSize * stride);
+  // Plain bilinear: torch computes the source position in float32; doing the same keeps the
+  // maps identical where a probability sits right at a threshold.
+  const f = Math.fround;
+  const scale32 = f(inSize / outSize);
   for (let i = 0; i < outSize; i++) {
-    let src = scale * (i + 0.5) - 0.5;
+    let src = f(f(scale32 * f(i + 0.5)) - 0.5);
     if (src < 0) src = 0;
     const i0 = Math.trunc(src);
     const hasNext = i0 < inSize - 1;
-    const l1 = src - i0;
+    const l1 = Math.min(1, f(src - i0));
     start[i] = i0;
     if (hasNext) {
       count[i] = 2;

@@ -37,7 +37,7 @@ describe('NoC clicker', () => {
     for (let r = 1; r <= 7; r++) for (let c = 2; c <= 10; c++) v[r * w + c] = 255; // 9 x 7 block
     const clicker = new NocClicker(groundTruthFromMask(v, w, h));
     // Row 4 is the middle row; columns 5..7 are all 4 px (squared 16) from the top/bottom.
-    assert.deepEqual(clicker.next(new Uint8Array(w * h)), { x: 5, y: 4, positive: true });
+    assert.deepEqual(clicker.next(new Uint8Array(w * h)), { x: 5.5, y: 4.5, positive: true });
   });
 
   it('clicks negative in the larger false-positive region, ignores value-128 pixels and clicked pixels', () => {
