@@ -186,6 +186,8 @@ describe('export: options', function () {
     const out = path.join(tmp, 'out');
     const a = await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco'], include: ['scans'] } });
     assert.equal(a.summary.images, 1);
+    const one = await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco'], include: ['photos/street.jpg'] } });
+    assert.equal(one.summary.images, 1);
     const b = await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco'], includeEmpty: false } });
     assert.equal(b.summary.images, 3);
     assert.ok(b.summary.warnings.some((w) => w.kind === 'empty-image-skipped'));

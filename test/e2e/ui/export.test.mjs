@@ -1,0 +1,109 @@
+// UI end to end for dataset export, in a real VS Code (code-server) with the packaged VSIX:
+// "EdgeFlow: Export Dataset…" from the command palette on the export fixture workspace, answered
+// like a person would (COCO + VOC ticked, all images, an 80/20 split, copy images, the output
+// folder typed into VS Code's folder dialog), then the files on disk are checked. Screenshots of
+// each step land in test-results/e2e/.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../lib/codeServer.mjs';
+import { startSession } from '../lib/session.mjs';
+import { screenshot, waitFor } from '../lib/workbench.mjs';
+
+const QUICK = '.quick-input-widget';
+const INPUT = `${QUICK} input.input`;
+const row = (page, text) => page.locator(`${QUICK} .quick-input-list .monaco-list-row`, { hasText: text }).first();
+
+/** Waits until the quick input shows `title` (a step of our wizard). */
+async function step(page, title) {
+  await page.locator(`${QUICK} .quick-input-title`, { hasText: title }).waitFor({ state: 'visible', timeout: 15000 });
+}
+
+describe('dataset export from the palette (VSIX in code-server)', function () {
+  this.timeout(90000);
+  let workspace;
+  let session;
+  let page;
+  const out = () => join(workspace, 'dataset');
+
+  before(async function () {
+    this.timeout(120000);
+    workspace = mkdtempSync(join(tmpdir(), 'edgeflow-export-ui-'));
+    cpSync(join(ROOT, 'test/fixtures/in/export/workspace'), workspace, { recursive: true });
+    mkdirSync(out());
+    session = await startSession(workspace);
+    page = session.page;
+  });
+
+  after(async () => {
+    await session?.stop();
+    if (workspace && !process.env.EDGEFLOW_KEEP) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('walks through the export questions and picks COCO + VOC', async () => {
+    await page.keyboard.press('F1');
+    await page.locator(INPUT).waitFor({ state: 'visible', timeout: 5000 });
+    await page.locator(INPUT).fill('>EdgeFlow: Export Dataset');
+    await row(page, 'Export Dataset').waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.press('Enter');
+
+    await step(page, 'formats');
+    // COCO comes ticked (the default); tick PASCAL VOC as well, then accept.
+    await row(page, 'PASCAL VOC').click();
+    await waitFor('VOC ticked', async () => (await row(page, 'PASCAL VOC').getAttribute('aria-checked')) === 'true');
+    assert.equal(await row(page, 'COCO').getAttribute('aria-checked'), 'true');
+    await screenshot(page, 'export-01-formats');
+    await page.keyboard.press('Enter');
+
+    await step(page, 'images');
+    await row(page, 'All annotated images').click();
+
+    await step(page, 'split');
+    await row(page, 'train 80 % · val 20 %').click();
+    // The seed question: keep 0.
+    await page.locator(`${QUICK} .quick-input-title`, { hasText: 'Split seed' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.press('Enter');
+
+    await step(page, 'Export Dataset (4/5)');
+    await row(page, 'Copy images').click();
+
+    // VS Code's own folder dialog (the simple dialog in code-server): type the folder, accept.
+    await step(page, 'output folder');
+    await screenshot(page, 'export-02-folder-dialog');
+    await page.locator(INPUT).fill(`${out()}/`);
+    await page.waitForTimeout(500);
+    await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
+  });
+
+  it('writes the COCO and VOC files with the split', async () => {
+    const train = join(out(), 'coco/annotations/instances_train.json');
+    const val = join(out(), 'coco/annotations/instances_val.json');
+    await waitFor('the COCO files', () => existsSync(train) && existsSync(val), { timeout: 30000 });
+    const notification = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 4 images' });
+    await notification.waitFor({ state: 'visible', timeout: 15000 });
+    await screenshot(page, 'export-03-summary');
+
+    const t = JSON.parse(readFileSync(train, 'utf8'));
+    const v = JSON.parse(readFileSync(val, 'utf8'));
+    assert.equal(t.images.length + v.images.length, 4);
+    assert.deepEqual(t.categories.map((c) => c.name), ['car', 'person', 'tree', 'bike', 'class_9']);
+    const anns = [...t.annotations, ...v.annotations];
+    assert.equal(anns.length, 8);
+    assert.ok(anns.some((a) => typeof a.segmentation.counts === 'string'), 'the object with a hole is RLE');
+    for (const im of [...t.images, ...v.images]) assert.ok(existsSync(join(out(), 'coco/images', im.file_name)), im.file_name);
+
+    const sets = join(out(), 'voc/ImageSets/Segmentation');
+    const ids = ['train', 'val'].flatMap((s) => readFileSync(join(sets, `${s}.txt`), 'utf8').trim().split('\n'));
+    assert.equal(ids.length, 4);
+    for (const dir of ['JPEGImages', 'SegmentationClass', 'SegmentationObject', 'Annotations']) {
+      assert.equal(readdirSync(join(out(), 'voc', dir)).length, 4, dir);
+    }
+    // A palette PNG (colour type 3) in the VOC palette: index 1 is (128, 0, 0).
+    const png = readFileSync(join(out(), 'voc/SegmentationClass/photos__street_png.png'));
+    assert.equal(png[25], 3);
+    const plte = png.indexOf(Buffer.from('PLTE', 'latin1'));
+    assert.deepEqual([...png.subarray(plte + 4 + 3, plte + 4 + 6)], [128, 0, 0]);
+    assert.match(readFileSync(join(out(), 'edgeflow-export.json'), 'utf8'), /"formats": \[\s*"coco",\s*"voc"\s*\]/);
+  });
+});
