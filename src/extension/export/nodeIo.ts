@@ -42,14 +42,18 @@ function within(parent: string, child: string): boolean {
 class Root {
   private readonly checkedDirs = new Set<string>();
 
-  private constructor(readonly abs: string, readonly real: string) {}
+  private constructor(readonly abs: string, readonly real: string, private readonly readLinksOut: boolean) {}
 
-  static async open(abs: string, create: boolean): Promise<Root> {
+  /**
+   * `readLinksOut`: reading a file through a link that leads out of the folder is allowed (an
+   * export reading the user's own images, which are often links into a data disk); writing never is.
+   */
+  static async open(abs: string, create: boolean, readLinksOut = false): Promise<Root> {
     const resolved = path.resolve(abs);
     if (create) await fs.mkdir(resolved, { recursive: true });
     const st = await fs.stat(resolved).catch(() => undefined);
     if (!st?.isDirectory()) throw new Error(`${resolved} is not a folder`);
-    return new Root(resolved, await fs.realpath(resolved));
+    return new Root(resolved, await fs.realpath(resolved), readLinksOut);
   }
 
   /** Absolute path of `rel` (lexically safe; links not yet checked). */
@@ -61,7 +65,7 @@ class Root {
   async existing(rel: string): Promise<string> {
     const p = this.abs_(rel);
     const real = await fs.realpath(p);
-    if (!within(this.real, real)) throw new UnsafePathError(rel, 'a symbolic link points outside its folder');
+    if (!this.readLinksOut && !within(this.real, real)) throw new UnsafePathError(rel, 'a symbolic link points outside its folder');
     return p;
   }
 
@@ -110,8 +114,9 @@ const SKIP_DIRS = new Set(['node_modules', '.git']);
 export class NodeWorkspace implements WorkspaceWriter {
   private constructor(private readonly root: Root) {}
 
-  static async open(folder: string): Promise<NodeWorkspace> {
-    return new NodeWorkspace(await Root.open(folder, false));
+  /** Open a folder; with `readLinksOut`, files may be read through links that leave it (see Root). */
+  static async open(folder: string, readLinksOut = false): Promise<NodeWorkspace> {
+    return new NodeWorkspace(await Root.open(folder, false, readLinksOut));
   }
 
   get folder(): string {

@@ -81,7 +81,8 @@ export interface ExportRunResult {
 
 /** Resolve the options (config file + settings) and the output folder without exporting. */
 export async function resolveExportRun(run: ExportRun): Promise<{ workspace: NodeWorkspace; options: ExportOptions; outDir: string }> {
-  const workspace = await NodeWorkspace.open(run.workspaceDir);
+  // Images linked in from elsewhere are the user's data: an export may read them.
+  const workspace = await NodeWorkspace.open(run.workspaceDir, true);
   const config = run.useConfig === false ? undefined : await readExportConfig(workspace, run.configFile);
   const options = resolveExportOptions(config, run.settings);
   let outDir: string;

@@ -174,6 +174,21 @@ describe('export: options', function () {
     assert.ok(summary.warnings.some((w) => w.kind === 'voc-no-images'));
   });
 
+  it('reads images linked in from outside the workspace (but lists no linked folders)', async () => {
+    const data = path.join(tmp, 'data');
+    await fs.mkdir(data);
+    await fs.rename(path.join(ws, 'photos/street.png'), path.join(data, 'street.png'));
+    await fs.symlink(path.join(data, 'street.png'), path.join(ws, 'photos/street.png'));
+    await fs.mkdir(path.join(data, 'more'));
+    await fs.copyFile(path.join(ws, 'photos/empty.png'), path.join(data, 'more/x.png'));
+    await fs.copyFile(path.join(ws, 'photos/empty.png.coco.json'), path.join(data, 'more/x.png.coco.json'));
+    await fs.symlink(path.join(data, 'more'), path.join(ws, 'linked'));
+    const out = path.join(tmp, 'out');
+    const { summary } = await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco'] } });
+    assert.equal(summary.images, 4);
+    assert.deepEqual(await fs.readFile(path.join(out, 'coco/images/photos/street.png')), await fs.readFile(path.join(data, 'street.png')));
+  });
+
   it('link mode writes relative symbolic links', async () => {
     const out = path.join(tmp, 'out');
     await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco'], images: 'link' } });
