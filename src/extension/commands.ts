@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { MASK_SIDECAR_SUFFIX } from '../shared/formats/cocoSidecar';
 import { checkLabelEdit, defaultLabelColor, nextLabelId } from '../shared/labels';
 import type { WebviewCommand } from '../shared/protocol';
 import type { AnnotationEditorProvider } from './editorProvider';
@@ -46,7 +47,8 @@ export async function listFolderImages(dir: vscode.Uri): Promise<vscode.Uri[]> {
   const entries = await vscode.workspace.fs.readDirectory(dir);
   const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
   return entries
-    .filter(([name, type]) => (type & vscode.FileType.File) !== 0 && isSupportedImage(name))
+    // Our own mask sidecars are PNGs too, but they are not images to annotate.
+    .filter(([name, type]) => (type & vscode.FileType.File) !== 0 && isSupportedImage(name) && !name.toLowerCase().endsWith(MASK_SIDECAR_SUFFIX))
     .map(([name]) => name)
     .sort((a, b) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0))
     .map((name) => vscode.Uri.joinPath(dir, name));
@@ -71,12 +73,18 @@ async function stepImage(provider: AnnotationEditorProvider, delta: 1 | -1): Pro
     return;
   }
   const viewColumn = p.panel.viewColumn ?? vscode.ViewColumn.Active;
+  await vscode.commands.executeCommand('vscode.openWith', images[j], VIEW_TYPE, { viewColumn, preview: false });
+  // Look the tab up only now: Tab objects are snapshots and go stale when the group changes.
   const oldTab = vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
     .find((t) => t.group.viewColumn === viewColumn && t.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE && t.input.uri.toString() === current.toString());
-  await vscode.commands.executeCommand('vscode.openWith', images[j], VIEW_TYPE, { viewColumn, preview: false });
   // Closing goes through VS Code's usual save prompt for unsaved work (or auto save).
-  if (oldTab) await vscode.window.tabGroups.close(oldTab, true);
+  if (oldTab) {
+    const closed = await vscode.window.tabGroups.close(oldTab, true);
+    log().info(`next/previous image: opened ${images[j].fsPath}; closing ${current.fsPath}: ${closed}`);
+  } else {
+    log().info(`next/previous image: opened ${images[j].fsPath}; no tab found for ${current.fsPath}`);
+  }
 }
 
 /** Registers all commands. */
