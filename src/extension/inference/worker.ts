@@ -26,6 +26,8 @@ interface ImageEntry {
 }
 
 let session: ort.InferenceSession | undefined;
+/** Undo patches kept per image at most (bytes); older ones are dropped (undo then re-predicts). */
+const HISTORY_BYTES = 256 * 1024 * 1024;
 const images = new Map<number, ImageEntry>();
 
 const PROVIDER_NAMES: Record<string, string> = { cuda: 'CUDA', dml: 'DirectML', coreml: 'Core ML', cpu: 'CPU' };
@@ -153,6 +155,12 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   if (!entry.state) entry.state = emptyPredictionState(entry.image.width, entry.image.height);
   const undo = applyPatch(entry.state, patch);
   entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
+  let bytes = 0;
+  for (const h of entry.history) bytes += h.undo ? h.undo.probs.byteLength + h.undo.edges.byteLength : 0;
+  while (bytes > HISTORY_BYTES && entry.history.length > 1) {
+    const dropped = entry.history.shift()!;
+    bytes -= dropped.undo ? dropped.undo.probs.byteLength + dropped.undo.edges.byteLength : 0;
+  }
   entry.clickCount = clicks.length;
   const q = quantise(entry, unionBox(entry.support, patch.box));
   const t3 = performance.now();
