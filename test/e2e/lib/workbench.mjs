@@ -1,0 +1,147 @@
+// Driving the VS Code workbench (code-server in headless Chromium) the way a person does: the
+// command palette, quick open, tabs, and the annotator's webview (found by its test hooks, see
+// test/e2e/README-hooks.md: body[data-edgeflow-ready="1"] and window.__edgeflowDebug).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './codeServer.mjs';
+
+export const RESULTS_DIR = join(ROOT, 'test-results', 'e2e');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` (async, returns a value or undefined/null/false) until it gives a value. */
+export async function waitFor(what, probe, { timeout = 15000, interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    }
+    await sleep(interval);
+  }
+}
+
+/** Loads the workbench and waits until the extension host is up and the explorer shows the folder. */
+export async function openWorkbench(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 30000 });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 30000 });
+  // Let the workbench finish restoring before keyboard input (the first F1 can otherwise be lost).
+  await page.waitForTimeout(500);
+}
+
+async function quickInput(page, opener, text) {
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await opener();
+    try {
+      await input.waitFor({ state: 'visible', timeout: 3000 });
+      break;
+    } catch (error) {
+      if (attempt === 2) throw error;
+    }
+  }
+  await input.fill(text);
+  return input;
+}
+
+/** Runs a command from the palette by (part of) its title, e.g. "EdgeFlow: Save". */
+export async function runCommand(page, title) {
+  await quickInput(page, () => page.keyboard.press('F1'), `>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+}
+
+/** Opens a workspace file through quick open (Ctrl+P), as a user would. */
+export async function quickOpen(page, relativePath) {
+  await quickInput(page, () => page.keyboard.press('Control+P'), relativePath);
+  const base = relativePath.split('/').pop();
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+}
+
+/** Closes the active editor tab with its close button. */
+export async function closeActiveTab(page) {
+  const tab = page.locator('.tabs-container .tab.active');
+  await tab.hover();
+  await tab.locator('.tab-actions .action-label').first().click();
+}
+
+/** The active tab's label text and whether it shows the dirty marker. */
+export async function activeTab(page) {
+  const tab = page.locator('.tabs-container .tab.active');
+  const label = (await tab.locator('.label-name').first().textContent())?.trim();
+  const dirty = (await tab.getAttribute('class'))?.split(/\s+/).includes('dirty') ?? false;
+  return { label, dirty };
+}
+
+/**
+ * The annotator webview's frame (an iframe inside VS Code's webview iframe) whose editor is ready
+ * and, when given, shows an image of the given size.
+ */
+export async function editorFrame(page, { width, height, timeout = 30000 } = {}) {
+  return waitFor(
+    `an EdgeFlow editor frame${width ? ` showing a ${width}x${height} image` : ''}`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame.isDetached()) continue;
+        const image = await frame
+          .evaluate(() => (document.body?.dataset.edgeflowReady === '1' && window.__edgeflowDebug ? window.__edgeflowDebug.image : null))
+          .catch(() => null);
+        if (!image) continue;
+        if (width && (image.width !== width || image.height !== height)) continue;
+        const element = await frame.frameElement();
+        const box = await element.boundingBox();
+        if (box && box.width > 0 && box.height > 0) return frame;
+      }
+      return null;
+    },
+    { timeout, interval: 200 },
+  );
+}
+
+/** Reads __edgeflowDebug.<key> in the editor frame. */
+export function debug(frame, key) {
+  return frame.evaluate((k) => window.__edgeflowDebug[k], key);
+}
+
+/** Image pixel coordinates -> page (viewport) coordinates for page.mouse. */
+export async function imageToPage(frame, x, y) {
+  const box = await (await frame.frameElement()).boundingBox();
+  const p = await frame.evaluate(([ix, iy]) => window.__edgeflowDebug.imageToClient(ix, iy), [x, y]);
+  return { x: box.x + p.x, y: box.y + p.y };
+}
+
+/** Clicks at image pixel coordinates. */
+export async function clickImage(page, frame, x, y, options = {}) {
+  const p = await imageToPage(frame, x, y);
+  await page.mouse.click(p.x, p.y, options);
+}
+
+/** Drags with the left button from one image point to another in small steps. */
+export async function dragImage(page, frame, from, to, { steps = 8, button = 'left' } = {}) {
+  const a = await imageToPage(frame, from.x, from.y);
+  const b = await imageToPage(frame, to.x, to.y);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down({ button });
+  await page.mouse.move(b.x, b.y, { steps });
+  await page.mouse.up({ button });
+}
+
+/** Saves a screenshot of the whole workbench as test-results/e2e/<name>.png; returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
