@@ -44,6 +44,9 @@ run(process.execPath, [
   '--allow-missing-repository',
   '--no-update-package-json',
   '--no-git-tag-version',
+  // README.md's images are relative (docs/screenshot.png ships in the VSIX); with no public
+  // repository URL there is nothing to rewrite them to.
+  '--no-rewrite-relative-links',
 ]);
 
 const size = statSync(out).size;

@@ -113,7 +113,7 @@ async function waitForHealth(url, child, timeoutMs) {
  * Starts code-server. Options:
  *  - workspace: folder to open by default (the URL's ?folder=)
  *  - vsix: a VSIX to install first
- *  - settings: user settings merged over BASE_SETTINGS
+ *  - settings: user settings merged over BASE_SETTINGS (preserveSettings: keep an existing file)
  *  - base: folder for profile/logs (a fresh temp folder by default, removed on stop unless keep)
  *  - port: defaults to a free one; env: extra environment for the server and its extension host
  *  - logFile: where server output goes (default <base>/code-server.log)
@@ -129,10 +129,11 @@ export async function startCodeServer(options = {}) {
   };
   mkdirSync(join(profile.userDataDir, 'User'), { recursive: true });
   mkdirSync(profile.extensionsDir, { recursive: true });
-  writeFileSync(
-    join(profile.userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...BASE_SETTINGS, ...(options.settings ?? {}) }, null, 2),
-  );
+  const settingsFile = join(profile.userDataDir, 'User', 'settings.json');
+  // A kept profile (npm run start) keeps what the user changed in its settings.
+  if (!options.preserveSettings || !existsSync(settingsFile)) {
+    writeFileSync(settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...(options.settings ?? {}) }, null, 2));
+  }
   const configFile = join(base, 'config.yaml');
   writeFileSync(configFile, '');
   if (options.vsix) installVsix(entry, profile, options.vsix);
