@@ -122,6 +122,11 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   }
 
   refresh(panel: EditorPanel | undefined): void {
+    // A panel can be active before its first view-state event (it was created active).
+    if (panel && panel !== this.active && panel.panel.active) {
+      this.active = panel;
+      this._onDidChangeActivePanel.fire(panel);
+    }
     if (panel && panel !== this.active) return;
     const p = this.active;
     const ui = p?.ui;

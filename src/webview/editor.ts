@@ -695,8 +695,13 @@ export class Editor {
 
   private onKeyDown(e: KeyboardEvent): void {
     if (this.isTyping(e.target)) return;
-    // Everything else (single-key shortcuts, Enter, Escape, Delete) comes as commands from VS
-    // Code's keybindings so users can rebind them; only Space-to-pan is handled here.
+    // Single-key shortcuts come as commands from VS Code's keybindings (so users can rebind
+    // them). Handled here: Space-to-pan, and what the active tool takes (Enter/Escape while
+    // drawing, so finishing never waits for the context-key round trip).
+    if (this.tool?.keyDown?.(e, this.ctx)) {
+      e.preventDefault();
+      return;
+    }
     if (e.code === 'Space') {
       e.preventDefault();
       if (!this.spaceDown) {

@@ -71,6 +71,12 @@ export interface Tool {
   pointerDown?(e: ToolPointerEvent, ctx: ToolContext): boolean;
   pointerMove?(e: ToolPointerEvent, ctx: ToolContext): void;
   pointerUp?(e: ToolPointerEvent, ctx: ToolContext): void;
+  /**
+   * Handles a key pressed in the webview; returns true when handled. Keys that VS Code also binds
+   * (they are forwarded to it) must be idempotent across both paths: e.g. Enter finishes a polygon
+   * here at once and the `finishPolygon` command that follows finds nothing left to finish.
+   */
+  keyDown?(e: KeyboardEvent, ctx: ToolContext): boolean;
   /** Handles a forwarded command; returns true when handled. */
   command?(command: WebviewCommand, ctx: ToolContext): boolean;
   /** Draws on the overlay in SCREEN coordinates (CSS pixels), after the objects. */

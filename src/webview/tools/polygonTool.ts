@@ -20,7 +20,8 @@ function firstVertexNear(ctx: ToolContext, x: number, y: number): boolean {
 }
 
 async function finish(ctx: ToolContext): Promise<void> {
-  if (finishing) return;
+  // Nothing to finish (e.g. Enter handled in the webview, then the same key as a VS Code command).
+  if (finishing || draft.length === 0) return;
   if (draft.length < 6) {
     ctx.notify('A polygon needs at least 3 vertices.');
     return;
@@ -95,6 +96,21 @@ export const polygonTool: Tool = {
     hover = clampToImage(ctx, e.x, e.y);
     ctx.setCursor('crosshair');
     if (draft.length) ctx.requestRender();
+  },
+
+  keyDown(e, ctx) {
+    if (!draft.length || e.altKey || e.ctrlKey || e.metaKey) return false;
+    if (e.key === 'Enter') {
+      void finish(ctx);
+      return true;
+    }
+    if (e.key === 'Escape') {
+      draft = [];
+      ctx.changed();
+      ctx.requestRender();
+      return true;
+    }
+    return false;
   },
 
   command(command, ctx) {
