@@ -25,6 +25,17 @@ export const nodeCodecs: Codecs = {
   fromBase64: (text) => new Uint8Array(Buffer.from(text, 'base64')),
 };
 
+type SharpModule = typeof import('sharp').default;
+
+/**
+ * sharp, loaded on first use with `require`: a dynamic `import()` would resolve sharp's ESM
+ * entry, which the VSIX does not ship (only its CommonJS files).
+ */
+export function loadSharp(): SharpModule {
+  const m = require('sharp') as SharpModule & { default?: SharpModule };
+  return m.default ?? m;
+}
+
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const WRITE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | O_NOFOLLOW;
 
@@ -324,9 +335,8 @@ export class NodeOutput implements OutputWriter {
     const from = await this.workspace.absolute(src);
     const to = await this.root.forWrite(dst);
     await fs.rm(to, { force: true });
-    const { default: sharp } = await import('sharp');
     // Transparent pixels become white, as a JPEG has no alpha.
-    const info = await sharp(from, { animated: false }).flatten({ background: '#ffffff' }).jpeg({ quality }).toFile(to);
+    const info = await loadSharp()(from, { animated: false }).flatten({ background: '#ffffff' }).jpeg({ quality }).toFile(to);
     this.bytes += info.size;
   }
 }

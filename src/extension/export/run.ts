@@ -10,7 +10,7 @@ import { ExportSummary, exportDataset } from '../../shared/export/exporter';
 import { ImportSummary, importAnnotations } from '../../shared/export/importer';
 import type { ProgressSink } from '../../shared/export/types';
 import { Label, parseLabels, serializeLabels } from '../../shared/labels';
-import { NodeOutput, NodeWorkspace, nodeCodecs } from './nodeIo';
+import { NodeOutput, NodeWorkspace, loadSharp, nodeCodecs } from './nodeIo';
 
 /** Default workspace-relative labels file (setting `edgeflow.labelsFile`). */
 export const DEFAULT_LABELS_FILE = '.edgeflow/labels.json';
@@ -144,8 +144,7 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
     progress: run.progress,
     generator: run.generator,
     imageSize: async (rel) => {
-      const { default: sharp } = await import('sharp');
-      const meta = await sharp(await workspace.absolute(rel)).metadata();
+      const meta = await loadSharp()(await workspace.absolute(rel)).metadata();
       if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${rel}`);
       return { width: meta.width, height: meta.height };
     },

@@ -74,15 +74,27 @@ describe('dataset export from the palette (VSIX in code-server)', function () {
     await page.locator(INPUT).fill(`${out()}/`);
     await page.waitForTimeout(500);
     await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
+    await page.locator(QUICK).waitFor({ state: 'hidden', timeout: 10000 });
   });
 
   it('writes the COCO and VOC files with the split', async () => {
     const train = join(out(), 'coco/annotations/instances_train.json');
     const val = join(out(), 'coco/annotations/instances_val.json');
-    await waitFor('the COCO files', () => existsSync(train) && existsSync(val), { timeout: 30000 });
+    try {
+      await waitFor('the COCO files', () => existsSync(train) && existsSync(val), { timeout: 30000 });
+    } catch (error) {
+      // Show what VS Code said (an error notification) in the screenshot.
+      await page.keyboard.press('F1');
+      await page.locator(INPUT).fill('>Notifications: Show Notifications');
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(1000);
+      await screenshot(page, 'export-03-failed');
+      const messages = await page.locator('.notifications-center .notification-list-item-message').allInnerTexts();
+      throw new Error(`${error.message}; notifications: ${messages.join(' | ') || 'none'}`);
+    }
     const notification = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 4 images' });
     await notification.waitFor({ state: 'visible', timeout: 15000 });
-    await screenshot(page, 'export-03-summary');
+    await screenshot(page, 'export-04-summary');
 
     const t = JSON.parse(readFileSync(train, 'utf8'));
     const v = JSON.parse(readFileSync(val, 'utf8'));
