@@ -74,7 +74,7 @@ function runStep(step) {
     let output = '';
     const child = spawn(step.cmd[0], step.cmd.slice(1), {
       cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...(step.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const forward = (stream) => (chunk) => {
@@ -104,6 +104,13 @@ async function main() {
   }
   const rows = [];
   const total = { passed: 0, failed: 0, skipped: 0 };
+  if (!existsSync(join(ROOT, 'node_modules/.package-lock.json'))) {
+    // A fresh clone: `npm test` installs the dependencies first (never onnxruntime's CUDA download).
+    console.log('\n=== setup: npm ci (no node_modules yet) ===');
+    const setup = await runStep({ cmd: [npm, 'ci', '--no-audit', '--no-fund'], env: { ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+    rows.push({ step: 'setup', result: setup.code === 0 ? 'ok (npm ci)' : `FAILED (npm ci, exit ${setup.code})`, seconds: setup.seconds });
+    if (setup.code !== 0) total.failed += 1;
+  }
   for (const step of STEPS) {
     if ((only.length && !only.includes(step.name)) || skipArg.includes(step.name)) continue;
     const skipReason = step.skipIf?.();
