@@ -24,6 +24,8 @@ export interface SessionInfo {
   readonly provider: string;
   /** Plain-words reason when a requested/tried GPU provider could not be used; else undefined. */
   readonly fallback?: string;
+  /** The providers' own error messages behind `fallback` (for the log). */
+  readonly fallbackDetail?: string;
   /** Session creation time (ms). */
   readonly loadMs: number;
   /** Warm-up inference time (ms), 0 without warm-up. */

@@ -88,7 +88,7 @@ export class InferenceService implements vscode.Disposable {
   /** Says once per device setting and model, in plain words, that a GPU could not be used. */
   reportFallback(settings: InferenceSettings, info: SessionInfo): void {
     if (!info.fallback) return;
-    log().warn(info.fallback);
+    log().warn(info.fallbackDetail ? `${info.fallback} ${info.fallbackDetail}` : info.fallback);
     const key = `${settings.device}|${settings.model}`;
     if (this.toldFallback.has(key)) return;
     this.toldFallback.add(key);

@@ -43,7 +43,9 @@ function gpuCandidates(): string[] {
   return out.filter((p) => offered.has(p) || (p === 'coreml' && process.platform === 'darwin') || (p === 'dml' && process.platform === 'win32'));
 }
 
-async function createSession(modelPath: string, device: DeviceSetting): Promise<{ s: ort.InferenceSession; provider: string; fallback?: string }> {
+async function createSession(
+  modelPath: string, device: DeviceSetting,
+): Promise<{ s: ort.InferenceSession; provider: string; fallback?: string; fallbackDetail?: string }> {
   const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
   const tries = device === 'auto' ? gpuCandidates() : device === 'cpu' ? [] : [device];
   const failures: string[] = [];
@@ -58,14 +60,15 @@ async function createSession(modelPath: string, device: DeviceSetting): Promise<
   }
   const s = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
   let fallback: string | undefined;
+  const detail = failures.length ? failures.join('; ') : undefined;
   if (device !== 'auto' && device !== 'cpu') {
-    fallback = `The ${PROVIDER_NAMES[device] ?? device} device could not be used, so EdgeFlow runs on the CPU (${failures.join('; ')}).`;
+    fallback = `EdgeFlow runs on the CPU: the ${PROVIDER_NAMES[device] ?? device} device was asked for in "edgeflow.inference.device" but this ONNX Runtime could not use it (details in the EdgeFlow log).`;
   } else if (device === 'auto') {
     fallback = failures.length
-      ? `No GPU could be used, so EdgeFlow runs on the CPU (${failures.join('; ')}).`
-      : 'This ONNX Runtime offers no GPU provider on this machine, so EdgeFlow runs on the CPU.';
+      ? `EdgeFlow runs on the CPU: no GPU could be used (${failures.map((f) => f.split(':')[0]).join(', ')} tried; details in the EdgeFlow log).`
+      : 'EdgeFlow runs on the CPU: this ONNX Runtime offers no GPU provider on this machine.';
   }
-  return { s, provider: 'cpu', fallback };
+  return { s, provider: 'cpu', fallback, fallbackDetail: detail };
 }
 
 function feeds(image: Float32Array, clicks: Float32Array, prevEdge: Float32Array, w: number, h: number): Record<string, ort.Tensor> {
@@ -221,7 +224,7 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
         for (const t of Object.values(out)) t.dispose?.();
         warmupMs = performance.now() - t1;
       }
-      const info: SessionInfo = { provider: created.provider, fallback: created.fallback, loadMs, warmupMs };
+      const info: SessionInfo = { provider: created.provider, fallback: created.fallback, fallbackDetail: created.fallbackDetail, loadMs, warmupMs };
       return { reply: { type: 'ok', id: msg.id, info }, transfer: [] };
     }
     case 'setImage':

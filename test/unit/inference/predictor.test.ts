@@ -138,7 +138,8 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     const c = await Predictor.open(pool, grey(64, 64), { modelPath: TINY, device: 'cuda' });
     const info = await c.info;
     assert.equal(info.provider, 'cpu');
-    assert.match(info.fallback ?? '', /CUDA.*CPU/);
+    assert.match(info.fallback ?? '', /runs on the CPU.*CUDA/);
+    assert.ok(info.fallbackDetail && info.fallbackDetail.length > 0, 'the provider error is kept for the log');
     c.dispose();
   });
 
