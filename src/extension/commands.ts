@@ -21,6 +21,7 @@ export const WEBVIEW_COMMAND_IDS: Readonly<Record<string, WebviewCommand>> = {
   'edgeflow.zoomOut': 'zoomOut',
   'edgeflow.toolSelect': 'toolSelect',
   'edgeflow.toolPolygon': 'toolPolygon',
+  'edgeflow.toolSegment': 'toolSegment',
   'edgeflow.finishPolygon': 'finishPolygon',
   'edgeflow.cancel': 'cancel',
   'edgeflow.deleteSelection': 'deleteSelection',

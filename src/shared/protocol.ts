@@ -49,6 +49,7 @@ export type WebviewCommand =
   | 'zoomOut'
   | 'toolSelect'
   | 'toolPolygon'
+  | 'toolSegment'
   | 'finishPolygon'
   | 'cancel'
   | 'deleteSelection'
@@ -65,6 +66,7 @@ export const WEBVIEW_COMMANDS: readonly WebviewCommand[] = [
   'zoomOut',
   'toolSelect',
   'toolPolygon',
+  'toolSegment',
   'finishPolygon',
   'cancel',
   'deleteSelection',

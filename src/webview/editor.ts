@@ -526,6 +526,9 @@ export class Editor {
       case 'toolPolygon':
         this.setTool('polygon');
         return;
+      case 'toolSegment':
+        this.setTool('segment');
+        return;
       case 'finishPolygon':
         return;
       case 'cancel':

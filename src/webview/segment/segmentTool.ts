@@ -241,7 +241,7 @@ function drawClicks(g: CanvasRenderingContext2D, v: ViewTransform): void {
 
 export const segmentTool: Tool = {
   id: 'segment',
-  title: 'Click segmentation: left click = object, right click = background (Space to finish)',
+  title: 'Click segmentation (S): left click = object, right click = background, Space = finish',
   icon: 'sparkle',
   order: 5,
 
