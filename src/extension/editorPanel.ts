@@ -17,6 +17,7 @@ import {
 } from '../shared/protocol';
 import type { AnnotationDocument } from './annotationDocument';
 import { SegmentController } from './inference/segmentController';
+import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { log } from './log';
 import { readSettings } from './settings';
 import { annotatorHtml } from './webviewHtml';
@@ -88,6 +89,7 @@ export class EditorPanel implements vscode.Disposable {
       state: d.model.state,
       labels: [...d.labels],
       settings: readSettings(d.uri).display,
+      strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
     });
   }
 

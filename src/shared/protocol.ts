@@ -86,6 +86,8 @@ export interface InitMessage {
   state: AnnotationState;
   labels: Label[];
   settings: WebviewSettings;
+  /** Translations of the webview's strings (src/shared/webviewStrings.ts), English -> display. */
+  strings?: Record<string, string>;
 }
 /** The document state changed outside the webview (undo, redo, revert, reload from disk). */
 export interface StateMessage {

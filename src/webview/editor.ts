@@ -13,6 +13,7 @@ import { AnnotationEdit, AnnotationObject, cloneState, deleteVertex } from '../s
 import type { HostToWebview, WebviewCommand } from '../shared/protocol';
 import type { HostConnection } from './host';
 import { Renderer, makeMaskLayer } from './renderer';
+import { setStrings, t } from './l10n';
 import { EditorStore } from './store';
 import { Tool, ToolContext, ToolPointerEvent, getTool, getTools } from './tools';
 import { ViewTransform, actualSize, fitView, panBy, screenToImage, imageToScreen, wheelZoomFactor, zoomAt } from './view';
@@ -307,6 +308,7 @@ export class Editor {
   private onHostMessage(m: HostToWebview): void {
     switch (m.type) {
       case 'init':
+        setStrings(m.strings);
         this.store.image = m.image;
         this.store.labels = m.labels;
         this.store.settings = m.settings;
@@ -366,7 +368,7 @@ export class Editor {
       await img.decode();
     } catch {
       if (token !== this.loadToken) return;
-      this.store.error = `Cannot display ${this.store.image?.fileName ?? 'the image'}.`;
+      this.store.error = t('Cannot display {0}.', this.store.image?.fileName ?? '');
       this.changed();
       this.host.post({ type: 'webviewError', message: `image failed to load: ${this.store.image?.fileName}` });
       return;

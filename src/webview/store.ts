@@ -6,6 +6,7 @@
 import { AnnotationModel, AnnotationObject, MultiPolygonXY, VertexRef } from '../shared/annotation';
 import type { Label } from '../shared/labels';
 import type { ImageInfo, WebviewSettings } from '../shared/protocol';
+import { t } from './l10n';
 
 /** The selected object (and optionally one of its vertices). */
 export interface Selection {
@@ -81,7 +82,7 @@ export class EditorStore {
 
   /** Display name of a class. */
   className(classId: number): string {
-    return this.labels.find((l) => l.id === classId)?.name ?? `class ${classId}`;
+    return this.labels.find((l) => l.id === classId)?.name ?? t('class {0}', classId);
   }
 
   /** Drops a selection whose object no longer exists; keeps activeClassId valid. */

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Editor } from '../editor';
 import { ClassesPanel } from './ClassesPanel';
+import { t } from '../l10n';
 import { useStore } from './hooks';
 import { ObjectsList } from './ObjectsList';
 import { Toolbar } from './Toolbar';
@@ -36,7 +37,7 @@ function CanvasView({ editor }: { editor: Editor }) {
   useEffect(() => editor.attach(container.current!, imageCanvas.current!, overlayCanvas.current!), [editor]);
   const filter = `brightness(${store.brightness}%) contrast(${store.contrast}%)`;
   return (
-    <div class="canvas-wrap" ref={container} tabIndex={0} id="edgeflow-canvas" data-testid="canvas" aria-label="Image canvas">
+    <div class="canvas-wrap" ref={container} tabIndex={0} id="edgeflow-canvas" data-testid="canvas" aria-label={t('Image canvas')}>
       <canvas ref={imageCanvas} class="layer image-layer" data-testid="image-canvas" style={{ filter }} />
       <canvas ref={overlayCanvas} class="layer" data-testid="overlay-canvas" />
       {store.error && (

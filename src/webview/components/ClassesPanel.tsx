@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Editor } from '../editor';
+import { t } from '../l10n';
 import { useStore } from './hooks';
 import type { Label } from '../../shared/labels';
 
@@ -18,8 +19,8 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
         type="color"
         class="color"
         value={label.color}
-        title="Class colour"
-        aria-label={`Colour of ${label.name}`}
+        title={t('Class colour')}
+        aria-label={t('Colour of {0}', label.name)}
         data-testid={`class-color-${label.id}`}
         onClick={(e) => e.stopPropagation()}
         onChange={(e) => void editor.updateLabel(label.id, label.name, (e.currentTarget as HTMLInputElement).value)}
@@ -29,7 +30,7 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
           class="name-input"
           value={name}
           data-testid={`class-name-${label.id}`}
-          aria-label="Class name"
+          aria-label={t('Class name')}
           ref={(el) => el?.focus()}
           onClick={(e) => e.stopPropagation()}
           onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
@@ -45,7 +46,7 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
       ) : (
         <span
           class="name"
-          title="Double-click to rename"
+          title={t('Double-click to rename')}
           data-testid={`class-label-${label.id}`}
           onDblClick={(e) => {
             e.stopPropagation();
@@ -60,8 +61,8 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
       <span class="object-id">id {label.id}</span>
       <button
         class="icon-button"
-        title="Remove class from the labels file"
-        aria-label={`Remove class ${label.name}`}
+        title={t('Remove class from the labels file')}
+        aria-label={t('Remove class {0}', label.name)}
         data-testid={`class-remove-${label.id}`}
         onClick={(e) => {
           e.stopPropagation();
@@ -85,9 +86,9 @@ export function ClassesPanel({ editor }: { editor: Editor }) {
     void editor.addLabel(n);
   };
   return (
-    <section class="panel classes" aria-label="Classes">
+    <section class="panel classes" aria-label={t('Classes')}>
       <h2>
-        Classes <span class="count">{store.labels.length}</span>
+        {t('Classes')} <span class="count">{store.labels.length}</span>
       </h2>
       <ul data-testid="classes-list">
         {store.labels.map((l, i) => (
@@ -103,14 +104,14 @@ export function ClassesPanel({ editor }: { editor: Editor }) {
       >
         <input
           value={newName}
-          placeholder="New class name"
-          aria-label="New class name"
+          placeholder={t('New class name')}
+          aria-label={t('New class name')}
           data-testid="class-add-name"
           id="edgeflow-class-add-name"
           onInput={(e) => setNewName((e.currentTarget as HTMLInputElement).value)}
         />
         <button type="submit" class="text-button" data-testid="class-add-button" disabled={!newName.trim()}>
-          <span class="codicon codicon-add" /> Add
+          <span class="codicon codicon-add" /> {t('Add')}
         </button>
       </form>
     </section>

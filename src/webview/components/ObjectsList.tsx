@@ -1,4 +1,5 @@
 import type { Editor } from '../editor';
+import { t } from '../l10n';
 import { useStore } from './hooks';
 
 /** The objects of the image, top of the drawing order first. */
@@ -6,12 +7,12 @@ export function ObjectsList({ editor }: { editor: Editor }) {
   const store = useStore(editor.store);
   const objects = [...store.objects].reverse();
   return (
-    <section class="panel objects" aria-label="Objects">
+    <section class="panel objects" aria-label={t('Objects')}>
       <h2>
-        Objects <span class="count" data-testid="object-count">{store.objects.length}</span>
+        {t('Objects')} <span class="count" data-testid="object-count">{store.objects.length}</span>
       </h2>
-      {objects.length === 0 && <p class="empty">No objects yet. Pick the polygon tool (P) and click around an object.</p>}
-      <ul data-testid="objects-list" role="listbox" aria-label="Objects">
+      {objects.length === 0 && <p class="empty">{t('No objects yet. Pick the polygon tool (P) and click around an object.')}</p>}
+      <ul data-testid="objects-list" role="listbox" aria-label={t('Objects')}>
         {objects.map((o) => {
           const selected = store.selection?.id === o.id;
           return (
@@ -29,7 +30,7 @@ export function ObjectsList({ editor }: { editor: Editor }) {
               <select
                 class="object-class"
                 data-testid={`object-class-${o.id}`}
-                aria-label={`Class of object ${o.id}`}
+                aria-label={t('Class of object {0}', o.id)}
                 value={String(o.classId)}
                 onClick={(e) => e.stopPropagation()}
                 onChange={(e) => editor.setObjectClass(o.id, Number((e.currentTarget as HTMLSelectElement).value))}
@@ -43,8 +44,8 @@ export function ObjectsList({ editor }: { editor: Editor }) {
               </select>
               <button
                 class="icon-button"
-                title={o.hidden ? 'Show' : 'Hide'}
-                aria-label={o.hidden ? `Show object ${o.id}` : `Hide object ${o.id}`}
+                title={o.hidden ? t('Show') : t('Hide')}
+                aria-label={o.hidden ? t('Show object {0}', o.id) : t('Hide object {0}', o.id)}
                 data-testid={`object-visibility-${o.id}`}
                 onClick={(e) => {
                   e.stopPropagation();
@@ -55,8 +56,8 @@ export function ObjectsList({ editor }: { editor: Editor }) {
               </button>
               <button
                 class="icon-button"
-                title="Delete"
-                aria-label={`Delete object ${o.id}`}
+                title={t('Delete')}
+                aria-label={t('Delete object {0}', o.id)}
                 data-testid={`object-delete-${o.id}`}
                 onClick={(e) => {
                   e.stopPropagation();

@@ -1,4 +1,5 @@
 import type { Editor } from '../editor';
+import { t } from '../l10n';
 import { getTools } from '../tools';
 import { useStore } from './hooks';
 
@@ -26,12 +27,12 @@ export function Toolbar({ editor }: { editor: Editor }) {
   return (
     <div class="toolbar" role="toolbar" data-testid="toolbar">
       <div class="group">
-        {getTools().map((t) => (
-          <IconButton key={t.id} icon={t.icon} title={t.title} testid={`tool-${t.id}`} active={store.toolId === t.id} onClick={() => editor.setTool(t.id)} />
+        {getTools().map((tool) => (
+          <IconButton key={tool.id} icon={tool.icon} title={t(tool.title)} testid={`tool-${tool.id}`} active={store.toolId === tool.id} onClick={() => editor.setTool(tool.id)} />
         ))}
       </div>
       <div class="group">
-        <label class="field" title={sel ? 'Class of the selected object' : 'Class for new objects'}>
+        <label class="field" title={sel ? t('Class of the selected object') : t('Class for new objects')}>
           <span class="codicon codicon-tag" />
           <select
             data-testid="class-select"
@@ -45,7 +46,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
               } else if (v !== '') editor.selectClass(Number(v));
             }}
           >
-            {classValue === null && <option value="">(no class)</option>}
+            {classValue === null && <option value="">{t('(no class)')}</option>}
             {classValue !== null && !store.labels.some((l) => l.id === classValue) && <option value={String(classValue)}>{store.className(classValue)}</option>}
             {store.labels.map((l, i) => (
               <option key={l.id} value={String(l.id)}>
@@ -53,20 +54,20 @@ export function Toolbar({ editor }: { editor: Editor }) {
                 {l.name}
               </option>
             ))}
-            <option value="__add__">Add class…</option>
+            <option value="__add__">{t('Add class…')}</option>
           </select>
         </label>
       </div>
       <div class="group">
-        <IconButton icon="screen-full" title="Zoom to fit (F)" testid="zoom-fit" onClick={() => editor.fit()} />
-        <IconButton icon="zoom-out" title="Zoom out (-)" testid="zoom-out" onClick={() => editor.zoomBy(0.8)} />
-        <button class="text-button" title="Zoom to 100 % (0)" data-testid="zoom-100" onClick={() => editor.zoom100()}>
+        <IconButton icon="screen-full" title={t('Zoom to fit (F)')} testid="zoom-fit" onClick={() => editor.fit()} />
+        <IconButton icon="zoom-out" title={t('Zoom out (-)')} testid="zoom-out" onClick={() => editor.zoomBy(0.8)} />
+        <button class="text-button" title={t('Zoom to 100 % (0)')} data-testid="zoom-100" onClick={() => editor.zoom100()}>
           <span data-testid="zoom-level">{store.zoomPercent} %</span>
         </button>
-        <IconButton icon="zoom-in" title="Zoom in (=)" testid="zoom-in" onClick={() => editor.zoomBy(1.25)} />
+        <IconButton icon="zoom-in" title={t('Zoom in (=)')} testid="zoom-in" onClick={() => editor.zoomBy(1.25)} />
       </div>
       <div class="group adjust">
-        <label class="field" title="Brightness (display only)">
+        <label class="field" title={t('Brightness (display only)')}>
           <span class="codicon codicon-lightbulb" />
           <input
             type="range"
@@ -75,11 +76,11 @@ export function Toolbar({ editor }: { editor: Editor }) {
             step="5"
             value={store.brightness}
             data-testid="brightness"
-            aria-label="Brightness"
+            aria-label={t('Brightness')}
             onInput={(e) => editor.setAdjustments(Number((e.currentTarget as HTMLInputElement).value), store.contrast)}
           />
         </label>
-        <label class="field" title="Contrast (display only)">
+        <label class="field" title={t('Contrast (display only)')}>
           <span class="codicon codicon-color-mode" />
           <input
             type="range"
@@ -88,13 +89,13 @@ export function Toolbar({ editor }: { editor: Editor }) {
             step="5"
             value={store.contrast}
             data-testid="contrast"
-            aria-label="Contrast"
+            aria-label={t('Contrast')}
             onInput={(e) => editor.setAdjustments(store.brightness, Number((e.currentTarget as HTMLInputElement).value))}
           />
         </label>
         <IconButton
           icon="discard"
-          title="Reset brightness and contrast"
+          title={t('Reset brightness and contrast')}
           testid="adjust-reset"
           disabled={store.brightness === 100 && store.contrast === 100}
           onClick={() => editor.setAdjustments(100, 100)}

@@ -4,6 +4,7 @@
  * last vertex; Escape cancels. The finished polygon becomes one `addObject` edit with the active
  * class (a first class "object" is created when the labels file has none).
  */
+import { t } from '../l10n';
 import type { Tool, ToolContext } from '../tools';
 import { clampToImage } from './selectTool';
 
@@ -23,7 +24,7 @@ async function finish(ctx: ToolContext): Promise<void> {
   // Nothing to finish (e.g. Enter handled in the webview, then the same key as a VS Code command).
   if (finishing || draft.length === 0) return;
   if (draft.length < 6) {
-    ctx.notify('A polygon needs at least 3 vertices.');
+    ctx.notify(t('A polygon needs at least 3 vertices.'));
     return;
   }
   const ring = draft;
@@ -35,7 +36,7 @@ async function finish(ctx: ToolContext): Promise<void> {
     if (ctx.commit(edit) && edit.kind === 'addObject') ctx.store.selection = { id: edit.object.id };
     ctx.changed();
   } catch (e) {
-    ctx.notify(`Could not add the polygon: ${(e as Error).message}`);
+    ctx.notify(t('Could not add the polygon: {0}', (e as Error).message));
   } finally {
     finishing = false;
     ctx.requestRender();

@@ -1,0 +1,46 @@
+/**
+ * Every user-visible string of the editor webview, in English. The host translates them with
+ * `vscode.l10n.t` and sends the table in `init`; the webview looks them up with `t()` (see
+ * src/webview/l10n.ts) and falls back to the English text. `{0}`-style placeholders are filled in
+ * by the webview. Add new webview strings here.
+ */
+export const WEBVIEW_STRINGS = [
+  'Select and edit (V)',
+  'Draw polygon (P)',
+  'Class of the selected object',
+  'Class for new objects',
+  '(no class)',
+  'Add class…',
+  'Zoom to fit (F)',
+  'Zoom out (-)',
+  'Zoom to 100 % (0)',
+  'Zoom in (=)',
+  'Brightness (display only)',
+  'Brightness',
+  'Contrast (display only)',
+  'Contrast',
+  'Reset brightness and contrast',
+  'Objects',
+  'No objects yet. Pick the polygon tool (P) and click around an object.',
+  'Show',
+  'Hide',
+  'Show object {0}',
+  'Hide object {0}',
+  'Delete',
+  'Delete object {0}',
+  'Class of object {0}',
+  'class {0}',
+  'Classes',
+  'Class colour',
+  'Colour of {0}',
+  'Class name',
+  'Double-click to rename',
+  'Remove class from the labels file',
+  'Remove class {0}',
+  'New class name',
+  'Add',
+  'A polygon needs at least 3 vertices.',
+  'Could not add the polygon: {0}',
+  'Cannot display {0}.',
+  'Image canvas',
+] as const;
