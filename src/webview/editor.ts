@@ -10,6 +10,7 @@
  * - Stable `data-testid`s on the canvas, tool buttons, class selector, objects list and classes.
  */
 import { AnnotationEdit, AnnotationObject, cloneState, deleteVertex } from '../shared/annotation';
+import { multiPolygonBBox } from '../shared/geometry/polygon';
 import type { HostToWebview, WebviewCommand } from '../shared/protocol';
 import type { HostConnection } from './host';
 import { Renderer, makeMaskLayer } from './renderer';
@@ -457,6 +458,20 @@ export class Editor {
     this.requestRender(false);
   }
 
+  /** Selects an object and, when it is off screen, pans (without zooming) to centre it. */
+  revealObject(id: number): void {
+    this.selectObject(id);
+    const o = this.store.model.getObject(id);
+    if (!o || !this.renderer) return;
+    const b = multiPolygonBBox(o.regions);
+    const { width, height } = this.renderer.size;
+    const p0 = imageToScreen(this.view, b[0], b[1]);
+    const p1 = imageToScreen(this.view, b[2], b[3]);
+    if (p1.x < 0 || p1.y < 0 || p0.x > width || p0.y > height) {
+      this.setView(panBy(this.view, width / 2 - (p0.x + p1.x) / 2, height / 2 - (p0.y + p1.y) / 2));
+    }
+  }
+
   /** Sets the class for new objects, and changes the selected object's class. */
   selectClass(classId: number): void {
     this.store.activeClassId = classId;
@@ -504,7 +519,7 @@ export class Editor {
     if (!visible.length) return;
     const i = visible.findIndex((o) => o.id === this.store.selection?.id);
     const next = i < 0 ? (delta > 0 ? 0 : visible.length - 1) : (i + delta + visible.length) % visible.length;
-    this.selectObject(visible[next].id);
+    this.revealObject(visible[next].id);
   }
 
   runCommand(command: WebviewCommand): void {

@@ -23,7 +23,7 @@ export function ObjectsList({ editor }: { editor: Editor }) {
               aria-selected={selected}
               data-testid={`object-row-${o.id}`}
               data-object-id={o.id}
-              onClick={() => editor.selectObject(o.id)}
+              onClick={() => editor.revealObject(o.id)}
             >
               <span class="swatch" style={{ background: store.classColor(o.classId) }} />
               <span class="object-id">#{o.id}</span>
