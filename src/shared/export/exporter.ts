@@ -147,7 +147,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
     const name = uniqueName(sidecarNames.get(c) ?? `class_${c}`, categories);
     // Its VOC colour, so that every category has a colour and an import gives it the same one.
     const voc = vocPalette();
-    const color = c >= 0 && c < 256 ? toHexColour([voc[3 * c], voc[3 * c + 1], voc[3 * c + 2]]) : undefined;
+    const color = c >= 0 && c < 256 ? toHexColour([voc[3 * c], voc[3 * c + 1], voc[3 * c + 2]]) : '#808080';
     categories.push({ id: c, name, supercategory: '', color });
     warnings.add('unknown-class', 'Class ids missing from the labels file (exported under the sidecar\'s name)', `${c} "${name}"`);
   }
@@ -373,7 +373,14 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
     let classMap: Uint8Array | undefined;
     if (formats.has('voc') || formats.has('mask') || formats.has('pseudo')) {
       classMap = new Uint8Array(width * height);
-      for (const p of prepared) paint(classMap, width, p.raster, p.object.classId);
+      for (const p of prepared) {
+        // 8-bit masks: a class id above 255 (only possible for ids missing from the labels file) cannot be a pixel value.
+        if (p.object.classId > 255) {
+          warnings.add('class-id-too-large', 'Objects with class ids above 255 left out of the mask formats', `${entry.path}#${p.object.id}`);
+          continue;
+        }
+        paint(classMap, width, p.raster, p.object.classId);
+      }
     }
 
     if (formats.has('voc') && classMap) {
@@ -383,7 +390,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
       const vocObjects = [];
       for (const p of prepared) {
         if (p.object.classId >= VOC_VOID_INDEX) {
-          warnings.add('voc-void-class', `Class id ${VOC_VOID_INDEX} is VOC's void index: such objects are left out of VOC`, `${entry.path}#${p.object.id}`);
+          warnings.add('voc-void-class', `Class ids ${VOC_VOID_INDEX} (VOC's void index) and above: such objects are left out of VOC`, `${entry.path}#${p.object.id}`);
           continue;
         }
         if (index >= VOC_VOID_INDEX - 1) {

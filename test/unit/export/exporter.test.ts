@@ -208,6 +208,19 @@ describe('export: options', function () {
     assert.ok(b.summary.warnings.some((w) => w.kind === 'empty-image-skipped'));
   });
 
+  it('leaves class ids above 255 out of 8-bit masks and VOC, with warnings', async () => {
+    const sidecar = path.join(ws, 'photos/street.jpg.coco.json');
+    await fs.writeFile(sidecar, (await fs.readFile(sidecar, 'utf8')).replace('"category_id": 1', '"category_id": 300'));
+    const out = path.join(tmp, 'out');
+    const { summary } = await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco', 'mask', 'voc'] } });
+    const kinds = summary.warnings.map((w) => w.kind);
+    assert.ok(kinds.includes('class-id-too-large') && kinds.includes('voc-void-class') && kinds.includes('unknown-class'), kinds.join());
+    const mask = await readPng(path.join(out, 'masks/photos/street_jpg.png'));
+    assert.ok(mask.data.every((v) => v === 0));
+    const ds = JSON.parse(await fs.readFile(path.join(out, 'coco/annotations/instances_all.json'), 'utf8'));
+    assert.ok(ds.annotations.some((a: { category_id: number }) => a.category_id === 300), 'COCO keeps it');
+  });
+
   it('adds a VOC void band of 255 along outlines when asked', async () => {
     const out = path.join(tmp, 'out');
     await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['voc'], vocBoundary: 3 } });
