@@ -127,6 +127,8 @@ async function main() {
     console.log(`built ${opts.entryPoints.length} unit test file(s) into ${relative(root, opts.outdir)}/test/unit`);
     return;
   }
+  // A production build starts from an empty dist/ so no stale source map or bundle ships.
+  if (production) rmSync(join(root, 'dist'), { recursive: true, force: true });
   const builds = [];
   if (existsSync(extensionOptions.entryPoints.extension)) builds.push(extensionOptions);
   else console.warn('esbuild: src/extension/extension.ts missing, extension bundle skipped');
