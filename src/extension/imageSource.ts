@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readBmpSize } from '../shared/formats/imageHeader';
 import { log } from './log';
 
 /** File extensions the editor opens (lower case, no dot). */
@@ -59,6 +60,13 @@ async function sourceInput(uri: vscode.Uri): Promise<string | Buffer> {
  */
 export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promise<PreparedImage> {
   const stat = await vscode.workspace.fs.stat(uri);
+  const ext = path.posix.extname(uri.path).slice(1).toLowerCase();
+  if (ext === 'bmp') {
+    // sharp's libvips has no BMP loader; browsers draw BMP, so only the size is needed.
+    const size = readBmpSize(await vscode.workspace.fs.readFile(uri));
+    if (!size) throw new Error(vscode.l10n.t('Cannot read image {0}: not a BMP file', path.posix.basename(uri.path)));
+    return { displayUri: uri, width: size.width, height: size.height, mtime: stat.mtime, converted: false };
+  }
   const input = await sourceInput(uri);
   let meta: Awaited<ReturnType<ReturnType<SharpModule>['metadata']>>;
   try {
@@ -69,7 +77,6 @@ export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promi
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) throw new Error(vscode.l10n.t('Cannot read the size of image {0}', path.posix.basename(uri.path)));
-  const ext = path.posix.extname(uri.path).slice(1).toLowerCase();
   if (BROWSER_NATIVE.has(ext)) return { displayUri: uri, width, height, mtime: stat.mtime, converted: false };
 
   const key = createHash('sha256').update(`${uri.toString()}\0${stat.size}\0${stat.mtime}`).digest('hex').slice(0, 32);
