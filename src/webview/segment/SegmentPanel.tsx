@@ -4,6 +4,7 @@
  * polygon costs (vertex count, IoU of the rasterised polygon with the mask).
  */
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../l10n';
 import { segment, type SegmentOptions } from './segmentState';
 
 export interface SegmentPanelActions {
@@ -28,7 +29,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
   const neg = s.clicks.length - pos;
   const busy = s.status === 'busy' || s.status === 'loading';
   const statusText =
-    s.status === 'loading' ? 'loading model…'
+    s.status === 'loading' ? t('loading model…')
       : s.status === 'error' ? (s.message ?? 'error')
         : s.device ? `${s.device}${s.lastMs !== null ? ` · ${Math.round(s.lastMs)} ms` : ''}` : '';
   const lowIoU = s.poly !== null && s.poly.iou < 0.95;
@@ -43,32 +44,31 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
     >
       <h3>
         <span class="codicon codicon-sparkle" />
-        {s.refineId !== null ? `Refine object ${s.refineId}` : 'Click segmentation'}
+        {s.refineId !== null ? t('Refine object {0}', s.refineId) : t('Click segmentation')}
         <span class={`segment-status${s.status === 'error' ? ' error' : ''}`} data-testid="segment-status" title={s.message ?? ''}>
           {busy && <span class="codicon codicon-loading spin" />}
           {statusText}
         </span>
       </h3>
       <p class="hint">
-        Left click: object · Right click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel.
-        Select an object first to refine it with clicks.
+        {t('Left click: object · Right click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.')}
       </p>
       <div class="buttons">
         <button class="primary" data-testid="segment-finish" disabled={!s.poly || s.poly.regions.length === 0} onClick={() => actions.finish()}>
-          Finish
+          {t('Finish')}
         </button>
         <button data-testid="segment-undo" disabled={s.clicks.length === 0} onClick={() => actions.undoClick()}>
-          Undo click
+          {t('Undo click')}
         </button>
         <button data-testid="segment-reset" disabled={s.clicks.length === 0} onClick={() => actions.reset()}>
-          Reset
+          {t('Reset')}
         </button>
         <button data-testid="segment-cancel" disabled={!s.active} onClick={() => actions.cancel()}>
-          Cancel
+          {t('Cancel')}
         </button>
       </div>
-      <label class="row" title="Probability above which a pixel belongs to the object">
-        Threshold
+      <label class="row" title={t('Probability above which a pixel belongs to the object')}>
+        {t('Threshold')}
         <input
           type="range" min="0.05" max="0.95" step="0.01" value={o.threshold} data-testid="segment-threshold"
           onInput={(e) => actions.setOptions({ threshold: Number((e.currentTarget as HTMLInputElement).value) })}
@@ -80,30 +80,30 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
           type="checkbox" checked={o.keepLargest} data-testid="segment-keep-largest"
           onChange={(e) => actions.setOptions({ keepLargest: (e.currentTarget as HTMLInputElement).checked })}
         />
-        Keep largest region
+        {t('Keep largest region')}
       </label>
       <label class="row">
         <input
           type="checkbox" checked={o.fillHoles} data-testid="segment-fill-holes"
           onChange={(e) => actions.setOptions({ fillHoles: (e.currentTarget as HTMLInputElement).checked })}
         />
-        Fill holes
+        {t('Fill holes')}
       </label>
-      <label class="row" title="Douglas–Peucker tolerance in image pixels (0 = every contour vertex)">
-        Simplify
+      <label class="row" title={t('Douglas–Peucker tolerance in image pixels (0 = every contour vertex)')}>
+        {t('Simplify')}
         <input
           type="range" min="0" max="5" step="0.1" value={o.tolerance} data-testid="segment-tolerance"
           onInput={(e) => actions.setOptions({ tolerance: Number((e.currentTarget as HTMLInputElement).value) })}
         />
-        <span class="value">{o.tolerance.toFixed(1)} px</span>
+        <span class="value">{t('{0} px', o.tolerance.toFixed(1))}</span>
       </label>
       <div class={`stats${lowIoU ? ' warn' : ''}`} data-testid="segment-stats">
         {s.poly
           ? <>
-            <span data-testid="segment-vertices">{s.poly.vertexCount}</span> vertices · polygon/mask IoU{' '}
-            <span data-testid="segment-iou">{s.poly.iou.toFixed(3)}</span> · {s.clicks.length} clicks ({pos}+ / {neg}−)
+            <span data-testid="segment-vertices">{s.poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
+            <span data-testid="segment-iou">{s.poly.iou.toFixed(3)}</span> · {t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
-          : s.clicks.length ? 'waiting for the model…' : 'No object yet.'}
+          : s.clicks.length ? t('waiting for the model…') : t('No object yet.')}
       </div>
     </section>
   );

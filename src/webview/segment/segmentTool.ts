@@ -10,6 +10,7 @@ import { cloneRegions } from '../../shared/annotation';
 import { multiPolygonBBox } from '../../shared/geometry/polygon';
 import type { HostToWebview } from '../../shared/protocol';
 import type { Tool, ToolContext, ToolPointerEvent } from '../tools';
+import { t } from '../l10n';
 import type { ViewTransform } from '../view';
 import './segment.css';
 import { SegmentPanel, type SegmentPanelActions } from './SegmentPanel';
@@ -117,7 +118,7 @@ async function finish(ctx: ToolContext): Promise<void> {
   if (finishing || !segment.active) return;
   const poly = segment.poly;
   if (!poly || poly.regions.length === 0) {
-    ctx.notify(segment.clicks.length ? 'The mask is empty at this threshold: nothing to finish.' : 'Click on the object first.');
+    ctx.notify(segment.clicks.length ? t('The mask is empty at this threshold: nothing to finish.') : t('Click on the object first.'));
     return;
   }
   finishing = true;
@@ -134,7 +135,7 @@ async function finish(ctx: ToolContext): Promise<void> {
     }
     end(ctx);
   } catch (e) {
-    ctx.notify(`Could not finish the object: ${(e as Error).message}`);
+    ctx.notify(t('Could not finish the object: {0}', (e as Error).message));
   } finally {
     finishing = false;
   }
@@ -304,7 +305,7 @@ export const segmentTool: Tool = {
       if (m.device) segment.device = m.device;
       if (m.state === 'error') {
         segment.status = 'error';
-        segment.message = m.message ?? 'Click segmentation failed.';
+        segment.message = m.message ?? t('Click segmentation failed.');
         ctx.notify(segment.message);
       } else if (m.state === 'ready' && segment.status === 'busy' && m.session === segment.session) {
         // A 'ready' after a superseded click: keep 'busy' until the newest result arrives.
