@@ -190,6 +190,11 @@ function ensureActive(ctx: ToolContext): void {
   panelRoot.className = 'segment-panel-root';
   side.prepend(panelRoot);
   render(h(SegmentPanel, { actions }), panelRoot);
+  // Open the model now (decode, session, warm-up) so the first click is answered at once.
+  if (!segment.active) {
+    segment.session++;
+    post(ctx, { type: 'segmentStart', session: segment.session, refineObjectId: null });
+  }
   window.addEventListener('keydown', onKeyDown, true);
   window.addEventListener('keyup', onKeyUp, true);
   window.addEventListener('pointerdown', onPointerCapture, true);
