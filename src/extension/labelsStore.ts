@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   Label,
+  LabelsExtras,
   LabelsFile,
   checkLabelEdit,
   defaultLabelColor,
@@ -21,6 +22,8 @@ import { readSettings } from './settings';
 /** The labels of one labels file. */
 export class LabelsStore implements vscode.Disposable {
   private labels: Label[] = [];
+  /** Keys of the file this editor does not use, written back unchanged. */
+  private extras: LabelsExtras | undefined;
   /** Parse error of the file on disk; while set, the file is never overwritten. */
   private problem: string | undefined;
   private lastText: string | undefined;
@@ -69,6 +72,7 @@ export class LabelsStore implements vscode.Disposable {
       return;
     }
     this.problem = undefined;
+    this.extras = r.value.extras;
     const next = r.value.labels.slice().sort((a, b) => a.id - b.id);
     if (JSON.stringify(next) !== JSON.stringify(this.labels)) {
       this.labels = next;
@@ -80,7 +84,7 @@ export class LabelsStore implements vscode.Disposable {
     if (this.problem) {
       throw new Error(vscode.l10n.t('The labels file {0} is invalid ({1}); fix it before changing classes.', this.uri.fsPath, this.problem));
     }
-    const file: LabelsFile = { version: 1, labels };
+    const file: LabelsFile = { version: 1, labels, extras: this.extras };
     const text = serializeLabels(file);
     await writeFileAtomic(this.uri, text);
     this.lastText = text;

@@ -23,6 +23,17 @@ export interface Label {
 export interface LabelsFile {
   version: 1;
   labels: Label[];
+  /**
+   * Keys this editor does not use (top level, and per label by id), kept so that rewriting the
+   * file after a class edit never drops what a person or another tool put there.
+   */
+  extras?: LabelsExtras;
+}
+
+/** Unknown keys of a labels file. */
+export interface LabelsExtras {
+  top: Record<string, unknown>;
+  perLabel: Record<number, Record<string, unknown>>;
 }
 
 /** Highest class id (8-bit class-id masks). */
@@ -71,6 +82,8 @@ export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
   const labels: Label[] = [];
   const ids = new Set<number>();
   const names = new Set<string>();
+  const extras: LabelsExtras = { top: {}, perLabel: {} };
+  for (const [k, v] of Object.entries(r)) if (k !== 'version' && k !== 'labels') extras.top[k] = v;
   for (let i = 0; i < r.labels.length; i++) {
     const l = r.labels[i] as Record<string, unknown>;
     const where = `labels[${i}]`;
@@ -89,17 +102,25 @@ export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
     ids.add(l.id);
     names.add(name);
     labels.push({ id: l.id, name, color });
+    const more = Object.entries(l).filter(([k]) => k !== 'id' && k !== 'name' && k !== 'color');
+    if (more.length) extras.perLabel[l.id] = Object.fromEntries(more);
   }
-  return ok({ version: 1, labels });
+  const hasExtras = Object.keys(extras.top).length > 0 || Object.keys(extras.perLabel).length > 0;
+  return ok(hasExtras ? { version: 1, labels, extras } : { version: 1, labels });
 }
 
-/** Serialises labels deterministically (sorted by id, 2-space indent, trailing newline). */
+/**
+ * Serialises labels deterministically (sorted by id, 2-space indent, trailing newline); keys from
+ * `file.extras` follow the known ones (labels that were removed lose theirs).
+ */
 export function serializeLabels(file: LabelsFile): string {
+  const per = file.extras?.perLabel ?? {};
   const labels = file.labels
     .slice()
     .sort((a, b) => a.id - b.id)
-    .map((l) => ({ id: l.id, name: l.name, color: l.color.toLowerCase() }));
-  return JSON.stringify({ version: 1, labels }, null, 2) + '\n';
+    .map((l) => ({ ...(per[l.id] ?? {}), id: l.id, name: l.name, color: l.color.toLowerCase() }))
+    .map(({ id, name, color, ...rest }) => ({ id, name, color, ...rest }));
+  return JSON.stringify({ version: 1, labels, ...(file.extras?.top ?? {}) }, null, 2) + '\n';
 }
 
 /** The smallest unused id, or undefined when all 1..255 are taken. */

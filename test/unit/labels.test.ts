@@ -53,6 +53,25 @@ describe('labels file', () => {
     assert.equal(serializeLabels(r.value), text);
   });
 
+  it('keeps keys it does not use when rewriting the file', () => {
+    const r = parseLabels('{"labels":[{"id":2,"name":"b","color":"#000000","description":"two","aliases":["x"]},{"id":1,"name":"a","color":"#ffffff"}],"version":1,"dataset":"streets"}');
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.labels[0], { id: 2, name: 'b', color: '#000000' });
+    const renamed = { ...r.value, labels: r.value.labels.map((l) => (l.id === 2 ? { ...l, name: 'bee' } : l)) };
+    const text = serializeLabels(renamed);
+    assert.deepEqual(JSON.parse(text), {
+      version: 1,
+      labels: [
+        { id: 1, name: 'a', color: '#ffffff' },
+        { id: 2, name: 'bee', color: '#000000', description: 'two', aliases: ['x'] },
+      ],
+      dataset: 'streets',
+    });
+    const again = parseLabels(text);
+    assert.ok(again.ok);
+    assert.equal(serializeLabels(again.value), text, 'stable');
+  });
+
   it('allocates the smallest free id and validates edits', () => {
     const labels = [
       { id: 1, name: 'a', color: '#000000' },
