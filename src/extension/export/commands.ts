@@ -14,7 +14,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXPORT_CONFIG_PATH, ExportSettings, normaliseInclude, parseExportConfig, parseFormats, parseImageMode, parseSeed } from '../../shared/export/config';
+import { EXPORT_CONFIG_PATH, ExportSettings, normaliseInclude, parseExportConfig, parseFormats, parseImageMode, parseSeed, serializeExportConfig } from '../../shared/export/config';
 import type { ExportSummary } from '../../shared/export/exporter';
 import type { ImportSummary } from '../../shared/export/importer';
 import { EXPORT_FORMATS, ExportFormat, ImageMode, ProgressSink, formatWarnings } from '../../shared/export/types';
@@ -284,11 +284,21 @@ async function exportCommand(arg: unknown, all: unknown): Promise<ExportSummary 
   const text = vscode.l10n.t('Exported {0} images ({1} objects) to {2}: {3}.', summary.images, summary.objects, path.basename(outDir), splits);
   const reveal = vscode.l10n.t('Reveal Folder');
   const show = vscode.l10n.t('Show Warnings');
+  const save = vscode.l10n.t('Save as Workspace Defaults');
+  const buttons = warnings.length ? [show, reveal, save] : [reveal, save];
   const answer = warnings.length
-    ? await vscode.window.showWarningMessage(`${text} ${vscode.l10n.t('{0} kinds of warnings.', warnings.length)}`, show, reveal)
-    : await vscode.window.showInformationMessage(text, reveal);
+    ? await vscode.window.showWarningMessage(`${text} ${vscode.l10n.t('{0} kinds of warnings.', warnings.length)}`, ...buttons)
+    : await vscode.window.showInformationMessage(text, ...buttons);
   if (answer === reveal) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
   if (answer === show) log().show(true);
+  if (answer === save) {
+    // The same choices for the next palette export and for `npx edgeflow export` in CI.
+    const rel = path.relative(root, outDir);
+    const out = rel.startsWith('..') || path.isAbsolute(rel) ? outDir : rel.split(path.sep).join('/');
+    const file = vscode.Uri.file(path.join(root, ...EXPORT_CONFIG_PATH.split('/')));
+    await vscode.workspace.fs.writeFile(file, Buffer.from(serializeExportConfig(options, out), 'utf8'));
+    await vscode.window.showTextDocument(file);
+  }
   return summary;
 }
 

@@ -173,6 +173,24 @@ export function parseExportConfig(text: string): ExportSettings {
   return s;
 }
 
+/**
+ * The text of an export config holding `options` (what the palette writes when asked to save its
+ * choices as the workspace defaults). `out` is relative to the workspace when inside it.
+ */
+export function serializeExportConfig(options: ExportOptions, out: string | undefined): string {
+  const o: Record<string, unknown> = { formats: [...options.formats] };
+  if (out !== undefined) o.out = out;
+  if (options.splits.length > 1) o.split = Object.fromEntries(options.splits.map((s) => [s.name, +s.fraction.toFixed(6)]));
+  o.seed = options.seed;
+  o.images = options.images;
+  if (options.include.length) o.include = [...options.include];
+  o.includeEmpty = options.includeEmpty;
+  if (options.vocBoundary) o.voc = { boundary: options.vocBoundary };
+  if (options.objectMasks) o.mask = { objectMasks: true };
+  o.jpegQuality = options.jpegQuality;
+  return JSON.stringify(o, null, 2) + '\n';
+}
+
 /** A folder or file to include, normalised; '' or '.' means the whole workspace. */
 export function normaliseInclude(path: string): string {
   const p = path.trim().replace(/\\/g, '/');

@@ -142,3 +142,39 @@ describe('CLI runs and exit codes', function () {
     assert.ok((await listTree(path.join(tmp, 'x'))).includes('coco/annotations/instances_all.json'));
   });
 });
+
+describe('export config', () => {
+  it('round-trips the palette\'s saved defaults through the config reader', async () => {
+    const { parseExportConfig, resolveExportOptions, serializeExportConfig } = await import('../../../src/shared/export/config');
+    const { parseSplits } = await import('../../../src/shared/formats/split');
+    const options = resolveExportOptions({
+      formats: ['voc', 'yolo'],
+      splits: parseSplits('train=0.7,val=0.2,test=0.1'),
+      seed: 12,
+      images: 'link',
+      include: ['a/b'],
+      includeEmpty: false,
+      vocBoundary: 5,
+      objectMasks: true,
+      jpegQuality: 90,
+    });
+    const text = serializeExportConfig(options, 'datasets/v1');
+    const back = parseExportConfig(text);
+    assert.equal(back.out, 'datasets/v1');
+    const { out, ...again } = resolveExportOptions(back);
+    assert.equal(out, 'datasets/v1');
+    const { out: _none, ...expected } = options;
+    assert.equal(_none, undefined);
+    assert.deepEqual(again, expected);
+  });
+
+  it('rejects unknown keys and bad values naming the file', async () => {
+    const { parseExportConfig } = await import('../../../src/shared/export/config');
+    assert.throws(() => parseExportConfig('{"fromats": ["coco"]}'), /export\.json: unknown key "fromats"/);
+    assert.throws(() => parseExportConfig('{"split": "0.5,0.6"}'), /export\.json: .*add up to 1/);
+    assert.throws(() => parseExportConfig('{"images": "move"}'), /export\.json: images must be/);
+    assert.throws(() => parseExportConfig('{"include": ["../x"]}'), /export\.json: unsafe path/);
+    assert.throws(() => parseExportConfig('[1]'), /export\.json: must be a JSON object/);
+    assert.deepEqual(parseExportConfig('{"voc": {"boundary": true}}'), { vocBoundary: 5 });
+  });
+});
