@@ -64,9 +64,14 @@ export async function runCommand(page, title) {
 export async function quickOpen(page, relativePath) {
   await quickInput(page, () => page.keyboard.press('Control+P'), relativePath);
   const base = relativePath.split('/').pop();
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+  // The row whose file name is exactly `base` (not `base.coco.json` listed beside it).
+  const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) })
+    .first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
-  await page.keyboard.press('Enter');
+  await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
 }
 

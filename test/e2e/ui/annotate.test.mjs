@@ -96,7 +96,7 @@ describe('annotator UI (VSIX in code-server)', function () {
     CAR.forEach(([x, y], i) => {
       assert.ok(near(ring[2 * i], x) && near(ring[2 * i + 1], y), `vertex ${i} at ${ring[2 * i]},${ring[2 * i + 1]} ~ ${x},${y}`);
     });
-    assert.equal((await activeTab(page)).dirty, true, 'the tab shows unsaved changes');
+    await waitFor('the dirty marker on the tab', async () => (await activeTab(page)).dirty);
     await screenshot(page, '03-polygon');
   });
 
