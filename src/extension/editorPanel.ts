@@ -97,6 +97,10 @@ export class EditorPanel implements vscode.Disposable {
     const parsed = parseWebviewMessage(raw);
     if (!parsed.ok) {
       log().warn(`ignored invalid webview message: ${parsed.error}`);
+      // The webview already applied an edit the host refused: put it back in step.
+      if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'edit') {
+        this.post({ type: 'state', state: this.document.model.state, reason: 'reload' });
+      }
       return;
     }
     const m = parsed.value;
