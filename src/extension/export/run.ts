@@ -143,6 +143,7 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
     codecs: nodeCodecs,
     progress: run.progress,
     generator: run.generator,
+    workspaceAbsolute: workspace.folder,
     imageSize: async (rel) => {
       const meta = await loadSharp()(await workspace.absolute(rel)).metadata();
       if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${rel}`);

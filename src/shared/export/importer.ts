@@ -1,8 +1,9 @@
 /**
  * The import engine: a COCO dataset JSON (polygons and RLE), a folder of labelme JSONs, or VOC
  * SegmentationObject PNGs become per-image sidecars, so existing labels can be reviewed in the
- * editor. Images are looked up in the workspace (never read from or written beside paths named in
- * the label files themselves); an existing sidecar is replaced only with `overwrite`. Classes
+ * editor. Images are looked up among the workspace's own images (a path named in a label file is
+ * only a key into that list: nothing is read from or written beside it, so '..' or an absolute
+ * path cannot lead outside); an existing sidecar is replaced only with `overwrite`. Classes
  * are matched to the workspace labels file by name; new names are added to it.
  */
 import type { AnnotationObject, AnnotationState, MultiPolygonXY } from '../annotation/types';
@@ -15,7 +16,7 @@ import { parseHexColour, vocPalette, VOC_VOID_INDEX } from '../formats/vocPalett
 import { maskToPolygons } from '../geometry/contours';
 import { Label, MAX_LABEL_ID, defaultLabelColor, nextLabelId } from '../labels';
 import { decodePng } from './png';
-import { UnsafePathError, basenameRelative, dirnameRelative, extensionOf, flattenStem, safeRelativePath, stripExtension } from './paths';
+import { basenameRelative, dirnameRelative, extensionOf, flattenStem, stripExtension } from './paths';
 import type { Codecs, ProgressSink, WarningSummary, WorkspaceReader, WorkspaceWriter } from './types';
 import { Warnings } from './types';
 
@@ -54,6 +55,8 @@ export interface ImportRequest {
   readonly imageSize?: (workspacePath: string) => Promise<{ width: number; height: number }>;
   /** Provenance written into the sidecars. */
   readonly generator?: string;
+  /** The workspace's absolute path, to place absolute image paths from label files. */
+  readonly workspaceAbsolute?: string;
   /** Skip these workspace folders when indexing images (e.g. an export folder). */
   readonly skip?: readonly string[];
 }
@@ -239,13 +242,10 @@ export async function importAnnotations(req: ImportRequest): Promise<ImportSumma
     objects += objs.length;
   };
 
-  const unsafe = (where: string, e: unknown): boolean => {
-    if (e instanceof UnsafePathError) {
-      warnings.add('unsafe-path', 'Entries whose image path leaves its folder (absolute or "..") were skipped', `${where}: ${e.path}`);
-      return true;
-    }
-    return false;
-  };
+  // A label file's image path only ever selects among the workspace's own images; one that
+  // points outside the workspace is matched by its file name (never read, never written).
+  const outside = (where: string): void =>
+    warnings.add('outside-path', 'Image paths pointing outside the workspace, matched to workspace images by file name', where);
 
   if (kind === 'coco') {
     let ds: CocoDataset;
@@ -265,14 +265,9 @@ export async function importAnnotations(req: ImportRequest): Promise<ImportSumma
         break;
       }
       const im = ds.images[n];
-      let mentioned: string;
-      try {
-        mentioned = safeRelativePath(im.file_name);
-      } catch (e) {
-        if (unsafe(`image ${im.id}`, e)) continue;
-        throw e;
-      }
-      const found = resolveWithPrefixes(index, mentioned, bases);
+      const where = locateMention(im.file_name, '', false, req.workspaceAbsolute);
+      const found = where.tail ? resolveWithPrefixes(index, where.tail, bases) : {};
+      if (found.path && where.outside) outside(im.file_name);
       if (!found.path) {
         warnings.add(found.ambiguous ? 'ambiguous-image' : 'image-not-found', found.ambiguous ? 'Image names matching several workspace images (skipped)' : 'Images not found in the workspace (skipped)', im.file_name);
         continue;
@@ -321,15 +316,15 @@ export async function importAnnotations(req: ImportRequest): Promise<ImportSumma
         warnings.add('unreadable-labelme', 'labelme files that could not be read (skipped)', `${file}: ${(e as Error).message}`);
         continue;
       }
-      let mentioned: string;
-      try {
-        // Relative to the JSON's folder, and it must stay inside the source folder.
-        mentioned = safeRelativePath(`${dirnameRelative(file) || '.'}/${lm.imagePath}`);
-      } catch (e) {
-        if (unsafe(file, e)) continue;
-        throw e;
-      }
-      const found = resolveWithPrefixes(index, mentioned, uniqueBases([source.workspacePath ?? '', imagesDir, '']));
+      // imagePath is relative to the JSON's folder (labelme often keeps JSONs apart: "../images/a.jpg").
+      const jsonDir = dirnameRelative(file);
+      const inWorkspace = source.workspacePath !== undefined;
+      const base = [source.workspacePath ?? '', jsonDir].filter((x) => x !== '').join('/');
+      const where = locateMention(lm.imagePath, base, inWorkspace, req.workspaceAbsolute);
+      let found: { path?: string; ambiguous?: boolean } = {};
+      if (where.path !== undefined && index.has(where.path)) found = { path: where.path };
+      else if (where.tail) found = resolveWithPrefixes(index, where.tail, uniqueBases([source.workspacePath ?? '', imagesDir, '']));
+      if (found.path && where.outside) outside(`${file}: ${lm.imagePath}`);
       if (!found.path) {
         warnings.add(found.ambiguous ? 'ambiguous-image' : 'image-not-found', found.ambiguous ? 'Image names matching several workspace images (skipped)' : 'Images not found in the workspace (skipped)', lm.imagePath);
         continue;
@@ -401,6 +396,44 @@ export async function importAnnotations(req: ImportRequest): Promise<ImportSumma
     warnings: warnings.list(),
     sidecars,
   };
+}
+
+/**
+ * Where a path from a label file points. `base` is the folder it is relative to; when
+ * `baseInWorkspace`, `base` is workspace-relative and a path that stays inside the workspace comes
+ * back as `path`. `tail` is always the normalised path below any '..' that climbs out (or below
+ * the root of an absolute path), for matching by name; `outside` when the path leaves the
+ * workspace (climbs above it, or is absolute elsewhere).
+ */
+export function locateMention(raw: string, base: string, baseInWorkspace: boolean, workspaceAbsolute?: string): { path?: string; tail: string; outside: boolean } {
+  if (raw.includes('\0')) return { tail: '', outside: true };
+  let p = raw.replace(/\\/g, '/').replace(/^file:\/\//, '');
+  let absolute = p.startsWith('/') || /^[A-Za-z]:\//.test(p);
+  if (absolute && workspaceAbsolute) {
+    const root = workspaceAbsolute.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (p.startsWith(root + '/')) {
+      p = p.slice(root.length + 1);
+      absolute = false;
+      base = '';
+      baseInWorkspace = true;
+    }
+  }
+  const joined = absolute ? p.replace(/^[A-Za-z]:/, '') : base ? `${base}/${p}` : p;
+  const stack: string[] = [];
+  let climbed = false;
+  for (const seg of joined.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (stack.length === 0) climbed = true;
+      else stack.pop();
+      continue;
+    }
+    stack.push(seg);
+  }
+  const tail = stack.join('/');
+  // Climbing above a folder outside the workspace says nothing about the workspace.
+  const outside = absolute || (climbed && baseInWorkspace);
+  return { path: !absolute && !climbed && baseInWorkspace && tail ? tail : undefined, tail, outside };
 }
 
 function uniqueBases(list: readonly string[]): string[] {

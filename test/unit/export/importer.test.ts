@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runExport, runImport } from '../../../src/extension/export/run';
-import { fillVoid } from '../../../src/shared/export/importer';
+import { fillVoid, locateMention } from '../../../src/shared/export/importer';
 import { encodeRle, maskToCounts } from '../../../src/shared/formats/rle';
 import { parseLabels } from '../../../src/shared/labels';
 import { copyFixtureWorkspace, copyImagesOnly, diffCount, listTree, sidecarClassMap, tempDir } from './helpers';
@@ -131,6 +131,15 @@ describe('import', function () {
     }
   });
 
+  it('places label-file image paths: inside the workspace, climbing out, absolute', () => {
+    assert.deepEqual(locateMention('../images/a.png', 'ann/sub', true), { path: 'ann/images/a.png', tail: 'ann/images/a.png', outside: false });
+    assert.deepEqual(locateMention('../../../x/a.png', 'ann', true), { path: undefined, tail: 'x/a.png', outside: true });
+    assert.deepEqual(locateMention('/ws/img/a.png', '', false, '/ws'), { path: 'img/a.png', tail: 'img/a.png', outside: false });
+    assert.deepEqual(locateMention('D:\\data\\a.png', '', false, '/ws'), { path: undefined, tail: 'data/a.png', outside: true });
+    assert.deepEqual(locateMention('../a.png', 'lm', false), { path: undefined, tail: 'a.png', outside: false });
+    assert.equal(locateMention('a\0b', '', true).tail, '');
+  });
+
   it('fillVoid gives each 255 pixel the nearest non-void value', () => {
     // The middle pixel is as far from 1 as from 0: the breadth-first fill reaches it from the left first.
     assert.deepEqual([...fillVoid(Uint8Array.from([1, 255, 255, 255, 0]), 5, 1)], [1, 1, 1, 0, 0]);
@@ -138,15 +147,15 @@ describe('import', function () {
     assert.deepEqual([...fillVoid(Uint8Array.from([255, 255]), 2, 1)], [0, 0]);
   });
 
-  it('skips label-file paths that leave their folder and never follows workspace links', async () => {
-    const outside = path.join(tmp, 'outside');
-    await fs.mkdir(outside);
-    await fs.copyFile(path.join(ws, 'photos/empty.png'), path.join(outside, 'secret.png'));
-    await fs.symlink(outside, path.join(ws, 'linked'));
+  it('never reads or writes where a label file points outside the workspace, nor through links', async () => {
+    const outsideDir = path.join(tmp, 'outside');
+    await fs.mkdir(outsideDir);
+    await fs.copyFile(path.join(ws, 'photos/empty.png'), path.join(outsideDir, 'secret.png'));
+    await fs.symlink(outsideDir, path.join(ws, 'linked'));
     const coco = {
       images: [
         { id: 1, file_name: '../../outside/secret.png', width: 16, height: 16 },
-        { id: 2, file_name: '/etc/secret.png', width: 16, height: 16 },
+        { id: 2, file_name: path.join(outsideDir, 'secret.png'), width: 16, height: 16 },
         { id: 3, file_name: 'linked/secret.png', width: 16, height: 16 },
       ],
       categories: [{ id: 1, name: 'car' }],
@@ -156,15 +165,35 @@ describe('import', function () {
     await fs.writeFile(file, JSON.stringify(coco));
     const s = await runImport({ workspaceDir: ws, from: file, overwrite: true });
     assert.equal(s.written, 0);
-    assert.deepEqual(s.warnings.find((w) => w.kind === 'unsafe-path')?.count, 2);
-    assert.deepEqual(await listTree(outside), ['secret.png']);
+    assert.equal(s.warnings.find((w) => w.kind === 'image-not-found')?.count, 3);
+    assert.deepEqual(await listTree(outsideDir), ['secret.png']);
 
     const lmDir = path.join(tmp, 'lm');
     await fs.mkdir(lmDir);
     await fs.writeFile(path.join(lmDir, 'a.json'), JSON.stringify({ imagePath: '../../../x.png', shapes: [], imageWidth: 4, imageHeight: 4 }));
     const t = await runImport({ workspaceDir: ws, from: lmDir, overwrite: true });
     assert.equal(t.kind, 'labelme');
-    assert.equal(t.warnings[0].kind, 'unsafe-path');
+    assert.equal(t.written, 0);
+    assert.deepEqual(await listTree(lmDir), ['a.json']);
+  });
+
+  it('labelme: follows "../images/x.png" inside the workspace and matches paths from elsewhere by name', async () => {
+    const ann = path.join(ws, 'annotations');
+    await fs.mkdir(ann);
+    const shape = { label: 'car', points: [[1, 1], [10, 1], [10, 10]], shape_type: 'polygon', group_id: null };
+    await fs.writeFile(path.join(ann, 'a.json'), JSON.stringify({ imagePath: '../photos/street.png', shapes: [shape], imageWidth: 48, imageHeight: 32 }));
+    await fs.writeFile(path.join(ann, 'b.json'), JSON.stringify({ imagePath: 'C:\\Users\\me\\data\\bowtie.png', shapes: [shape], imageWidth: 32, imageHeight: 32 }));
+    const s = await runImport({ workspaceDir: ws, from: ann, overwrite: true });
+    assert.equal(s.written, 2);
+    assert.deepEqual(s.sidecars.sort(), ['photos/street.png.coco.json', 'scans/deep/bowtie.png.coco.json']);
+    assert.deepEqual(s.warnings.map((w) => w.kind), ['outside-path']);
+  });
+
+  it('labelme exported with referenced images imports back (paths climb out of the export folder)', async () => {
+    const out = path.join(tmp, 'a', 'out');
+    await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['labelme'], images: 'reference' } });
+    const s = await runImport({ workspaceDir: ws, from: path.join(out, 'labelme'), overwrite: true });
+    assert.equal(s.written, 4);
   });
 
   it('fails clearly on unreadable sources', async () => {
