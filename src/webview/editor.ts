@@ -114,6 +114,8 @@ export class Editor {
   attach(container: HTMLElement, imageCanvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement): () => void {
     this.container = container;
     this.renderer = new Renderer(imageCanvas, overlayCanvas);
+    // The image may have loaded before the canvas existed.
+    if (this.img) this.renderer.setImage(this.img);
     const ro = new ResizeObserver(() => this.onResize());
     ro.observe(container);
     const opts: AddEventListenerOptions = { passive: false };
