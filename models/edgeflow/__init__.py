@@ -1,0 +1,1 @@
+"""EdgeFlow interactive segmentation: model, data pipeline, training engine and inference protocol."""

@@ -1,0 +1,1 @@
+"""Training data: dataset index, augmentation, click sampling and encoding."""

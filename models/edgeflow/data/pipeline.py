@@ -1,0 +1,185 @@
+"""Training samples: load an object, augment (scale 0.75-1.4 or zoom-in on the object, flip,
+crop, colour jitter, occasional paste onto another image's background), sample initial clicks.
+
+Every random choice is drawn from numpy.random.default_rng([seed, step]) so a batch depends only
+on (seed, step): resuming at a step reproduces the exact data stream.
+"""
+import numpy as np
+import torch
+from PIL import Image
+from scipy.ndimage import distance_transform_edt
+
+MAX_CLICKS = 24
+TARGET_SIDE = 400  # longer side of the model input at inference (contract S)
+
+
+def load_rgb(path):
+    with Image.open(path) as im:
+        return im.convert("RGB")
+
+
+def load_mask(path):
+    with Image.open(path) as im:
+        return np.asarray(im.convert("L")) > 127
+
+
+def _resize_pair(img, mask, scale):
+    w, h = img.size
+    nw, nh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+    img = img.resize((nw, nh), Image.BILINEAR)
+    m = Image.fromarray(mask.astype(np.uint8) * 255).resize((nw, nh), Image.BILINEAR)
+    return np.asarray(img, np.float32) / 255.0, np.asarray(m) > 127
+
+
+def _crop_containing(arr_img, mask, crop, center, rng, jitter):
+    """Crop crop x crop (zero-padded at bottom/right when smaller) containing `center` with a
+    random placement (jitter=1: anywhere the centre stays inside; smaller: nearer the middle)."""
+    h, w = mask.shape
+    ph, pw = max(h, crop), max(w, crop)
+    if ph != h or pw != w:
+        img2 = np.zeros((ph, pw, 3), np.float32)
+        img2[:h, :w] = arr_img
+        m2 = np.zeros((ph, pw), bool)
+        m2[:h, :w] = mask
+        arr_img, mask = img2, m2
+    cy, cx = center
+    out = []
+    for c, size in ((cy, ph), (cx, pw)):
+        lo = max(0, c - crop + 1)
+        hi = min(size - crop, c)
+        mid = min(max(c - crop // 2, lo), hi)
+        off = mid + int(round((rng.random() * 2 - 1) * jitter * (crop // 2)))
+        out.append(int(min(max(off, lo), hi)))
+    t, l = out
+    return arr_img[t:t + crop, l:l + crop], mask[t:t + crop, l:l + crop]
+
+
+def _colour_jitter(img, rng):
+    b = rng.uniform(0.75, 1.25)
+    c = rng.uniform(0.75, 1.25)
+    s = rng.uniform(0.7, 1.3)
+    img = img * b
+    mean = img.mean()
+    img = (img - mean) * c + mean
+    gray = img @ np.array([0.299, 0.587, 0.114], np.float32)
+    img = gray[..., None] + (img - gray[..., None]) * s
+    return np.clip(img, 0.0, 1.0).astype(np.float32)
+
+
+def augment(obj, rng, crop=320, bg_obj=None):
+    """Return (image [crop,crop,3] float in [0,1], mask [crop,crop] bool) or None if the object
+    does not survive the crop."""
+    img = load_rgb(obj.image)
+    mask = load_mask(obj.mask)
+    if mask.shape != (img.size[1], img.size[0]) or not mask.any():
+        return None
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    zoom = rng.random() < 0.4
+    if zoom:
+        # Zoom-in on the object, as the focus crop does from the second click on.
+        bh = (ys.max() - ys.min() + 1) * rng.uniform(1.2, 2.2)
+        bw = (xs.max() - xs.min() + 1) * rng.uniform(1.2, 2.2)
+        scale = crop * rng.uniform(0.8, 1.15) / max(bh, bw, 40.0)
+        scale = min(scale, 3.0 * TARGET_SIDE / max(h, w))
+    else:
+        scale = TARGET_SIDE / max(h, w) * rng.uniform(0.75, 1.4)
+    arr, m = _resize_pair(img, mask, scale)
+    if not m.any():
+        return None
+    if zoom:
+        yy, xx = np.nonzero(m)
+        center = (int((yy.min() + yy.max()) // 2), int((xx.min() + xx.max()) // 2))
+        jitter = 0.25
+    else:
+        yy, xx = np.nonzero(m)
+        k = rng.integers(len(yy))
+        center = (int(yy[k]), int(xx[k]))
+        jitter = 1.0
+    arr, m = _crop_containing(arr, m, crop, center, rng, jitter)
+    if m.sum() < 64:
+        return None
+    if bg_obj is not None:
+        bg = load_rgb(bg_obj.image)
+        bw_, bh_ = bg.size
+        s = crop / min(bw_, bh_) * rng.uniform(1.0, 1.5)
+        bg = bg.resize((max(crop, int(round(bw_ * s))), max(crop, int(round(bh_ * s)))), Image.BILINEAR)
+        t = rng.integers(bg.size[1] - crop + 1)
+        l = rng.integers(bg.size[0] - crop + 1)
+        bga = np.asarray(bg, np.float32)[t:t + crop, l:l + crop] / 255.0
+        arr = np.where(m[..., None], arr, bga)
+    if rng.random() < 0.5:
+        arr = arr[:, ::-1]
+        m = m[:, ::-1]
+    arr = _colour_jitter(np.ascontiguousarray(arr), rng)
+    return arr, np.ascontiguousarray(m)
+
+
+def sample_initial_clicks(mask, rng):
+    """Initial clicks for a training sample: 1-4 positives inside (the first at the innermost
+    point half of the time, else drawn proportionally to the distance from the boundary) and 0-3
+    negatives in a band 3-40 px outside the object. Returns [(row, col, is_positive)]."""
+    dt_in = distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
+    clicks = []
+    if rng.random() < 0.5:
+        k = int(np.argmax(dt_in))
+        clicks.append((k // mask.shape[1], k % mask.shape[1], True))
+    else:
+        clicks.append(_draw(dt_in, rng, True))
+    n_pos = rng.choice(4, p=[0.55, 0.25, 0.12, 0.08])
+    inner = dt_in * (dt_in >= 3)
+    for _ in range(n_pos):
+        if inner.any():
+            clicks.append(_draw(inner, rng, True))
+    n_neg = rng.choice(4, p=[0.45, 0.3, 0.15, 0.1])
+    if n_neg:
+        dt_out = distance_transform_edt(~mask)
+        band = (dt_out >= 3) & (dt_out <= 40)
+        if not band.any():
+            band = dt_out >= 1
+        for _ in range(n_neg):
+            if band.any():
+                clicks.append(_draw(band.astype(np.float64), rng, False))
+    return clicks
+
+
+def _draw(weights, rng, pos):
+    w = weights.ravel().astype(np.float64)
+    k = int(rng.choice(w.size, p=w / w.sum()))
+    return (k // weights.shape[1], k % weights.shape[1], pos)
+
+
+def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1):
+    """Batch for training step `step`: dict of tensors image [B,3,C,C], gt [B,1,C,C] and
+    clicks [B,MAX_CLICKS,3] int64 rows (row, col, is_positive), padding rows = -1."""
+    rng = np.random.default_rng([seed, step])
+    imgs = np.zeros((batch, 3, crop, crop), np.float32)
+    gts = np.zeros((batch, 1, crop, crop), np.float32)
+    clicks = -np.ones((batch, MAX_CLICKS, 3), np.int64)
+    for b in range(batch):
+        for _ in range(20):
+            obj = sampler.sample(rng)
+            bg = sampler.sample(rng) if rng.random() < paste_prob else None
+            out = augment(obj, rng, crop, bg)
+            if out is not None:
+                break
+        arr, m = out
+        imgs[b] = arr.transpose(2, 0, 1)
+        gts[b, 0] = m
+        cl = sample_initial_clicks(m, rng)
+        for i, (r, c, p) in enumerate(cl[:MAX_CLICKS]):
+            clicks[b, i] = (r, c, int(p))
+    return {"image": torch.from_numpy(imgs), "gt": torch.from_numpy(gts), "clicks": torch.from_numpy(clicks)}
+
+
+class BatchStream(torch.utils.data.Dataset):
+    """Dataset whose item i is the whole batch of training step i (for a DataLoader worker)."""
+
+    def __init__(self, sampler, seed, batch, crop, paste_prob=0.1):
+        self.sampler, self.seed, self.batch, self.crop, self.paste_prob = sampler, seed, batch, crop, paste_prob
+
+    def __len__(self):
+        return 10 ** 9
+
+    def __getitem__(self, step):
+        return make_batch(self.sampler, self.seed, step, self.batch, self.crop, self.paste_prob)

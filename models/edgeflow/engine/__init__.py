@@ -1,0 +1,1 @@
+"""Training engine: losses, click simulation, trainer with exact resume."""

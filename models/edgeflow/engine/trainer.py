@@ -1,0 +1,269 @@
+"""Training loop with two stages, poly LR, EMA weights, periodic checkpoints (exact resume),
+logging and a quick periodic validation NoC."""
+import copy
+import json
+import os
+import random
+import signal
+import time
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import torch
+
+from ..data.clicks import edge_of_mask_torch
+from ..data.datasets import ObjectSampler, index_objects
+from ..data.pipeline import BatchStream
+from ..model import build_model
+from .clicksim import add_error_clicks, encode_batch
+from .losses import balanced_bce, bce, normalized_focal_loss
+
+
+@dataclass
+class TrainConfig:
+    backbone: str = "mobilenetv2"
+    seed: int = 0
+    batch: int = 8
+    crop: int = 320
+    lr: float = 5e-4
+    encoder_lr_mult: float = 0.2
+    coarse_lr_mult_stage2: float = 0.1
+    stage1_steps: int = 1500
+    total_steps: int = 3000
+    poly_power: float = 0.9
+    min_lr_frac: float = 0.01
+    max_sim_iters: int = 3
+    paste_prob: float = 0.1
+    ema_decay: float = 0.998
+    threads: int = 2
+    workers: int = 1
+    ckpt_every_s: float = 300.0
+    snapshot_every: int = 500
+    val_every_s: float = 900.0
+    val_limit: int = 10
+    init_path: str = ""
+
+    @classmethod
+    def from_dict(cls, d):
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def poly(step, start, end, power, floor):
+    t = min(max((step - start) / max(1, end - start), 0.0), 1.0)
+    return floor + (1.0 - floor) * (1.0 - t) ** power
+
+
+def lr_for(cfg, step):
+    """Learning rates (encoder, coarse rest, finenet) at `step`."""
+    if step < cfg.stage1_steps:
+        f = poly(step, 0, cfg.stage1_steps, cfg.poly_power, cfg.min_lr_frac)
+        return cfg.lr * cfg.encoder_lr_mult * f, cfg.lr * f, 0.0
+    f = poly(step, cfg.stage1_steps, cfg.total_steps, cfg.poly_power, cfg.min_lr_frac)
+    c = cfg.coarse_lr_mult_stage2
+    return cfg.lr * cfg.encoder_lr_mult * c * f, cfg.lr * c * f, cfg.lr * f
+
+
+def compute_losses(out, gt, stage2):
+    edge_gt = edge_of_mask_torch(gt)
+    parts = {"edge": balanced_bce(out["edge_logits"], edge_gt)}
+    if stage2:
+        parts["mask"] = normalized_focal_loss(out["mask_logits"], gt)
+        parts["aux"] = bce(out["coarse_logits"], gt)
+        total = parts["mask"] + 0.4 * parts["aux"] + 0.4 * parts["edge"]
+    else:
+        parts["mask"] = normalized_focal_loss(out["coarse_logits"], gt)
+        total = parts["mask"] + 0.4 * parts["edge"]
+    return total, parts
+
+
+def simulate_and_forward(model, batch, step, cfg, stage2):
+    """RITM-style iterative click simulation (no grad, eval mode), then the training forward."""
+    img, gt = batch["image"], batch["gt"]
+    clicks = batch["clicks"].clone()
+    h, w = img.shape[-2:]
+    rng = np.random.default_rng([cfg.seed, step, 7])
+    n_iter = int(rng.integers(0, cfg.max_sim_iters + 1))
+    prev_edge = torch.zeros_like(gt)
+    if n_iter:
+        model.eval()
+        with torch.no_grad():
+            for _ in range(n_iter):
+                out = model(img, encode_batch(clicks, h, w), prev_edge, run_fine=stage2)
+                add_error_clicks(clicks, gt, torch.sigmoid(out["mask_logits"]))
+                prev_edge = (torch.sigmoid(out["edge_logits"]) > 0.5).float()
+        model.train()
+    out = model(img, encode_batch(clicks, h, w), prev_edge, run_fine=stage2)
+    return out, n_iter
+
+
+class Trainer:
+    def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True):
+        self.run_dir = run_dir
+        os.makedirs(os.path.join(run_dir, "snapshots"), exist_ok=True)
+        self.ckpt_path = os.path.join(run_dir, "last.pth")
+        if os.path.exists(self.ckpt_path):
+            state = torch.load(self.ckpt_path, map_location="cpu")
+            cfg = TrainConfig.from_dict(state["config"])
+        else:
+            state = None
+        self.cfg = cfg
+        self.log_to_stdout = log_to_stdout
+        torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        init = cfg.init_path if cfg.init_path and os.path.exists(cfg.init_path) else None
+        self.model = build_model(cfg.backbone, init)
+        self.ema = copy.deepcopy(self.model).eval()
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+        fine_ids = {id(p) for p in self.model.finenet.parameters()}
+        enc_ids = {id(p) for p in self.model.encoder.parameters()}
+        rest = [p for p in self.model.parameters() if id(p) not in fine_ids and id(p) not in enc_ids]
+        self.opt = torch.optim.Adam([
+            {"params": list(self.model.encoder.parameters())},
+            {"params": rest},
+            {"params": list(self.model.finenet.parameters())},
+        ], lr=cfg.lr)
+        self.step = 0
+        self.samples = 0
+        self.train_seconds = 0.0
+        if state is not None:
+            self.model.load_state_dict(state["model"])
+            self.ema.load_state_dict(state["ema"])
+            self.opt.load_state_dict(state["optimizer"])
+            self.step = state["step"]
+            self.samples = state["samples"]
+            self.train_seconds = state.get("train_seconds", 0.0)
+            torch.set_rng_state(state["torch_rng"])
+            np.random.set_state(state["numpy_rng"])
+            random.setstate(state["python_rng"])
+            self.log(f"resumed at step {self.step} ({self.samples} samples)")
+        else:
+            with open(os.path.join(run_dir, "config.json"), "w") as f:
+                json.dump(asdict(cfg), f, indent=1)
+            self.log(f"new run {json.dumps(asdict(cfg))}")
+        self.sampler = ObjectSampler(index_objects(data_root))
+        self._stop = False
+
+    def log(self, msg):
+        line = time.strftime("%Y-%m-%d %H:%M:%S ", time.gmtime()) + msg
+        with open(os.path.join(self.run_dir, "train.log"), "a") as f:
+            f.write(line + "\n")
+        if self.log_to_stdout:
+            print(line, flush=True)
+
+    def metric(self, rec):
+        with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:
+            f.write(json.dumps(rec) + "\n")
+
+    def save(self):
+        state = {
+            "config": asdict(self.cfg),
+            "model": self.model.state_dict(),
+            "ema": self.ema.state_dict(),
+            "optimizer": self.opt.state_dict(),
+            "step": self.step,
+            "samples": self.samples,
+            "train_seconds": self.train_seconds,
+            "torch_rng": torch.get_rng_state(),
+            "numpy_rng": np.random.get_state(),
+            "python_rng": random.getstate(),
+        }
+        tmp = self.ckpt_path + ".tmp"
+        torch.save(state, tmp)
+        os.replace(tmp, self.ckpt_path)
+
+    def snapshot(self):
+        path = os.path.join(self.run_dir, "snapshots", f"ema_step{self.step:06d}.pth")
+        torch.save({"config": asdict(self.cfg), "step": self.step, "samples": self.samples,
+                    "model": self.ema.state_dict()}, path)
+
+    @torch.no_grad()
+    def update_ema(self):
+        d = self.cfg.ema_decay
+        msd = self.model.state_dict()
+        for k, v in self.ema.state_dict().items():
+            src = msd[k]
+            if v.dtype.is_floating_point:
+                v.mul_(d).add_(src, alpha=1 - d)
+            else:
+                v.copy_(src)
+
+    def validate(self):
+        from ..inference.noc import evaluate
+
+        net = self.ema
+
+        def model(image, clicks, prev_edge):
+            o = net(image, clicks, prev_edge)
+            return o["mask_logits"], o["edge_logits"], o["coarse_logits"]
+
+        t0 = time.time()
+        res = evaluate(model, "GrabCut", limit=self.cfg.val_limit, stop_iou=0.9)
+        res.pop("per_sample_noc90", None)
+        self.log(f"val step {self.step} GrabCut[:{self.cfg.val_limit}] NoC@85 {res['NoC@85']:.2f} "
+                 f"NoC@90 {res['NoC@90']:.2f} ({time.time() - t0:.0f}s)")
+        self.metric({"step": self.step, "samples": self.samples, "val": res})
+
+    def _on_signal(self, *_):
+        self._stop = True
+
+    def run(self, max_steps=None, max_seconds=None, validate=True):
+        cfg = self.cfg
+        signal.signal(signal.SIGTERM, self._on_signal)
+        stream = BatchStream(self.sampler, cfg.seed, cfg.batch, cfg.crop, cfg.paste_prob)
+        end = cfg.total_steps if max_steps is None else min(cfg.total_steps, self.step + max_steps)
+        loader = torch.utils.data.DataLoader(
+            stream, batch_size=None, sampler=range(self.step, end), num_workers=cfg.workers,
+            worker_init_fn=lambda _: torch.set_num_threads(1),
+            **({"prefetch_factor": 2, "persistent_workers": False} if cfg.workers else {}))
+        t_start = time.time()
+        last_ckpt = last_val = time.time()
+        win_t, win_n = time.time(), 0
+        acc = {}
+        history = []
+        for batch in loader:
+            t_step = time.time()
+            stage2 = self.step >= cfg.stage1_steps
+            lrs = lr_for(cfg, self.step)
+            for g, lr in zip(self.opt.param_groups, lrs):
+                g["lr"] = lr
+            out, n_iter = simulate_and_forward(self.model, batch, self.step, cfg, stage2)
+            loss, parts = compute_losses(out, batch["gt"], stage2)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            self.update_ema()
+            self.step += 1
+            self.samples += batch["image"].shape[0]
+            win_n += batch["image"].shape[0]
+            self.train_seconds += time.time() - t_step
+            for k, v in parts.items():
+                acc[k] = acc.get(k, 0.0) + float(v)
+            acc["total"] = acc.get("total", 0.0) + float(loss)
+            acc["n"] = acc.get("n", 0) + 1
+            history.append(float(loss))
+            if self.step % 20 == 0 or self.step == end:
+                n = acc.pop("n")
+                sps = win_n / (time.time() - win_t)
+                avg = {k: v / n for k, v in acc.items()}
+                self.log(f"step {self.step} samples {self.samples} stage {2 if stage2 else 1} "
+                         f"loss {avg['total']:.4f} mask {avg['mask']:.4f} edge {avg['edge']:.4f}"
+                         + (f" aux {avg['aux']:.4f}" if 'aux' in avg else "")
+                         + f" lr {lrs[1]:.2e} {sps:.2f} samples/s")
+                self.metric({"step": self.step, "samples": self.samples, "loss": avg, "lr": lrs,
+                             "samples_per_s": sps, "time": time.time()})
+                acc, win_t, win_n = {}, time.time(), 0
+            if self.step % cfg.snapshot_every == 0:
+                self.snapshot()
+            if time.time() - last_ckpt >= cfg.ckpt_every_s:
+                self.save()
+                last_ckpt = time.time()
+            if validate and time.time() - last_val >= cfg.val_every_s:
+                self.validate()
+                last_val = time.time()
+            if self._stop or (max_seconds is not None and time.time() - t_start >= max_seconds):
+                break
+        self.save()
+        self.log(f"stopped at step {self.step} ({self.samples} samples)")
+        return history

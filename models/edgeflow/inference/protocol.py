@@ -1,0 +1,124 @@
+"""The inference protocol of models/README.md, in PyTorch: resize, pad, focus crop, click mapping.
+
+The TypeScript predictor implements the same arithmetic; keep the two in step.
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..data.clicks import disk_maps
+
+TARGET_SIDE = 400
+FOCUS_EXPAND = 1.4
+FOCUS_MIN_SIDE = 200
+
+
+def round_half_up(v):
+    """Math.round semantics (JS), used for every rounding in the protocol."""
+    return int(math.floor(v + 0.5))
+
+
+def resized_size(h, w, side=TARGET_SIDE):
+    """Size so that the longer side is `side`, aspect kept, sides rounded half-up."""
+    s = side / max(h, w)
+    return max(1, round_half_up(h * s)), max(1, round_half_up(w * s))
+
+
+def pad32(n):
+    return ((n + 31) // 32) * 32
+
+
+def resize_image(img, size):
+    """img [1,C,h,w] float -> size, antialiased bilinear (the contract's image resize)."""
+    if tuple(img.shape[-2:]) == tuple(size):
+        return img
+    return F.interpolate(img, size=size, mode="bilinear", align_corners=False, antialias=True)
+
+
+def resize_map(m, size):
+    """Probability/edge maps: plain bilinear, align_corners=False, no antialias."""
+    if tuple(m.shape[-2:]) == tuple(size):
+        return m
+    return F.interpolate(m, size=size, mode="bilinear", align_corners=False)
+
+
+def focus_box(prev_mask, clicks, img_h, img_w):
+    """Focus crop box (top, left, height, width) from the previous full-res mask (bool [H,W])
+    and all clicks so far [(row, col, pos)] in integer image pixels."""
+    rows = [c[0] for c in clicks]
+    cols = [c[1] for c in clicks]
+    if prev_mask is not None and prev_mask.any():
+        ys = np.nonzero(prev_mask.any(axis=1))[0]
+        xs = np.nonzero(prev_mask.any(axis=0))[0]
+        rows += [int(ys[0]), int(ys[-1])]
+        cols += [int(xs[0]), int(xs[-1])]
+    r0, r1 = min(rows), max(rows)
+    c0, c1 = min(cols), max(cols)
+    out = []
+    for lo, hi, size in ((r0, r1, img_h), (c0, c1, img_w)):
+        extent = hi - lo + 1
+        centre = (lo + hi + 1) / 2.0
+        side = max(round_half_up(extent * FOCUS_EXPAND), min(FOCUS_MIN_SIDE, size))
+        side = min(side, size)
+        start = round_half_up(centre - side / 2.0)
+        start = min(max(start, 0), size - side)
+        out.append((start, side))
+    (top, h), (left, w) = out
+    return top, left, h, w
+
+
+def map_click(row, col, top, left, crop_h, crop_w, in_h, in_w):
+    """Image pixel (row, col) -> model-input pixel: the pixel centre through the resize, floor.
+    Returns None when the click lies outside the crop."""
+    if not (top <= row < top + crop_h and left <= col < left + crop_w):
+        return None
+    r = int(math.floor((row + 0.5 - top) * in_h / crop_h))
+    c = int(math.floor((col + 0.5 - left) * in_w / crop_w))
+    return min(max(r, 0), in_h - 1), min(max(c, 0), in_w - 1)
+
+
+class Predictor:
+    """Runs a model under the protocol for one image. `model(image, clicks, prev_edge)` must
+    return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
+
+    def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True):
+        self.model = model
+        self.side = side
+        self.focus = focus
+        self.img = torch.from_numpy(np.ascontiguousarray(image_u8.transpose(2, 0, 1))).float().div(255.0)[None]
+        self.h, self.w = image_u8.shape[:2]
+        self.prob = torch.zeros(1, 1, self.h, self.w)
+        self.edge = torch.zeros(1, 1, self.h, self.w)
+        self.clicks = []
+
+    @torch.no_grad()
+    def add_click(self, row, col, positive):
+        self.clicks.append((int(row), int(col), bool(positive)))
+        if len(self.clicks) == 1 or not self.focus:
+            top, left, ch, cw = 0, 0, self.h, self.w
+        else:
+            top, left, ch, cw = focus_box((self.prob[0, 0] > 0.5).numpy(), self.clicks, self.h, self.w)
+        ih, iw = resized_size(ch, cw, self.side)
+        ph, pw = pad32(ih), pad32(iw)
+        crop = self.img[:, :, top:top + ch, left:left + cw]
+        image = torch.zeros(1, 3, ph, pw)
+        image[:, :, :ih, :iw] = resize_image(crop, (ih, iw))
+        mapped = []
+        for r, c, p in self.clicks:
+            m = map_click(r, c, top, left, ch, cw, ih, iw)
+            if m is not None:
+                mapped.append((m[0], m[1], p))
+        clicks = torch.zeros(1, 2, ph, pw)
+        clicks[0, :, :ih, :iw] = torch.from_numpy(disk_maps(mapped, ih, iw))
+        prev_edge = torch.zeros(1, 1, ph, pw)
+        if len(self.clicks) > 1:
+            e = resize_map(self.edge[:, :, top:top + ch, left:left + cw], (ih, iw))
+            prev_edge[:, :, :ih, :iw] = (e > 0.5).float()
+        mask_logits, edge_logits, _ = self.model(image, clicks, prev_edge)
+        prob = resize_map(torch.sigmoid(mask_logits[:, :, :ih, :iw]), (ch, cw))
+        edge = resize_map(torch.sigmoid(edge_logits[:, :, :ih, :iw]), (ch, cw))
+        self.prob[:, :, top:top + ch, left:left + cw] = prob
+        self.edge[:, :, top:top + ch, left:left + cw] = edge
+        return self.prob[0, 0].numpy() > 0.5

@@ -1,0 +1,81 @@
+"""NoC evaluation (GrabCut, Berkeley) of a checkpoint or an ONNX file, with the protocol of
+models/README.md. Writes JSON.
+
+    /usr/bin/python3 models/evaluate.py --ckpt models/runs/mnv2/last.pth --out res.json
+    /usr/bin/python3 models/evaluate.py --onnx models/edgeflow-mobilenetv2.onnx   (through onnxruntime-node)
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import torch  # noqa: E402
+
+from edgeflow.inference.noc import eval_root, evaluate  # noqa: E402
+from edgeflow.model import build_model  # noqa: E402
+
+
+def load_checkpoint(path, use_ema=True):
+    """Build the network from a trainer checkpoint (last.pth) or an EMA snapshot."""
+    state = torch.load(path, map_location="cpu")
+    net = build_model(state["config"]["backbone"])
+    sd = state["ema"] if (use_ema and "ema" in state) else state["model"]
+    net.load_state_dict(sd)
+    net.eval()
+    return net, state
+
+
+def as_protocol_model(net):
+    def model(image, clicks, prev_edge):
+        o = net(image, clicks, prev_edge)
+        return o["mask_logits"], o["edge_logits"], o["coarse_logits"]
+
+    return model
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ckpt", help="trainer checkpoint or EMA snapshot")
+    ap.add_argument("--onnx", help="ONNX file, run through onnxruntime-node")
+    ap.add_argument("--raw", action="store_true", help="use the raw (non-EMA) weights of a checkpoint")
+    ap.add_argument("--datasets", default="GrabCut,Berkeley")
+    ap.add_argument("--limit", type=int, default=None, help="first N samples per dataset")
+    ap.add_argument("--max-clicks", type=int, default=20)
+    ap.add_argument("--side", type=int, default=400)
+    ap.add_argument("--no-focus", action="store_true", help="ablation: always the whole image")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", help="JSON output path")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    if not os.path.isdir(eval_root()):
+        sys.exit(f"evaluation data not found at {eval_root()} (../shared/datasets/eval)")
+    torch.set_num_threads(a.threads)
+    meta = {}
+    if a.ckpt:
+        net, state = load_checkpoint(a.ckpt, use_ema=not a.raw)
+        model = as_protocol_model(net)
+        meta = {"checkpoint": a.ckpt, "step": state.get("step"), "samples": state.get("samples"), "ema": not a.raw}
+    elif a.onnx:
+        from edgeflow.inference.ort_node import OrtNodeModel
+
+        model = OrtNodeModel(a.onnx)
+        meta = {"onnx": a.onnx}
+    else:
+        sys.exit("give --ckpt or --onnx")
+    results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "results": []}
+    for ds in a.datasets.split(","):
+        res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,
+                       log=print if a.verbose else None)
+        print(f"{ds}: n={res['n']} NoC@85 {res['NoC@85']:.2f} NoC@90 {res['NoC@90']:.2f} "
+              f"NoC@95 {res['NoC@95']:.2f} >=20@90 {res['>=20@90']} mIoU@1 {res['mIoU_per_click'][0]:.3f} "
+              f"({res['seconds']}s)", flush=True)
+        results["results"].append(res)
+    if a.out:
+        with open(a.out, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+import numpy as np
+import torch
+from scipy.ndimage import distance_transform_edt
+
+from edgeflow.data.datasets import ObjectSampler, index_objects
+from edgeflow.data.pipeline import MAX_CLICKS, make_batch, sample_initial_clicks
+
+
+def test_index_covers_every_object_and_no_eval_data(train_root):
+    ix = index_objects(train_root)
+    assert len(ix["coco_mval"]) == 800
+    assert len(ix["coco128_seg"]) == 480
+    assert len(ix["ccp"]) == 1003 + 4124
+    for objs in ix.values():
+        for o in objs[:50]:
+            assert "/eval/" not in o.image and "/train/" in o.image
+
+
+def test_batch_shapes_values_and_determinism(train_root):
+    s = ObjectSampler(index_objects(train_root))
+    a = make_batch(s, seed=3, step=11, batch=3, crop=96)
+    b = make_batch(s, seed=3, step=11, batch=3, crop=96)
+    c = make_batch(s, seed=3, step=12, batch=3, crop=96)
+    assert a["image"].shape == (3, 3, 96, 96) and a["gt"].shape == (3, 1, 96, 96)
+    assert a["clicks"].shape == (3, MAX_CLICKS, 3)
+    assert a["image"].min() >= 0 and a["image"].max() <= 1
+    assert set(torch.unique(a["gt"]).tolist()) <= {0.0, 1.0}
+    assert (a["gt"].flatten(1).sum(1) >= 64).all()  # every sample keeps its object
+    for k in a:
+        assert torch.equal(a[k], b[k])  # same (seed, step) -> same batch: exact resume
+    assert not torch.equal(a["image"], c["image"])
+    # initial clicks: positives inside the object, negatives outside
+    for i in range(3):
+        gt = a["gt"][i, 0].numpy() > 0.5
+        rows = [r for r in a["clicks"][i].tolist() if r[0] >= 0]
+        assert rows and rows[0][2] == 1
+        for r, cc, p in rows:
+            assert gt[r, cc] == bool(p)
+
+
+def test_initial_clicks_respect_the_object():
+    rng = np.random.default_rng(0)
+    mask = np.zeros((80, 80), bool)
+    mask[20:60, 30:50] = True
+    dt_out = distance_transform_edt(~mask)
+    for _ in range(20):
+        cl = sample_initial_clicks(mask, rng)
+        assert cl[0][2] and 1 <= len(cl) <= 8
+        for r, c, p in cl:
+            if p:
+                assert mask[r, c]
+            else:
+                assert not mask[r, c] and 3 <= dt_out[r, c] <= 40

@@ -1,0 +1,49 @@
+import torch
+
+from edgeflow.engine.losses import balanced_bce, bce, normalized_focal_loss
+
+
+def _target():
+    g = torch.Generator().manual_seed(0)
+    return (torch.rand(2, 1, 24, 24, generator=g) > 0.7).float()
+
+
+def test_nfl_prefers_correct_predictions():
+    t = _target()
+    good = normalized_focal_loss((t * 2 - 1) * 4, t)
+    bad = normalized_focal_loss(-(t * 2 - 1) * 4, t)
+    neutral = normalized_focal_loss(torch.zeros_like(t), t)
+    assert good < neutral < bad
+    # at p = 0.5 every pixel has focal weight 0.25, normalised to 1: alpha 0.5 * log 2
+    assert abs(float(neutral) - 0.5 * 0.693147) < 1e-4
+
+
+def test_nfl_focuses_on_hard_pixels():
+    t = _target()
+    logits = ((t * 2 - 1) * 3).requires_grad_(True)
+    with torch.no_grad():
+        logits[0, 0, 0, 0] = -3.0 if t[0, 0, 0, 0] > 0 else 3.0  # one wrong pixel
+    normalized_focal_loss(logits, t).backward()
+    g = logits.grad.abs()
+    assert g[0, 0, 0, 0] > 10 * g[0, 0, 5:, 5:].max()
+
+
+def test_nfl_ignores_zero_weight_pixels():
+    t = _target()
+    w = torch.ones_like(t)
+    w[:, :, :12] = 0
+    logits = torch.randn(t.shape)
+    a = normalized_focal_loss(logits, t, weight=w)
+    logits2 = logits.clone()
+    logits2[:, :, :12] = 100.0
+    assert torch.allclose(a, normalized_focal_loss(logits2, t, weight=w))
+
+
+def test_balanced_bce_balances_classes():
+    t = torch.zeros(1, 1, 10, 10)
+    t[0, 0, 0, :5] = 1  # 5 % positives
+    miss_pos = balanced_bce(torch.where(t > 0, -2.0, -2.0), t)  # all predicted negative
+    miss_neg = balanced_bce(torch.where(t > 0, 2.0, 2.0), t)  # all predicted positive
+    # unbalanced BCE would make missing the rare positives nearly free; balanced does not
+    assert 0.5 < float(miss_pos / miss_neg) < 2.0
+    assert float(bce(torch.full_like(t, -2.0), t)) < float(bce(torch.full_like(t, 2.0), t)) / 5
