@@ -8,7 +8,13 @@ import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import { AnnotationEdit, AnnotationModel, AnnotationState, describeEdit, emptyState } from '../shared/annotation';
-import { COCO_SIDECAR_SUFFIX, MASK_SIDECAR_SUFFIX, readCocoSidecar, writeCocoSidecar } from '../shared/formats/cocoSidecar';
+import {
+  COCO_SIDECAR_SUFFIX,
+  MASK_SIDECAR_SUFFIX,
+  SidecarExtras,
+  readCocoSidecar,
+  writeCocoSidecar,
+} from '../shared/formats/cocoSidecar';
 import { encodeMaskSidecar, isOurMaskPng } from '../shared/formats/maskSidecar';
 import { maskToPolygons } from '../shared/geometry/contours';
 import type { Label } from '../shared/labels';
@@ -46,6 +52,8 @@ interface LoadedSidecar {
   problem?: string;
   /** Class ids used by objects but missing from the labels file. */
   categories: { id: number; name: string }[];
+  /** Keys of the file the editor does not use, written back on save. */
+  extras?: SidecarExtras;
 }
 
 function localizedEditLabel(edit: AnnotationEdit): string {
@@ -94,6 +102,8 @@ export class AnnotationDocument implements vscode.CustomDocument {
   /** Foreign files the user allowed us to overwrite (URI -> text at the time). */
   private readonly overwriteAllowed = new Map<string, string>();
   private asking = false;
+  /** Keys of the sidecar on disk that the editor does not use; written back on save. */
+  private sidecarExtras: SidecarExtras | undefined;
 
   private constructor(
     readonly uri: vscode.Uri,
@@ -105,6 +115,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
     loaded: LoadedSidecar,
   ) {
     this.syncedSidecarText = loaded.text;
+    this.sidecarExtras = loaded.extras;
     this.disposables.push(labelsRelease, this._onDidDispose, this._onDidEdit, this._onDidChangeState, this._onDidChangeLabels, this._onRequestRevert);
     this.disposables.push(labelsStore.onDidChange((labels) => this._onDidChangeLabels.fire(labels)));
     const dir = uri.with({ path: path.posix.dirname(uri.path) });
@@ -174,7 +185,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
       );
     }
     const used = new Set(r.value.state.objects.map((o) => o.classId));
-    return { state: r.value.state, text, categories: r.value.categories.filter((c) => used.has(c.id)) };
+    return { state: r.value.state, text, categories: r.value.categories.filter((c) => used.has(c.id)), extras: r.value.extras };
   }
 
   /** Offers to add sidecar categories that objects use but the labels file lacks. */
@@ -274,6 +285,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
   private resetTo(loaded: LoadedSidecar, reason: 'revert' | 'reload'): void {
     this.generation++;
     this.syncedSidecarText = loaded.text;
+    this.sidecarExtras = loaded.extras;
     this.model.reset(loaded.state);
     this._onDidChangeState.fire({ state: this.model.state, reason });
   }
@@ -299,7 +311,8 @@ export class AnnotationDocument implements vscode.CustomDocument {
     const labels = this.labelsStore.get();
     const image = { fileName: baseName(imageUri), width: this.image.width, height: this.image.height };
     const cocoUri = siblingWithSuffix(imageUri, COCO_SIDECAR_SUFFIX);
-    const text = writeCocoSidecar(image, labels, this.model.state, { generator: this.services.generator });
+    const extras = imageUri.toString() === this.uri.toString() ? this.sidecarExtras : undefined;
+    const text = writeCocoSidecar(image, labels, this.model.state, { generator: this.services.generator, extras });
     await this.confirmOverwrite(cocoUri, (bytes) => {
       const r = readCocoSidecar(Buffer.from(bytes).toString('utf8'));
       return r.ok && r.value.ours;

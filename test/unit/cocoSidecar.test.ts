@@ -106,6 +106,32 @@ describe('COCO sidecar', () => {
     assertGolden('sidecar/foreign-normalised.coco.json', writeCocoSidecar(r.value.image, [], r.value.state, { generator: 'EdgeFlow Annotator (test)' }));
   });
 
+  it('keeps keys it does not use (licenses, info/image extras, annotation attributes) across read -> write', () => {
+    const base = JSON.parse(writeCocoSidecar(image, labels, state()));
+    base.licenses = [{ id: 1, name: 'CC0' }];
+    base.info.url = 'https://example.org';
+    base.images[0].license = 1;
+    base.annotations[0].attributes = { occluded: true };
+    base.annotations[0].score = 0.9;
+    base.annotations[0].area = 1; // a known key: recomputed, not kept
+    base.review = { by: 'someone' };
+    const r = readCocoSidecar(JSON.stringify(base));
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.extras.annotations, { 3: { attributes: { occluded: true }, score: 0.9 } });
+    const out = JSON.parse(writeCocoSidecar(r.value.image, labels, r.value.state, { extras: r.value.extras }));
+    assert.deepEqual(out.licenses, [{ id: 1, name: 'CC0' }]);
+    assert.equal(out.info.url, 'https://example.org');
+    assert.equal(out.images[0].license, 1);
+    assert.deepEqual(Object.keys(out.annotations[0]), ['id', 'image_id', 'category_id', 'segmentation', 'area', 'bbox', 'iscrowd', 'attributes', 'score']);
+    assert.equal(out.annotations[0].area, base.annotations[1] ? 309.55 : 0);
+    assert.deepEqual(out.review, { by: 'someone' });
+    // Deleting the object drops its extras; the rest stays byte-stable.
+    const text = writeCocoSidecar(r.value.image, labels, r.value.state, { extras: r.value.extras });
+    const again = readCocoSidecar(text);
+    assert.ok(again.ok);
+    assert.equal(writeCocoSidecar(again.value.image, labels, again.value.state, { extras: again.value.extras }), text);
+  });
+
   it('reads an empty annotation list', () => {
     const r = readCocoSidecar(writeCocoSidecar(image, [], { objects: [], nextId: 1 }));
     assert.ok(r.ok);

@@ -23,6 +23,9 @@
  * - `area` is the geometric polygon area in px^2 (holes subtracted), `bbox` the [x, y, w, h] box
  *   of the vertices; both rounded to 0.01 like the coordinates.
  * - `edgeflow_hidden: true` is written only for objects hidden in the editor.
+ * - Keys this editor does not use (extra top-level keys, `licenses`, other `info` and image keys,
+ *   other annotation keys such as `attributes` or `score`) are read into `SidecarExtras` and
+ *   written back after the known keys, so tools that enrich sidecars do not lose data on save.
  *
  * Determinism: fixed key order, objects in drawing order, ids = the editor's stable object ids,
  * coordinates rounded to 0.01 px, 2-space indentation with number arrays on one line, trailing
@@ -59,6 +62,25 @@ export interface SidecarCategory {
   name: string;
 }
 
+/** Keys of a sidecar this editor does not interpret, kept for writing back. */
+export interface SidecarExtras {
+  /** Unknown top-level keys. */
+  top: Record<string, unknown>;
+  /** The `licenses` array, when the file had a non-empty one. */
+  licenses?: unknown[];
+  /** Unknown keys of `info`. */
+  info: Record<string, unknown>;
+  /** Unknown keys of the image entry (e.g. `license`, `date_captured`). */
+  image: Record<string, unknown>;
+  /** Unknown keys per annotation, by annotation (object) id. */
+  annotations: Record<number, Record<string, unknown>>;
+}
+
+/** No extras. */
+export function emptyExtras(): SidecarExtras {
+  return { top: {}, info: {}, image: {}, annotations: {} };
+}
+
 /** Everything read from a sidecar. */
 export interface SidecarContent {
   image: SidecarImage;
@@ -66,6 +88,8 @@ export interface SidecarContent {
   state: AnnotationState;
   /** True when info.edgeflow.format marks the file as written by EdgeFlow. */
   ours: boolean;
+  /** Keys kept for writing back (see SidecarExtras). */
+  extras: SidecarExtras;
 }
 
 /** Why a sidecar could not be read. `path` points into the JSON where possible. */
@@ -79,6 +103,8 @@ export interface SidecarError {
 export interface SidecarWriteOptions {
   /** Provenance text in info.edgeflow.generator, e.g. "EdgeFlow Annotator 0.1.0". */
   generator?: string;
+  /** Keys read from the previous version of the file, written back (objects since deleted lose theirs). */
+  extras?: SidecarExtras;
 }
 
 /** Rounds to 0.01 (and turns -0 into 0). */
@@ -116,7 +142,8 @@ export function buildCocoSidecar(
   const categories = [...catIds.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([id, name]) => ({ id, name, supercategory: '' }));
-  const annotations = state.objects.map((o) => buildAnnotation(o, image));
+  const x = options.extras ?? emptyExtras();
+  const annotations = state.objects.map((o) => ({ ...buildAnnotation(o, image), ...without(x.annotations[o.id], ANNOTATION_KEYS) }));
   return {
     info: {
       description: `EdgeFlow Annotator annotations for ${image.fileName}`,
@@ -127,12 +154,26 @@ export function buildCocoSidecar(
         formatVersion: SIDECAR_FORMAT_VERSION,
         generator: options.generator ?? 'EdgeFlow Annotator',
       },
+      ...without(x.info, INFO_KEYS),
     },
-    licenses: [],
-    images: [{ id: 1, file_name: image.fileName, width: image.width, height: image.height }],
+    licenses: x.licenses ?? [],
+    images: [{ id: 1, file_name: image.fileName, width: image.width, height: image.height, ...without(x.image, IMAGE_KEYS) }],
     categories,
     annotations,
+    ...without(x.top, TOP_KEYS),
   };
+}
+
+const TOP_KEYS = new Set(['info', 'licenses', 'images', 'categories', 'annotations']);
+const INFO_KEYS = new Set(['description', 'version', 'contributor', 'edgeflow']);
+const IMAGE_KEYS = new Set(['id', 'file_name', 'width', 'height']);
+const ANNOTATION_KEYS = new Set(['id', 'image_id', 'category_id', 'segmentation', 'area', 'bbox', 'iscrowd', 'edgeflow_regions', 'edgeflow_hidden']);
+
+/** The entries of `o` whose keys are not in `known` (never lets extras override our keys). */
+function without(o: Record<string, unknown> | undefined, known: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (o) for (const [k, v] of Object.entries(o)) if (!known.has(k) && v !== undefined) out[k] = v;
+  return out;
 }
 
 function buildAnnotation(o: AnnotationObject, image: SidecarImage): Record<string, unknown> {
@@ -261,7 +302,18 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions): Result<Sidecar
     objects.push({ id, classId, regions: regions.value, hidden });
   }
   const nextId = objects.reduce((m, o) => Math.max(m, o.id), 0) + 1;
-  return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours });
+  const extras: SidecarExtras = {
+    top: without(raw, TOP_KEYS),
+    info: info ? without(info, INFO_KEYS) : {},
+    image: without(im, IMAGE_KEYS),
+    annotations: {},
+  };
+  if (Array.isArray(raw.licenses) && raw.licenses.length > 0) extras.licenses = raw.licenses;
+  for (const a of raw.annotations as Record<string, unknown>[]) {
+    const more = without(a, ANNOTATION_KEYS);
+    if (Object.keys(more).length) extras.annotations[a.id as number] = more;
+  }
+  return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours, extras });
 }
 
 function parseGeometry(
