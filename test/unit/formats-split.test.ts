@@ -71,10 +71,26 @@ describe('splits: assignment', () => {
     assert.equal(c.val, 100);
   });
 
-  it('spreads many one-image groups instead of putting them all in the first split', () => {
-    const list = items(100, (i) => [i + 1]);
+  it('spreads many one-image groups by their hashes instead of putting them all in the first split', () => {
+    const list = items(1000, (i) => [i + 1]);
     const c = counts(assignSplits(list, parseSplits('0.8,0.2'), 0));
-    assert.deepEqual(c, { train: 80, val: 20 });
+    assert.ok(Math.abs(c.train - 800) < 50 && c.train + c.val === 1000, JSON.stringify(c));
+  });
+
+  it('keeps almost every image in its split when more images are labelled', () => {
+    const cls = (i: number) => [1 + ((i * 7919) % 5)];
+    const before = items(1000, cls);
+    const after = [...before, ...Array.from({ length: 50 }, (_, i) => ({ key: `new/${i}.png`, classIds: cls(i) }))];
+    const a = assignSplits(before, splits, 1);
+    const b = assignSplits(after, splits, 1);
+    const moved = before.filter((it) => a.get(it.key) !== b.get(it.key)).length;
+    assert.ok(moved <= 20, `${moved} of 1000 images changed split`);
+    // And the counts stay exact per class.
+    for (let k = 1; k <= 5; k++) {
+      const members = after.filter((it) => it.classIds[0] === k);
+      const val = members.filter((it) => b.get(it.key) === 'val').length;
+      assert.ok(Math.abs(val - members.length * 0.1) < 1, `class ${k}: ${val} of ${members.length} in val`);
+    }
   });
 
   it('puts images without classes in their own group and rejects duplicate keys', () => {

@@ -1,12 +1,10 @@
 /**
- * Deterministic, class-stratified dataset splits.
+ * Deterministic, class-stratified dataset splits that stay put when images are added.
  *
  * Every image carries the set of class ids it contains. Images are grouped by their rarest class
- * (the class with the fewest images in the whole set), so rare classes are spread over the splits
- * first; images without objects form a group of their own. Inside a group the order is a seeded
- * hash of the image key, so the result depends only on (keys, classes, fractions, seed) and never
- * on the order in which files were listed. Each image goes to the split that lags furthest behind
- * its target fraction, counting both inside its group and overall; ties go to the earlier split.
+ * (the class with the fewest images in the whole set); images without objects form a group of
+ * their own. The result depends only on (keys, classes, fractions, seed), never on the order in
+ * which files were listed. See `assignSplits` for how images are placed.
  */
 import { compareCodeUnits, seededHash32 } from '../export/hash';
 
@@ -92,67 +90,83 @@ export function parseSplits(value: unknown): SplitSpec[] {
 
 /**
  * Assign every item to a split. Returns a map from item key to split name. Duplicate keys throw.
+ *
+ * Each image first goes where a seeded hash of its key falls on [0, 1) (split s owns
+ * [f0+..+f(s-1), f0+..+fs)), which alone never changes when other images come or go. Then, inside
+ * each class group, the fewest images are moved, those whose hash lies closest to the border of
+ * the split they move to, until every split holds floor or ceil of its share of the group. So
+ * rare classes reach every split, and re-exporting after labelling more images keeps almost every
+ * image in the split it had (no silent leaks from train into test between dataset versions).
  */
 export function assignSplits(items: readonly SplitItem[], splits: readonly SplitSpec[], seed: number): Map<string, string> {
   const result = new Map<string, string>();
   if (splits.length === 0) throw new Error('no splits given');
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.key)) throw new Error(`duplicate split key "${item.key}"`);
+    seen.add(item.key);
+  }
   if (splits.length === 1) {
-    for (const item of items) {
-      if (result.has(item.key)) throw new Error(`duplicate split key "${item.key}"`);
-      result.set(item.key, splits[0].name);
-    }
+    for (const item of items) result.set(item.key, splits[0].name);
     return result;
   }
+  const bounds: number[] = [];
+  let acc = 0;
+  for (const s of splits) bounds.push((acc += s.fraction));
+  bounds[bounds.length - 1] = 1;
+  const lower = (s: number) => (s === 0 ? 0 : bounds[s - 1]);
   // How many images contain each class: the rarest class of an image decides its group.
   const imagesPerClass = new Map<number, number>();
   for (const item of items) {
     for (const c of new Set(item.classIds)) imagesPerClass.set(c, (imagesPerClass.get(c) ?? 0) + 1);
   }
-  const groups = new Map<string, { key: string; order: number }[]>();
+  const groups = new Map<string, { key: string; t: number; split: number }[]>();
   for (const item of items) {
     let rarest: number | undefined;
     for (const c of item.classIds) {
-      if (
-        rarest === undefined ||
-        imagesPerClass.get(c)! < imagesPerClass.get(rarest)! ||
-        (imagesPerClass.get(c) === imagesPerClass.get(rarest) && c < rarest)
-      ) {
-        rarest = c;
-      }
+      const n = imagesPerClass.get(c)!;
+      if (rarest === undefined || n < imagesPerClass.get(rarest)! || (n === imagesPerClass.get(rarest) && c < rarest)) rarest = c;
     }
     const groupKey = rarest === undefined ? 'none' : `c${rarest}`;
     let group = groups.get(groupKey);
     if (!group) groups.set(groupKey, (group = []));
-    group.push({ key: item.key, order: seededHash32(item.key, seed) });
+    const t = seededHash32(item.key, seed) / 4294967296;
+    let split = 0;
+    while (split < splits.length - 1 && t >= bounds[split]) split++;
+    group.push({ key: item.key, t, split });
   }
-  // Rare groups first: they have the fewest images to spread, so they get the first choice.
-  const groupOrder = [...groups.entries()].sort((a, b) => a[1].length - b[1].length || compareCodeUnits(a[0], b[0]));
-  const totalAssigned = splits.map(() => 0);
-  let totalCount = 0;
-  for (const [, members] of groupOrder) {
-    members.sort((a, b) => a.order - b.order || compareCodeUnits(a.key, b.key));
-    const groupAssigned = splits.map(() => 0);
-    for (let n = 0; n < members.length; n++) {
-      let best = 0;
-      let bestScore = -Infinity;
-      for (let s = 0; s < splits.length; s++) {
-        // Lag behind the target inside the group plus lag overall: the group keeps each class
-        // stratified, the overall term stops many one-image groups from all landing in split 0.
-        const lag = splits[s].fraction * (n + 1) - groupAssigned[s];
-        const globalLag = splits[s].fraction * (totalCount + 1) - totalAssigned[s];
-        const score = lag + globalLag;
-        if (score > bestScore + 1e-9) {
-          best = s;
-          bestScore = score;
-        }
+  for (const [, members] of [...groups.entries()].sort((a, b) => compareCodeUnits(a[0], b[0]))) {
+    const n = members.length;
+    const lo = splits.map((s) => Math.floor(n * s.fraction + 1e-9));
+    const hi = splits.map((s, i) => Math.max(lo[i], Math.ceil(n * s.fraction - 1e-9)));
+    const count = splits.map(() => 0);
+    for (const m of members) count[m.split]++;
+    // Distance of a member's hash from split s's interval (0 inside it).
+    const distance = (t: number, s: number) => (t < lower(s) ? lower(s) - t : t >= bounds[s] ? t - bounds[s] : 0);
+    for (let guard = 0; guard <= n; guard++) {
+      const under = count.findIndex((c, s) => c < lo[s]);
+      const over = count.findIndex((c, s) => c > hi[s]);
+      let to = under;
+      let from = -1;
+      if (under >= 0) {
+        // Take from a split above its ceiling, else from any split above its floor.
+        from = over >= 0 ? over : count.findIndex((c, s) => c > lo[s] && s !== under);
+      } else if (over >= 0) {
+        from = over;
+        to = count.findIndex((c, s) => c < hi[s] && s !== over);
       }
-      const key = members[n].key;
-      if (result.has(key)) throw new Error(`duplicate split key "${key}"`);
-      result.set(key, splits[best].name);
-      groupAssigned[best]++;
-      totalAssigned[best]++;
-      totalCount++;
+      if (from < 0 || to < 0) break;
+      let best: (typeof members)[number] | undefined;
+      for (const m of members) {
+        if (m.split !== from) continue;
+        if (!best || distance(m.t, to) < distance(best.t, to) || (distance(m.t, to) === distance(best.t, to) && compareCodeUnits(m.key, best.key) < 0)) best = m;
+      }
+      if (!best) break;
+      best.split = to;
+      count[from]--;
+      count[to]++;
     }
+    for (const m of members) result.set(m.key, splits[m.split].name);
   }
   return result;
 }
