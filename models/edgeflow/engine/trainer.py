@@ -180,7 +180,8 @@ class Trainer:
 
     @torch.no_grad()
     def update_ema(self):
-        d = self.cfg.ema_decay
+        # Warm-up: short runs must not keep a large share of the initial weights in the average.
+        d = min(self.cfg.ema_decay, (1.0 + self.step) / (10.0 + self.step))
         msd = self.model.state_dict()
         for k, v in self.ema.state_dict().items():
             src = msd[k]
