@@ -35,7 +35,8 @@ function CanvasView({ editor }: { editor: Editor }) {
   const imageCanvas = useRef<HTMLCanvasElement>(null);
   const overlayCanvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => editor.attach(container.current!, imageCanvas.current!, overlayCanvas.current!), [editor]);
-  const filter = `brightness(${store.brightness}%) contrast(${store.contrast}%)`;
+  // No filter at all at 100 %/100 %: even an identity CSS filter costs a compositing pass per frame.
+  const filter = store.brightness === 100 && store.contrast === 100 ? 'none' : `brightness(${store.brightness}%) contrast(${store.contrast}%)`;
   return (
     <div class="canvas-wrap" ref={container} tabIndex={0} id="edgeflow-canvas" data-testid="canvas" aria-label={t('Image canvas')}>
       <canvas ref={imageCanvas} class="layer image-layer" data-testid="image-canvas" style={{ filter }} />
