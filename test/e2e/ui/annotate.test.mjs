@@ -57,6 +57,14 @@ describe('annotator UI (VSIX in code-server)', function () {
     page = session.page;
   });
 
+  afterEach(async function () {
+    // A failed step leaves a picture of the workbench as it was.
+    if (this.currentTest?.state === 'failed' && page) {
+      const name = `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`;
+      await screenshot(page, name).catch(() => {});
+    }
+  });
+
   after(async () => {
     await session?.stop();
     if (workspace && !process.env.EDGEFLOW_KEEP) rmSync(workspace, { recursive: true, force: true });

@@ -114,6 +114,14 @@ describe('pan/zoom performance, 6000x4000 image with 100 polygons', function () 
     page = session.page;
   });
 
+  afterEach(async function () {
+    // A failed step leaves a picture of the workbench as it was.
+    if (this.currentTest?.state === 'failed' && page) {
+      const name = `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`;
+      await screenshot(page, name).catch(() => {});
+    }
+  });
+
   after(async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'perf.json'), `${JSON.stringify(report, null, 2)}\n`);
