@@ -79,7 +79,7 @@ describe('export and import commands', function () {
       assert.equal(ds.images.length, summary.perSplit[split]);
       for (const im of ds.images) assert.ok(fs.existsSync(path.join(out, 'coco/images', im.file_name)), im.file_name);
       assert.ok(ds.categories.some((c: { name: string }) => c.name === 'car'));
-      const ids = fs.readFileSync(path.join(out, `voc/ImageSets/Segmentation/${split}.txt`), 'utf8').trim().split('\n');
+      const ids = fs.readFileSync(path.join(out, `voc/ImageSets/Segmentation/${split}.txt`), 'utf8').split('\n').filter(Boolean);
       assert.equal(ids.length, summary.perSplit[split]);
       for (const id of ids) {
         for (const f of [`JPEGImages/${id}.jpg`, `SegmentationClass/${id}.png`, `SegmentationObject/${id}.png`, `Annotations/${id}.xml`]) {

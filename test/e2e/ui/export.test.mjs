@@ -106,7 +106,7 @@ describe('dataset export from the palette (VSIX in code-server)', function () {
     for (const im of [...t.images, ...v.images]) assert.ok(existsSync(join(out(), 'coco/images', im.file_name)), im.file_name);
 
     const sets = join(out(), 'voc/ImageSets/Segmentation');
-    const ids = ['train', 'val'].flatMap((s) => readFileSync(join(sets, `${s}.txt`), 'utf8').trim().split('\n'));
+    const ids = ['train', 'val'].flatMap((s) => readFileSync(join(sets, `${s}.txt`), 'utf8').split('\n').filter(Boolean));
     assert.equal(ids.length, 4);
     for (const dir of ['JPEGImages', 'SegmentationClass', 'SegmentationObject', 'Annotations']) {
       assert.equal(readdirSync(join(out(), 'voc', dir)).length, 4, dir);
