@@ -16,8 +16,12 @@ interface Manifest {
   contributes?: {
     commands?: { command: string; title: string; category?: string }[];
     customEditors?: { viewType: string; selector: { filenamePattern: string }[]; priority?: string }[];
+    keybindings?: { command: string; key: string; when?: string }[];
+    menus?: Record<string, { command: string; when?: string }[]>;
   };
 }
+
+const EDITOR_SCOPE = "activeCustomEditorId == 'edgeflow.annotator'";
 
 function extension(): vscode.Extension<unknown> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -90,6 +94,36 @@ describe('extension host', () => {
     }
   });
 
+  it('gives every command a localised title (no %placeholder% left)', () => {
+    for (const command of manifest().contributes?.commands ?? []) {
+      assert.ok(command.title && !/^%.*%$/.test(command.title), `${command.command} has a title (${command.title})`);
+    }
+  });
+
+  it('binds keys only to declared commands, single keys only inside the annotator', () => {
+    const declared = new Set((manifest().contributes?.commands ?? []).map((c) => c.command));
+    const bindings = manifest().contributes?.keybindings ?? [];
+    for (const binding of bindings.filter((b) => b.command.startsWith('edgeflow.'))) {
+      assert.ok(declared.has(binding.command), `keybinding ${binding.key} -> ${binding.command} is declared`);
+      if (!/[+]/.test(binding.key)) {
+        assert.ok(binding.when?.includes(EDITOR_SCOPE), `single key "${binding.key}" (${binding.command}) is scoped with ${EDITOR_SCOPE}`);
+      }
+    }
+  });
+
+  it('shows editor commands in the palette only while the annotator is active', () => {
+    const palette = new Map((manifest().contributes?.menus?.commandPalette ?? []).map((m) => [m.command, m.when ?? '']));
+    const editorOnly = new Set(
+      (manifest().contributes?.keybindings ?? []).filter((b) => b.when?.includes(EDITOR_SCOPE)).map((b) => b.command),
+    );
+    for (const command of editorOnly) {
+      assert.ok(palette.get(command)?.includes(EDITOR_SCOPE), `${command} is hidden from the palette outside the annotator`);
+    }
+    for (const menu of Object.values(manifest().contributes?.menus ?? {})) {
+      for (const item of menu) assert.ok(item.command.startsWith('edgeflow.'), `menu item ${item.command} is ours`);
+    }
+  });
+
   it('declares the custom editor for the supported image types with priority option', () => {
     const editor = (manifest().contributes?.customEditors ?? []).find((e) => e.viewType === VIEW_TYPE);
     assert.ok(editor, `customEditors contains ${VIEW_TYPE}`);
@@ -106,6 +140,32 @@ describe('extension host', () => {
     const input = await waitFor('the custom editor tab', activeCustomTab);
     assert.equal(input.viewType, VIEW_TYPE);
     assert.equal(input.uri.toString(), uri.toString());
+  });
+
+  it('opens an image with the "Open with EdgeFlow Annotator" command', async () => {
+    const uri = workspaceFile('images/photo.jpg');
+    await vscode.commands.executeCommand('edgeflow.openWithAnnotator', uri);
+    const input = await waitFor('the custom editor tab', () => {
+      const tab = activeCustomTab();
+      return tab?.uri.toString() === uri.toString() ? tab : undefined;
+    });
+    assert.equal(input.viewType, VIEW_TYPE);
+  });
+
+  it('"Use as Default Image Editor" associates every image type in the workspace settings', async () => {
+    await vscode.commands.executeCommand('edgeflow.useAsDefaultImageEditor');
+    const associations = vscode.workspace.getConfiguration('workbench').inspect<Record<string, string>>('editorAssociations')?.workspaceValue ?? {};
+    for (const ext of ['png', 'jpg', 'jpeg', 'bmp', 'webp', 'gif', 'tif', 'tiff']) {
+      assert.equal(associations[`*.${ext}`], VIEW_TYPE, `*.${ext}`);
+    }
+    // With the association, a plain open (vscode.open) lands in the annotator too.
+    const uri = workspaceFile('images/cells.png');
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const input = await waitFor('the custom editor tab from vscode.open', () => {
+      const tab = activeCustomTab();
+      return tab?.uri.toString() === uri.toString() ? tab : undefined;
+    });
+    assert.equal(input.viewType, VIEW_TYPE);
   });
 
   it('opens a JPEG and a TIFF in the annotator too', async () => {
