@@ -83,6 +83,24 @@ export class Renderer {
     if (this.levels[0]?.source === img) this.levels = levels;
   }
 
+  private bg: string | null = null;
+
+  /** The editor background colour, read from the theme once (style recalculation per frame is costly). */
+  private background(): string {
+    if (this.bg === null) {
+      this.bg = getComputedStyle(this.imageCanvas).getPropertyValue('--edgeflow-canvas-bg').trim() || '#1e1e1e';
+      if (!this.themeObserver) {
+        // VS Code swaps the body's theme classes (vscode-light/dark/high-contrast) on theme change.
+        this.themeObserver = new MutationObserver(() => (this.bg = null));
+        this.themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+        this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+      }
+    }
+    return this.bg;
+  }
+
+  private themeObserver: MutationObserver | null = null;
+
   /** Matches the canvases' backing stores to their CSS size and the device pixel ratio. */
   resize(cssW: number, cssH: number, dpr: number): void {
     this.cssW = Math.max(1, cssW);
@@ -101,7 +119,7 @@ export class Renderer {
     const g = this.imageCtx;
     const d = this.dpr;
     g.setTransform(1, 0, 0, 1, 0, 0);
-    g.fillStyle = getComputedStyle(this.imageCanvas).getPropertyValue('--edgeflow-canvas-bg') || '#1e1e1e';
+    g.fillStyle = this.background();
     g.fillRect(0, 0, this.imageCanvas.width, this.imageCanvas.height);
     if (!this.levels.length) return;
     // Visible image rectangle, whole pixels.
