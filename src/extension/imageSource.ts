@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readBmpSize } from '../shared/formats/imageHeader';
 import { log } from './log';
+import { loadSharp, type SharpModule } from './sharp';
 
 /** File extensions the editor opens (lower case, no dot). */
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'bmp', 'webp', 'gif', 'tif', 'tiff'] as const;
@@ -36,19 +37,6 @@ export interface PreparedImage {
   converted: boolean;
 }
 
-type SharpModule = typeof import('sharp').default;
-let sharpModule: SharpModule | undefined;
-
-/** sharp, loaded on first use (a native module: keep it off the activation path). */
-function sharp(): SharpModule {
-  if (!sharpModule) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const m = require('sharp') as SharpModule & { default?: SharpModule };
-    sharpModule = m.default ?? m;
-  }
-  return sharpModule;
-}
-
 async function sourceInput(uri: vscode.Uri): Promise<string | Buffer> {
   if (uri.scheme === 'file') return uri.fsPath;
   return Buffer.from(await vscode.workspace.fs.readFile(uri));
@@ -70,7 +58,7 @@ export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promi
   const input = await sourceInput(uri);
   let meta: Awaited<ReturnType<ReturnType<SharpModule>['metadata']>>;
   try {
-    meta = await sharp()(input, { pages: 1, limitInputPixels: false }).metadata();
+    meta = await loadSharp()(input, { pages: 1, limitInputPixels: false }).metadata();
   } catch (e) {
     throw new Error(vscode.l10n.t('Cannot read image {0}: {1}', path.posix.basename(uri.path), (e as Error).message));
   }
@@ -90,7 +78,7 @@ export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promi
   const started = Date.now();
   await fsp.mkdir(path.dirname(target.fsPath), { recursive: true });
   const tmp = `${target.fsPath}.${process.pid}.tmp`;
-  await sharp()(input, { pages: 1, limitInputPixels: false }).autoOrient().png({ compressionLevel: 1 }).toFile(tmp);
+  await loadSharp()(input, { pages: 1, limitInputPixels: false }).autoOrient().png({ compressionLevel: 1 }).toFile(tmp);
   await fsp.rename(tmp, target.fsPath);
   log().info(`converted ${uri.fsPath} -> ${target.fsPath} (${width}x${height}, ${Date.now() - started} ms)`);
   void pruneCache(vscode.Uri.joinPath(cacheDir, 'images'));

@@ -14,6 +14,9 @@ import { COCO_SIDECAR_SUFFIX } from '../../shared/formats/cocoSidecar';
 import { compareCodeUnits } from '../../shared/export/hash';
 import { UnsafePathError, isInsideRelative, safeRelativePath } from '../../shared/export/paths';
 import type { Codecs, OutStream, OutputWriter, WorkspaceWriter } from '../../shared/export/types';
+import { loadSharp } from '../sharp';
+
+export { loadSharp };
 
 /** node:zlib and Buffer for the PNG and labelme code. */
 export const nodeCodecs: Codecs = {
@@ -24,17 +27,6 @@ export const nodeCodecs: Codecs = {
   base64: (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
   fromBase64: (text) => new Uint8Array(Buffer.from(text, 'base64')),
 };
-
-type SharpModule = typeof import('sharp').default;
-
-/**
- * sharp, loaded on first use with `require`: a dynamic `import()` would resolve sharp's ESM
- * entry, which the VSIX does not ship (only its CommonJS files).
- */
-export function loadSharp(): SharpModule {
-  const m = require('sharp') as SharpModule & { default?: SharpModule };
-  return m.default ?? m;
-}
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const WRITE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | O_NOFOLLOW;

@@ -2,15 +2,12 @@
  * Decodes an image file once, at full resolution, into 8-bit sRGB: EXIF orientation applied;
  * grayscale, 16-bit, alpha, CMYK and palette images normalised.
  */
-import type sharpType from 'sharp';
 import type { RgbImage } from '../../shared/inference/resize';
+import { loadSharp } from '../sharp';
 
 /** Decodes `input` (a path or the file's bytes) to interleaved 8-bit RGB. */
 export async function decodeImage(input: string | Buffer): Promise<RgbImage> {
-  // sharp is native and large: load it on the first decode, not when the extension activates.
-  const m = (await import('sharp')) as unknown as { default?: typeof sharpType } & typeof sharpType;
-  const sharp = m.default ?? m;
-  const { data, info } = await sharp(input, { failOn: 'none', limitInputPixels: 1 << 30, animated: false })
+  const { data, info } = await loadSharp()(input, { failOn: 'none', limitInputPixels: 1 << 30, animated: false })
     .rotate() // applies and strips the EXIF orientation
     .toColourspace('srgb') // grayscale, CMYK (ICC-aware), palette -> sRGB; 16-bit -> 8-bit
     .removeAlpha()
