@@ -16,8 +16,6 @@ import { UnsafePathError, isInsideRelative, safeRelativePath } from '../../share
 import type { Codecs, OutStream, OutputWriter, WorkspaceWriter } from '../../shared/export/types';
 import { loadSharp } from '../sharp';
 
-export { loadSharp };
-
 /** node:zlib and Buffer for the PNG and labelme code. */
 export const nodeCodecs: Codecs = {
   // Z_RLE suits masks (long runs of one value): several times faster than the default strategy

@@ -10,7 +10,8 @@ import { ExportSummary, exportDataset } from '../../shared/export/exporter';
 import { ImportSummary, importAnnotations } from '../../shared/export/importer';
 import type { ProgressSink } from '../../shared/export/types';
 import { Label, parseLabels, serializeLabels } from '../../shared/labels';
-import { NodeOutput, NodeWorkspace, loadSharp, nodeCodecs } from './nodeIo';
+import { NodeOutput, NodeWorkspace, nodeCodecs } from './nodeIo';
+import { loadSharp } from '../sharp';
 
 /** Default workspace-relative labels file (setting `edgeflow.labelsFile`). */
 export const DEFAULT_LABELS_FILE = '.edgeflow/labels.json';
