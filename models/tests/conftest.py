@@ -7,7 +7,7 @@ import pytest
 MODELS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, MODELS)
 
-SHARED = os.path.normpath(os.path.join(MODELS, "..", "..", "shared"))
+SHARED = os.environ.get("EDGEFLOW_SHARED") or os.path.normpath(os.path.join(MODELS, "..", "..", "shared"))
 TRAIN_ROOT = os.path.join(SHARED, "datasets", "train")
 EVAL_ROOT = os.path.join(SHARED, "datasets", "eval")
 INIT_PATH = os.path.join(SHARED, "pretrained", "mobilenet_v2_imagenet_features.pth")
