@@ -25,11 +25,18 @@ def main():
     ap.add_argument("--max-steps", type=int, default=None)
     ap.add_argument("--max-seconds", type=float, default=None)
     ap.add_argument("--no-val", action="store_true")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="on resume, change a setting that does not alter the maths "
+                         "(threads, workers, ckpt_every_s, snapshot_every, val_every_s, val_limit, total_steps)")
     a = ap.parse_args()
     cfg = TrainConfig(**{k: getattr(a, k) for k in TrainConfig.__dataclass_fields__})
     if cfg.backbone == "mobilenetv2" and not os.path.exists(cfg.init_path):
         sys.exit(f"init weights not found: {cfg.init_path} (run models/make_mobilenet_init.py)")
-    t = Trainer(cfg, a.run)
+    overrides = {}
+    for kv in a.set:
+        k, v = kv.split("=", 1)
+        overrides[k] = type(getattr(cfg, k))(v)
+    t = Trainer(cfg, a.run, overrides=overrides)
     t.run(max_steps=a.max_steps, max_seconds=a.max_seconds, validate=not a.no_val)
 
 

@@ -98,13 +98,21 @@ def simulate_and_forward(model, batch, step, cfg, stage2):
 
 
 class Trainer:
-    def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True):
+    # Settings that may change on resume without changing the training maths.
+    RESUME_OVERRIDABLE = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit", "total_steps")
+
+    def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True, overrides=None):
         self.run_dir = run_dir
         os.makedirs(os.path.join(run_dir, "snapshots"), exist_ok=True)
         self.ckpt_path = os.path.join(run_dir, "last.pth")
         if os.path.exists(self.ckpt_path):
             state = torch.load(self.ckpt_path, map_location="cpu")
-            cfg = TrainConfig.from_dict(state["config"])
+            stored = dict(state["config"])
+            for k, v in (overrides or {}).items():
+                if k not in self.RESUME_OVERRIDABLE:
+                    raise ValueError(f"{k} cannot change on resume")
+                stored[k] = v
+            cfg = TrainConfig.from_dict(stored)
         else:
             state = None
         self.cfg = cfg
