@@ -52,8 +52,10 @@ export function parseCounts(output) {
   if (/^\s*\d+ passing\b/m.test(text) || /^\s*\d+ failing\b/m.test(text)) {
     return { passed: mocha('passing'), failed: mocha('failing'), skipped: mocha('pending'), found: true };
   }
-  // pytest: "==== 10 passed, 1 skipped, 2 deselected in 3.21s ====" (the last such line of each run).
-  const lines = text.split('\n').filter((l) => /^=+ .*\b(passed|failed|skipped|error|errors|no tests ran)\b.* in [\d.]+s/.test(l));
+  // pytest: "==== 10 passed, 1 skipped, 2 deselected in 3.21s ====", or with -q the same without
+  // the rules; one such line per pytest run.
+  const pytestLine = /^(?:=+ )?(?:\d+ (?:passed|failed|skipped|errors?|xfailed|xpassed|warnings?|deselected|rerun)(?:, )?)+ in [\d.]+s\b/;
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => pytestLine.test(l));
   if (lines.length) {
     const counts = { passed: 0, failed: 0, skipped: 0, found: true };
     for (const line of lines) {

@@ -53,11 +53,21 @@ async function quickInput(page, opener, text) {
 
 /** Runs a command from the palette by (part of) its title, e.g. "EdgeFlow: Save". */
 export async function runCommand(page, title) {
-  await quickInput(page, () => page.keyboard.press('F1'), `>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 10000 });
-  await row.click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+  // Right after start-up the palette may not list an extension's commands yet: close and retry.
+  for (let attempt = 1; ; attempt++) {
+    await quickInput(page, () => page.keyboard.press('F1'), `>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 8000 });
+      await row.click();
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw new Error(`command "${title}" not found in the palette: ${error.message}`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
 }
 
 /** Opens a workspace file through quick open (Ctrl+P), as a user would. */
