@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readBmpSize } from '../shared/formats/imageHeader';
+import { readBmpSize, readImageSize } from '../shared/formats/imageHeader';
 import { log } from './log';
 import { loadSharp, type SharpModule } from './sharp';
 
@@ -56,9 +56,20 @@ export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promi
     return { displayUri: uri, width: size.width, height: size.height, mtime: stat.mtime, converted: false };
   }
   const input = await sourceInput(uri);
+  let sharp: SharpModule;
+  try {
+    sharp = loadSharp();
+  } catch (e) {
+    // Without sharp (a platform the package has no native build for) the formats the webview
+    // draws natively still open, sized from their headers (EXIF orientation is then ignored).
+    log().error(`sharp failed to load: ${(e as Error).message}`);
+    const size = BROWSER_NATIVE.has(ext) ? readImageSize(await vscode.workspace.fs.readFile(uri)) : undefined;
+    if (!size) throw new Error(vscode.l10n.t('Cannot open {0}: the image library (sharp) failed to load: {1}', path.posix.basename(uri.path), (e as Error).message));
+    return { displayUri: uri, width: size.width, height: size.height, mtime: stat.mtime, converted: false };
+  }
   let meta: Awaited<ReturnType<ReturnType<SharpModule>['metadata']>>;
   try {
-    meta = await loadSharp()(input, { pages: 1, limitInputPixels: false }).metadata();
+    meta = await sharp(input, { pages: 1, limitInputPixels: false }).metadata();
   } catch (e) {
     throw new Error(vscode.l10n.t('Cannot read image {0}: {1}', path.posix.basename(uri.path), (e as Error).message));
   }
@@ -78,7 +89,7 @@ export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promi
   const started = Date.now();
   await fsp.mkdir(path.dirname(target.fsPath), { recursive: true });
   const tmp = `${target.fsPath}.${process.pid}.tmp`;
-  await loadSharp()(input, { pages: 1, limitInputPixels: false }).autoOrient().png({ compressionLevel: 1 }).toFile(tmp);
+  await sharp(input, { pages: 1, limitInputPixels: false }).autoOrient().png({ compressionLevel: 1 }).toFile(tmp);
   await fsp.rename(tmp, target.fsPath);
   log().info(`converted ${uri.fsPath} -> ${target.fsPath} (${width}x${height}, ${Date.now() - started} ms)`);
   void pruneCache(vscode.Uri.joinPath(cacheDir, 'images'));
