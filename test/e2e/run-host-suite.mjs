@@ -79,7 +79,8 @@ async function main() {
     await browser.page.exposeFunction('codeAutomationExit', (c) => resolveExit(Number(c)));
     await browser.page.exposeFunction('codeAutomationLog', (type, logArgs) => {
       const text = format(...(Array.isArray(logArgs) ? logArgs : [logArgs]));
-      if (/^Ignoring fetching additional builtin extensions/.test(text)) return;
+      // The workbench's own start-up chatter; the suite's output and any error still come through.
+      if (type !== 'error' && /^(Ignoring fetching additional builtin extensions|Resolv(ing|ed) connection token|Creating a socket|\[Service Worker\]|ChatSessionStore|Updating additional builtin extensions cache|Creation of workbench contribution)/.test(text)) return;
       for (const line of text.replace(/\n$/, '').split('\n')) console.log(type === 'error' ? `  ! ${line}` : line);
     });
     browser.page.on('pageerror', (error) => console.log(`[host-suite] page error: ${error.message}`));
@@ -97,6 +98,10 @@ async function main() {
     }
   } finally {
     say(`suite ended (exit ${code}); stopping`);
+    if (code !== 0 && existsSync(server.logFile)) {
+      const tail = readFileSync(server.logFile, 'utf8').trimEnd().split('\n').slice(-30);
+      say(`last lines of the code-server log:\n${tail.map((l) => `  | ${l}`).join('\n')}`);
+    }
     await browser.close();
     await server.stop();
     if (!keep) rmSync(workspace, { recursive: true, force: true });
