@@ -11,7 +11,7 @@
 //   --code-server  use code-server even when `code` is on PATH
 //   --check        start, verify that the workbench answers, stop (a smoke test; exit code says)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { ROOT, ensureCodeServer, freePort, startCodeServer } from '../test/e2e/lib/codeServer.mjs';
 
@@ -31,14 +31,18 @@ function run(cmd, cmdArgs, env = {}) {
 }
 
 function onPath(name) {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return realpathSync(join(dir, name));
+  }
+  return null;
 }
 
 /** Desktop VS Code's CLI (not code-server's remote `code` shim, which cannot load a dev extension). */
 function desktopCode() {
-  if (args.includes('--code-server') || process.env.VSCODE_IPC_HOOK_CLI) return null;
+  if (args.includes('--code-server')) return null;
   for (const name of ['code', 'code-insiders']) {
-    if (!onPath(name)) continue;
+    const path = onPath(name);
+    if (!path || /remote-cli|code-server/.test(path)) continue;
     const r = spawnSync(name, ['--version'], { encoding: 'utf8', timeout: 20000 });
     if (r.status === 0 && /^\d+\.\d+\.\d+/.test(r.stdout)) return name;
   }
