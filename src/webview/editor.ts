@@ -118,6 +118,18 @@ export class Editor {
     if (this.img) this.renderer.setImage(this.img);
     const ro = new ResizeObserver(() => this.onResize());
     ro.observe(container);
+    // A device-pixel-ratio change (window zoom, another monitor) does not resize the element.
+    let dprQuery: MediaQueryList | null = null;
+    const onDpr = () => {
+      this.onResize();
+      watchDpr();
+    };
+    const watchDpr = () => {
+      dprQuery?.removeEventListener('change', onDpr);
+      dprQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+      dprQuery.addEventListener('change', onDpr);
+    };
+    watchDpr();
     const opts: AddEventListenerOptions = { passive: false };
     const down = (e: PointerEvent) => this.onPointerDown(e);
     const move = (e: PointerEvent) => this.onPointerMove(e);
@@ -137,6 +149,7 @@ export class Editor {
     this.onResize();
     return () => {
       ro.disconnect();
+      dprQuery?.removeEventListener('change', onDpr);
       container.removeEventListener('pointerdown', down);
       container.removeEventListener('pointermove', move);
       container.removeEventListener('pointerup', up);

@@ -23,7 +23,11 @@ export function ObjectsList({ editor }: { editor: Editor }) {
               aria-selected={selected}
               data-testid={`object-row-${o.id}`}
               data-object-id={o.id}
+              tabIndex={0}
               onClick={() => editor.revealObject(o.id)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && e.target === e.currentTarget) editor.revealObject(o.id);
+              }}
             >
               <span class="swatch" style={{ background: store.classColor(o.classId) }} />
               <span class="object-id">#{o.id}</span>
