@@ -101,17 +101,19 @@ async function main() {
   console.log('');
   say('open that URL in a browser; images in the Explorer open in the annotator. Ctrl+C stops it.');
   say(`server log: ${server.logFile}`);
+  const died = (c) => {
+    console.error(`[start] code-server exited (${c}); see ${server.logFile}`);
+    process.exit(1);
+  };
   const stop = async () => {
     say('stopping');
+    server.child.removeListener('exit', died);
     await server.stop();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  server.child.on('exit', (c) => {
-    console.error(`[start] code-server exited (${c}); see ${server.logFile}`);
-    process.exit(1);
-  });
+  server.child.on('exit', died);
 }
 
 async function portFree(port) {
