@@ -11,7 +11,7 @@
 //
 // Usage: node test/run-all.mjs [step ...] [--skip step,...]     e.g. `npm test -- unit ext`
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -146,6 +146,13 @@ async function main() {
   }
   console.log('\n=== summary ===');
   for (const r of rows) console.log(`${r.step.padEnd(6)} ${r.result.padEnd(52)} ${r.seconds.toFixed(1).padStart(7)} s`);
+  const perf = join(ROOT, 'test-results/e2e/perf.json');
+  if (rows.some((r) => r.step === 'e2e') && existsSync(perf)) {
+    // Printed, not asserted (see test/e2e/ui/perf.test.mjs).
+    const p = JSON.parse(readFileSync(perf, 'utf8'));
+    const f = (r) => (r ? `avg ${r.avgMs ?? r.avgFrameMs} ms, p95 ${r.p95Ms ?? r.p95FrameMs} ms, max ${r.maxMs ?? r.maxFrameMs} ms` : 'n/a');
+    console.log(`perf (${p.image}, ${p.polygons} polygons; frame intervals): wheel zoom ${f(p.wheelZoom?.raf)}; middle-drag pan ${f(p.middlePan?.raf)}; animated benchmark ${f(p.benchmark)}`);
+  }
   console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
   process.exitCode = total.failed > 0 ? 1 : 0;
 }

@@ -6,7 +6,7 @@
 // Usage: node test/e2e/run-e2e.mjs [--skip-package] [--grep PATTERN] [file.test.mjs ...]
 // Env: EDGEFLOW_VSIX (use this VSIX, skips packaging), EDGEFLOW_KEEP=1 (keep temp workspaces).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Mocha from 'mocha';
 import { ROOT, ensureCodeServer } from './lib/codeServer.mjs';
@@ -21,6 +21,8 @@ function results(passed, failed, skipped) {
 }
 
 async function main() {
+  // No stale numbers: perf.json is rewritten by this run's perf scenario or not at all.
+  rmSync(join(ROOT, 'test-results/e2e/perf.json'), { force: true });
   ensureCodeServer();
   if (!process.env.EDGEFLOW_VSIX && !args.includes('--skip-package')) {
     say('packaging the VSIX (npm run package)');
