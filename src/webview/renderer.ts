@@ -134,7 +134,7 @@ export class Renderer {
     for (const l of this.levels) if (l.factor >= deviceScale && l.factor < level.factor) level = l;
     const f = level.factor;
     g.imageSmoothingEnabled = deviceScale < 2;
-    g.imageSmoothingQuality = 'medium';
+    g.imageSmoothingQuality = 'low'; // the mip level is at most 2x the screen size: bilinear is enough
     g.setTransform(d, 0, 0, d, 0, 0);
     const lw = Math.round(this.imageW * f);
     const lh = Math.round(this.imageH * f);
