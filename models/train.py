@@ -26,8 +26,8 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=None)
     ap.add_argument("--no-val", action="store_true")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="on resume, change a setting that does not alter the maths "
-                         "(threads, workers, ckpt_every_s, snapshot_every, val_every_s, val_limit, total_steps)")
+                    help="on resume, change threads, workers, ckpt_every_s, snapshot_every, val_every_s, "
+                         "val_limit, or the schedule (total_steps, stage1_steps; logged)")
     a = ap.parse_args()
     cfg = TrainConfig(**{k: getattr(a, k) for k in TrainConfig.__dataclass_fields__})
     if cfg.backbone == "mobilenetv2" and not os.path.exists(cfg.init_path):

@@ -98,8 +98,10 @@ def simulate_and_forward(model, batch, step, cfg, stage2):
 
 
 class Trainer:
-    # Settings that may change on resume without changing the training maths.
-    RESUME_OVERRIDABLE = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit", "total_steps")
+    # Settings that may change on resume without changing the training maths; others (schedule
+    # lengths) may change too, and the change is written to the log.
+    RESUME_NEUTRAL = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit")
+    RESUME_SCHEDULE = ("total_steps", "stage1_steps")
 
     def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True, overrides=None):
         self.run_dir = run_dir
@@ -108,9 +110,12 @@ class Trainer:
         if os.path.exists(self.ckpt_path):
             state = torch.load(self.ckpt_path, map_location="cpu")
             stored = dict(state["config"])
+            changed = []
             for k, v in (overrides or {}).items():
-                if k not in self.RESUME_OVERRIDABLE:
+                if k not in self.RESUME_NEUTRAL + self.RESUME_SCHEDULE:
                     raise ValueError(f"{k} cannot change on resume")
+                if stored.get(k) != v:
+                    changed.append(f"{k}: {stored.get(k)} -> {v}")
                 stored[k] = v
             cfg = TrainConfig.from_dict(stored)
         else:
@@ -145,7 +150,8 @@ class Trainer:
             torch.set_rng_state(state["torch_rng"])
             np.random.set_state(state["numpy_rng"])
             random.setstate(state["python_rng"])
-            self.log(f"resumed at step {self.step} ({self.samples} samples)")
+            self.log(f"resumed at step {self.step} ({self.samples} samples)"
+                     + (f"; changed {', '.join(changed)}" if changed else ""))
         else:
             with open(os.path.join(run_dir, "config.json"), "w") as f:
                 json.dump(asdict(cfg), f, indent=1)
