@@ -1,0 +1,137 @@
+// Click segmentation end to end, in a real VS Code (code-server) with the packaged VSIX: a click
+// on the image -> the mask overlay appears -> Space -> a polygon is in the saved sidecar; then an
+// existing object is refined with clicks (a negative click near its edge) and its area shrinks.
+//
+// The model is the tiny contract graph of the unit tests (test/fixtures/in/inference/
+// tiny-contract.onnx, set through `edgeflow.model` as a path, which this test also covers): its
+// mask is a square around each positive click minus one around each negative click, so every
+// expectation below is exact and independent of how well the shipped model is trained.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../lib/codeServer.mjs';
+import { makeWorkspace } from '../lib/fixtures.mjs';
+import { startSession } from '../lib/session.mjs';
+import { clickImage, debug, editorFrame, quickOpen, screenshot, waitFor } from '../lib/workbench.mjs';
+
+const IMAGE = 'images/cells.png';
+const SIZE = { width: 640, height: 480 };
+const LABELS = { version: 1, labels: [{ id: 1, name: 'cell', color: '#e6194b' }] };
+
+describe('click segmentation (VSIX in code-server)', function () {
+  this.timeout(90000);
+  let workspace;
+  let session;
+  let page;
+  let frame;
+  const sidecar = () => join(workspace, `${IMAGE}.coco.json`);
+  const panelArea = async () => Number(await frame.locator('[data-testid="segment-panel"]').getAttribute('data-area'));
+  const panelState = async () => frame.locator('[data-testid="segment-panel"]').getAttribute('data-state');
+  const savedArea = () => {
+    const coco = JSON.parse(readFileSync(sidecar(), 'utf8'));
+    return coco.annotations.reduce((a, ann) => a + ann.area, 0);
+  };
+
+  before(async function () {
+    this.timeout(150000);
+    workspace = await makeWorkspace('edgeflow-segment-');
+    mkdirSync(join(workspace, '.edgeflow'), { recursive: true });
+    writeFileSync(join(workspace, '.edgeflow/labels.json'), `${JSON.stringify(LABELS, null, 2)}\n`);
+    mkdirSync(join(workspace, 'models'));
+    copyFileSync(join(ROOT, 'test/fixtures/in/inference/tiny-contract.onnx'), join(workspace, 'models/tiny.onnx'));
+    session = await startSession(workspace, {
+      settings: {
+        'edgeflow.model': 'models/tiny.onnx',
+        'edgeflow.inference.device': 'auto',
+        'workbench.editorAssociations': { '*.png': 'edgeflow.annotator' },
+      },
+    });
+    page = session.page;
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed' || !frame) return;
+    // What the click tool showed when the step failed: its state, status line and a screenshot.
+    const panel = frame.locator('[data-testid="segment-panel"]');
+    const info = await panel.evaluate((el) => ({ ...el.dataset, status: el.querySelector('[data-testid="segment-status"]')?.textContent })).catch((e) => String(e));
+    console.log(`      segment panel: ${JSON.stringify(info)}`);
+    await screenshot(page, `segment-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  after(async () => {
+    await session?.stop();
+    if (workspace && !process.env.EDGEFLOW_KEEP) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('shows a mask after one click and the device in the panel', async () => {
+    await quickOpen(page, IMAGE);
+    frame = await editorFrame(page, SIZE);
+    await frame.click('[data-testid="tool-segment"]');
+    assert.equal(await debug(frame, 'tool'), 'segment');
+    await clickImage(page, frame, 320, 240);
+    // S = 400 on a 640 px image: the click's 41-model-pixel square is ~66 px on the image.
+    const area = await waitFor('the mask overlay', async () => {
+      const a = await panelArea();
+      return a > 0 && (await panelState()) === 'ready' ? a : null;
+    }, { timeout: 30000 });
+    assert.ok(area > 60 * 60 && area < 72 * 72, `mask area ${area}`);
+    assert.match(await frame.locator('[data-testid="segment-status"]').textContent(), /CPU/);
+    assert.ok(Number(await frame.locator('[data-testid="segment-vertices"]').textContent()) >= 4);
+    assert.equal(await debug(frame, 'drawing'), true);
+    await screenshot(page, 'segment-01-mask');
+  });
+
+  it('finishes the object with Space as one edit and saves it as a polygon', async () => {
+    await page.keyboard.press('Space');
+    const objects = await waitFor('the finished object', async () => {
+      const o = await debug(frame, 'objects');
+      return o.length === 1 ? o : null;
+    });
+    assert.equal(objects[0].classId, 1);
+    assert.equal(await debug(frame, 'drawing'), false);
+    await page.keyboard.press('Control+S');
+    await waitFor('the sidecar', () => existsSync(sidecar()));
+    const coco = JSON.parse(readFileSync(sidecar(), 'utf8'));
+    assert.equal(coco.annotations.length, 1);
+    assert.ok(coco.annotations[0].segmentation[0].length >= 8, 'a polygon with at least 4 vertices');
+    assert.ok(coco.annotations[0].area > 60 * 60, `area ${coco.annotations[0].area}`);
+    await screenshot(page, 'segment-02-finished');
+  });
+
+  it('refines the selected object with clicks: a negative click near its edge shrinks it', async () => {
+    const before = savedArea();
+    const [object] = await debug(frame, 'objects');
+    await frame.click('[data-testid="tool-select"]');
+    await clickImage(page, frame, 320, 240);
+    await waitFor('the selection', async () => (await debug(frame, 'selection'))?.id === object.id);
+    await frame.click('[data-testid="tool-segment"]');
+    await clickImage(page, frame, 320, 240); // positive, on the object: refine it
+    // The focus crop zooms in 2x, so the tiny graph's square is now ~21 px wide.
+    const refined = await waitFor('the refined mask', async () => {
+      const a = await panelArea();
+      return a > 0 && (await panelState()) === 'ready' && Number(await frame.locator('[data-testid="segment-panel"]').getAttribute('data-clicks')) === 1 ? a : null;
+    });
+    await clickImage(page, frame, 326, 240, { button: 'right' }); // negative, near its right edge
+    await waitFor('the shrunken mask', async () => {
+      const a = await panelArea();
+      return a > 0 && a < refined && (await panelState()) === 'ready' ? a : null;
+    });
+    assert.match(await frame.locator('[data-testid="segment-panel"] h3').textContent(), new RegExp(`Refine object ${object.id}`));
+    await screenshot(page, 'segment-03-refine');
+    await page.keyboard.press('Space');
+    await waitFor('the geometry to change', async () => {
+      const o = await debug(frame, 'objects');
+      return o.length === 1 && JSON.stringify(o[0].regions) !== JSON.stringify(object.regions);
+    });
+    await page.keyboard.press('Control+S');
+    const after = await waitFor('the saved, smaller object', () => {
+      const a = savedArea();
+      return a < before - 200 ? a : null;
+    });
+    assert.ok(after > 0, `area ${before} -> ${after}`);
+    // One undo brings the original geometry back (the refinement was one edit).
+    await page.keyboard.press('Control+Z');
+    await waitFor('undo of the refinement', async () => JSON.stringify((await debug(frame, 'objects'))[0].regions) === JSON.stringify(object.regions));
+    await screenshot(page, 'segment-04-undo');
+  });
+});
