@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ClickXY } from '../../shared/inference/clicks';
 import {
-  applyPatch, emptyPredictionState, outputToPatch, prepareInput, stateFromMask,
+  applyPatch, emptyPredictionState, outputToPatch, outputToPlane, pastePlane, prepareInput, stateFromMask,
   type PredictionState, type StatePatch,
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
@@ -142,7 +142,15 @@ function quantise(entry: ImageEntry, within: BoxXYWH | null): { box: BoxXYWH; da
   return { box: entry.support, data };
 }
 
-async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promise<WorkerReply> {
+/** What a handled request answers, and work to do right after the answer is posted. */
+interface Handled {
+  reply: WorkerReply;
+  transfer: ArrayBuffer[];
+  /** Runs after the reply is posted and before the next request (off the click's critical path). */
+  after?: () => void;
+}
+
+async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promise<Handled> {
   const t0 = performance.now();
   const s = requireSession();
   const entry = requireImage(msg.imageId);
@@ -152,26 +160,35 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const g = prep.geometry;
   const out = await s.run(feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight));
   const t2 = performance.now();
-  const patch = outputToPatch(g, out.mask_logits.data as Float32Array, out.edge_logits.data as Float32Array);
+  const maskPlane = outputToPlane(g, out.mask_logits.data as Float32Array);
+  // The edge map is only needed by the next click: it is pasted after the answer is posted.
+  const edgeLogits = (out.edge_logits.data as Float32Array).slice();
   for (const t of Object.values(out)) t.dispose?.();
   const hadState = entry.state !== null;
   if (!entry.state) entry.state = emptyPredictionState(entry.image.width, entry.image.height);
-  const undo = applyPatch(entry.state, patch);
+  const state = entry.state;
+  const undo: { box: BoxXYWH; probs: Float32Array; edges: Float32Array } = {
+    box: g.box, probs: pastePlane(state.probs, state.width, g.box, maskPlane), edges: new Float32Array(0),
+  };
   entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
   let bytes = 0;
-  for (const h of entry.history) bytes += h.undo ? h.undo.probs.byteLength + h.undo.edges.byteLength : 0;
+  for (const h of entry.history) bytes += h.undo ? 2 * h.undo.probs.byteLength : 0;
   while (bytes > HISTORY_BYTES && entry.history.length > 1) {
     const dropped = entry.history.shift()!;
-    bytes -= dropped.undo ? dropped.undo.probs.byteLength + dropped.undo.edges.byteLength : 0;
+    bytes -= dropped.undo ? 2 * dropped.undo.probs.byteLength : 0;
   }
   entry.clickCount = clicks.length;
-  const q = quantise(entry, unionBox(entry.support, patch.box));
+  const q = quantise(entry, unionBox(entry.support, g.box));
   const t3 = performance.now();
-  return {
+  const reply: WorkerReply = {
     type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
     crop: g.box, modelWidth: g.padWidth, modelHeight: g.padHeight,
     timings: { preprocessMs: t1 - t0, runMs: t2 - t1, postprocessMs: t3 - t2, workerMs: t3 - t0 },
   };
+  const after = (): void => {
+    undo.edges = pastePlane(state.edges, state.width, g.box, outputToPlane(g, edgeLogits));
+  };
+  return { reply, transfer: [reply.data], after };
 }
 
 /** Restores the newest state whose click count is <= `clickCount`. */
@@ -198,7 +215,7 @@ function rewind(msg: Extract<WorkerRequest, { type: 'rewind' }>): WorkerReply {
   };
 }
 
-async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
+async function handle(msg: WorkerRequest): Promise<Handled> {
   switch (msg.type) {
     case 'init': {
       const t0 = performance.now();
@@ -241,10 +258,8 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
       quantise(entry, entry.state ? { x: 0, y: 0, width: entry.image.width, height: entry.image.height } : null);
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     }
-    case 'predict': {
-      const reply = await predict(msg);
-      return { reply, transfer: reply.type === 'prediction' ? [reply.data] : [] };
-    }
+    case 'predict':
+      return predict(msg);
     case 'rewind': {
       const reply = rewind(msg);
       return { reply, transfer: reply.type === 'prediction' ? [reply.data] : [] };
@@ -273,8 +288,9 @@ let chain: Promise<void> = Promise.resolve();
 parentPort?.on('message', (msg: WorkerRequest) => {
   chain = chain.then(async () => {
     try {
-      const { reply, transfer } = await handle(msg);
+      const { reply, transfer, after } = await handle(msg);
       parentPort!.postMessage(reply, transfer);
+      after?.();
     } catch (e) {
       parentPort!.postMessage({ type: 'error', id: msg.id, message: (e as Error).message } satisfies WorkerReply);
     }

@@ -88,32 +88,39 @@ export function prepareInput(
 }
 
 /**
- * Turns the model's padded logits into full-resolution probabilities for the crop: cropped
- * back from the padding, sigmoid, resized to the crop's size with plain bilinear.
+ * One output map (mask or edge logits, padded [H,W]) as full-resolution probabilities for the
+ * crop: cropped back from the padding, sigmoid, resized to the crop's size with plain bilinear.
  */
-export function outputToPatch(geometry: InputGeometry, maskLogits: Float32Array, edgeLogits: Float32Array): StatePatch {
+export function outputToPlane(geometry: InputGeometry, logits: Float32Array): Float32Array {
   const { box, width, height, padWidth } = geometry;
-  const take = (logits: Float32Array): Float32Array => {
-    const plane = new Float32Array(width * height);
-    for (let r = 0; r < height; r++) plane.set(logits.subarray(r * padWidth, r * padWidth + width), r * width);
-    sigmoidInPlace(plane);
-    return resizePlane(plane, width, { x: 0, y: 0, width, height }, box.width, box.height, false);
-  };
-  return { box, probs: take(maskLogits), edges: take(edgeLogits) };
+  const plane = new Float32Array(width * height);
+  for (let r = 0; r < height; r++) plane.set(logits.subarray(r * padWidth, r * padWidth + width), r * width);
+  sigmoidInPlace(plane);
+  return resizePlane(plane, width, { x: 0, y: 0, width, height }, box.width, box.height, false);
+}
+
+/** Both output maps as a patch of the full-resolution state (see `outputToPlane`). */
+export function outputToPatch(geometry: InputGeometry, maskLogits: Float32Array, edgeLogits: Float32Array): StatePatch {
+  return { box: geometry.box, probs: outputToPlane(geometry, maskLogits), edges: outputToPlane(geometry, edgeLogits) };
+}
+
+/** Pastes `plane` (box-sized) into `target` (row stride `width`) and returns what it replaced. */
+export function pastePlane(target: Float32Array, width: number, box: BoxXYWH, plane: Float32Array): Float32Array {
+  const old = new Float32Array(box.width * box.height);
+  for (let r = 0; r < box.height; r++) {
+    const at = (box.y + r) * width + box.x;
+    const src = r * box.width;
+    old.set(target.subarray(at, at + box.width), src);
+    target.set(plane.subarray(src, src + box.width), at);
+  }
+  return old;
 }
 
 /** Pastes `patch` into `state` in place and returns what it replaced (the undo patch). */
 export function applyPatch(state: PredictionState, patch: StatePatch): StatePatch {
-  const { box } = patch;
-  const oldProbs = new Float32Array(box.width * box.height);
-  const oldEdges = new Float32Array(box.width * box.height);
-  for (let r = 0; r < box.height; r++) {
-    const at = (box.y + r) * state.width + box.x;
-    const src = r * box.width;
-    oldProbs.set(state.probs.subarray(at, at + box.width), src);
-    oldEdges.set(state.edges.subarray(at, at + box.width), src);
-    state.probs.set(patch.probs.subarray(src, src + box.width), at);
-    state.edges.set(patch.edges.subarray(src, src + box.width), at);
-  }
-  return { box, probs: oldProbs, edges: oldEdges };
+  return {
+    box: patch.box,
+    probs: pastePlane(state.probs, state.width, patch.box, patch.probs),
+    edges: pastePlane(state.edges, state.width, patch.box, patch.edges),
+  };
 }
