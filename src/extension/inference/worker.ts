@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ClickXY } from '../../shared/inference/clicks';
 import {
-  applyPatch, emptyPredictionState, outputToPatch, outputToPlane, pastePlane, prepareInput, stateFromMask,
+  applyPatch, emptyPredictionState, outputIntoMap, outputToPatch, prepareInput, stateFromMask,
   type PredictionState, type StatePatch,
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
@@ -160,16 +160,15 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const g = prep.geometry;
   const out = await s.run(feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight));
   const t2 = performance.now();
-  const maskPlane = outputToPlane(g, out.mask_logits.data as Float32Array);
-  // The edge map is only needed by the next click: it is pasted after the answer is posted.
-  const edgeLogits = (out.edge_logits.data as Float32Array).slice();
-  for (const t of Object.values(out)) t.dispose?.();
   const hadState = entry.state !== null;
   if (!entry.state) entry.state = emptyPredictionState(entry.image.width, entry.image.height);
   const state = entry.state;
   const undo: { box: BoxXYWH; probs: Float32Array; edges: Float32Array } = {
-    box: g.box, probs: pastePlane(state.probs, state.width, g.box, maskPlane), edges: new Float32Array(0),
+    box: g.box, probs: outputIntoMap(g, out.mask_logits.data as Float32Array, state.probs, state.width), edges: new Float32Array(0),
   };
+  // The edge map is only needed by the next click: it is pasted after the answer is posted.
+  const edgeLogits = (out.edge_logits.data as Float32Array).slice();
+  for (const t of Object.values(out)) t.dispose?.();
   entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
   let bytes = 0;
   for (const h of entry.history) bytes += h.undo ? 2 * h.undo.probs.byteLength : 0;
@@ -186,7 +185,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
     timings: { preprocessMs: t1 - t0, runMs: t2 - t1, postprocessMs: t3 - t2, workerMs: t3 - t0 },
   };
   const after = (): void => {
-    undo.edges = pastePlane(state.edges, state.width, g.box, outputToPlane(g, edgeLogits));
+    undo.edges = outputIntoMap(g, edgeLogits, state.edges, state.width);
   };
   return { reply, transfer: [reply.data], after };
 }

@@ -99,6 +99,24 @@ export function outputToPlane(geometry: InputGeometry, logits: Float32Array): Fl
   return resizePlane(plane, width, { x: 0, y: 0, width, height }, box.width, box.height, false);
 }
 
+/**
+ * `outputToPlane` straight into the full-resolution map `target` (row stride `targetWidth`) at
+ * the crop, without an intermediate crop-sized plane; returns the values it replaced (for undo).
+ */
+export function outputIntoMap(geometry: InputGeometry, logits: Float32Array, target: Float32Array, targetWidth: number): Float32Array {
+  const { box, width, height, padWidth } = geometry;
+  const old = new Float32Array(box.width * box.height);
+  for (let r = 0; r < box.height; r++) {
+    const at = (box.y + r) * targetWidth + box.x;
+    old.set(target.subarray(at, at + box.width), r * box.width);
+  }
+  const plane = new Float32Array(width * height);
+  for (let r = 0; r < height; r++) plane.set(logits.subarray(r * padWidth, r * padWidth + width), r * width);
+  sigmoidInPlace(plane);
+  resizePlane(plane, width, { x: 0, y: 0, width, height }, box.width, box.height, false, target, targetWidth, box.y * targetWidth + box.x);
+  return old;
+}
+
 /** Both output maps as a patch of the full-resolution state (see `outputToPlane`). */
 export function outputToPatch(geometry: InputGeometry, maskLogits: Float32Array, edgeLogits: Float32Array): StatePatch {
   return { box: geometry.box, probs: outputToPlane(geometry, maskLogits), edges: outputToPlane(geometry, edgeLogits) };

@@ -86,6 +86,12 @@ function verticalPass(
     const out = dstOffset + o * dstStride;
     let row = srcOffset + s * width;
     const w0 = wy.weights[k];
+    if (n === 2) {
+      // The common case (upscaling, plain bilinear): one pass over the output row.
+      const w1 = wy.weights[k + 1], next = row + width;
+      for (let i = 0; i < width; i++) dst[out + i] = src[row + i] * w0 + src[next + i] * w1;
+      continue;
+    }
     for (let i = 0; i < width; i++) dst[out + i] = src[row + i] * w0;
     for (let j = 1; j < n; j++) {
       const w = wy.weights[k + j];
