@@ -211,6 +211,29 @@ describe('annotator UI (VSIX in code-server)', function () {
     await screenshot(page, '10-reloaded-from-disk');
   });
 
+  it('asks before replacing unsaved work when the sidecar changes on disk', async () => {
+    // Unsaved work: delete the tree object.
+    await frame.click('[data-testid="object-delete-7"]');
+    await waitFor('the deletion', async () => (await debug(frame, 'objects')).length === 1);
+    await waitFor('the dirty marker', async () => (await activeTab(page)).dirty);
+    // Meanwhile the file changes on disk: the car becomes a tree.
+    const coco = JSON.parse(readFileSync(sidecar(), 'utf8'));
+    coco.annotations.find((a) => a.id === 1).category_id = 1;
+    writeFileSync(sidecar(), `${JSON.stringify(coco, null, 2)}\n`);
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'changed on disk' });
+    await toast.waitFor({ state: 'visible', timeout: 20000 });
+    assert.equal((await debug(frame, 'objects')).length, 1, 'nothing is replaced before the user answers');
+    await screenshot(page, '11-asks-before-reload');
+    await toast.locator('.monaco-button', { hasText: 'Reload from Disk' }).click();
+    const objects = await waitFor('the disk version', async () => {
+      const o = await debug(frame, 'objects');
+      return o.length === 2 ? o : null;
+    }, { timeout: 20000 });
+    assert.equal(objects.find((o) => o.id === 1).classId, 1, 'the car is now a tree, as on disk');
+    await waitFor('a clean tab after reloading', async () => !(await activeTab(page)).dirty);
+    await screenshot(page, '12-reloaded-after-asking');
+  });
+
   // EDGEFLOW_DOCS_SCREENSHOT=1 npm run test:e2e -- test/e2e/ui/annotate.test.mjs refreshes the README's picture.
   if (process.env.EDGEFLOW_DOCS_SCREENSHOT) {
     it('writes docs/screenshot.png', async () => {
