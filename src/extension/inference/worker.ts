@@ -23,6 +23,71 @@ interface ImageEntry {
   clickCount: number;
   /** Tight box of every probability >= 0.5/255 in `state` (null: none). */
   support: BoxXYWH | null;
+  /** `state.probs` quantised to bytes, kept up to date region by region. */
+  bytes: ByteMap | null;
+}
+
+/**
+ * The probabilities as bytes (>= 128 exactly when p > 0.5) with per-row and per-column counts of
+ * non-zero bytes, so a click costs work proportional to its crop, not to the photo.
+ */
+class ByteMap {
+  readonly q: Uint8Array;
+  private readonly rowCount: Int32Array;
+  private readonly colCount: Int32Array;
+
+  constructor(readonly width: number, readonly height: number) {
+    this.q = new Uint8Array(width * height);
+    this.rowCount = new Int32Array(height);
+    this.colCount = new Int32Array(width);
+  }
+
+  /** Re-quantises `box` from `probs`. */
+  update(probs: Float32Array, box: BoxXYWH): void {
+    const { q, width: W, rowCount, colCount } = this;
+    for (let r = box.y; r < box.y + box.height; r++) {
+      const row = r * W;
+      let delta = 0;
+      for (let c = box.x; c < box.x + box.width; c++) {
+        const p = probs[row + c];
+        let v = (p * 255 + 0.5) | 0;
+        if (p > 0.5) {
+          if (v < 128) v = 128;
+        } else if (v > 127) v = 127;
+        const old = q[row + c];
+        if ((old === 0) !== (v === 0)) {
+          const d = v === 0 ? -1 : 1;
+          delta += d;
+          colCount[c] += d;
+        }
+        q[row + c] = v;
+      }
+      rowCount[r] += delta;
+    }
+  }
+
+  /** Tight box of the non-zero bytes, or null. */
+  bounds(): BoxXYWH | null {
+    const first = (a: Int32Array) => a.findIndex((n) => n > 0);
+    const last = (a: Int32Array) => {
+      for (let i = a.length - 1; i >= 0; i--) if (a[i] > 0) return i;
+      return -1;
+    };
+    const y0 = first(this.rowCount);
+    if (y0 < 0) return null;
+    const y1 = last(this.rowCount), x0 = first(this.colCount), x1 = last(this.colCount);
+    return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  }
+
+  /** A copy of `box`. */
+  extract(box: BoxXYWH): Uint8Array {
+    const out = new Uint8Array(box.width * box.height);
+    for (let r = 0; r < box.height; r++) {
+      const at = (box.y + r) * this.width + box.x;
+      out.set(this.q.subarray(at, at + box.width), r * box.width);
+    }
+    return out;
+  }
 }
 
 let session: ort.InferenceSession | undefined;
@@ -101,45 +166,24 @@ function unionBox(a: BoxXYWH | null, b: BoxXYWH | null): BoxXYWH | null {
 const EMPTY_BOX: BoxXYWH = { x: 0, y: 0, width: 0, height: 0 };
 
 /**
- * Quantises the probabilities to bytes on their non-zero bounding box (>= 128 iff p > 0.5),
- * searching only `within` (a box known to hold every non-zero value), and records that box.
+ * Re-quantises `changed` (the region a click or an undo rewrote) and returns the bytes on the
+ * non-zero bounding box, recording that box as the support.
  */
-function quantise(entry: ImageEntry, within: BoxXYWH | null): { box: BoxXYWH; data: Uint8Array } {
+function quantise(entry: ImageEntry, changed: BoxXYWH | null): { box: BoxXYWH; data: Uint8Array } {
   const state = entry.state;
-  if (!state || !within) {
+  if (!state) {
     entry.support = null;
+    entry.bytes = null;
     return { box: EMPTY_BOX, data: new Uint8Array(0) };
   }
-  const { width: W, probs } = state;
-  const q = (p: number): number => {
-    const v = Math.round(p * 255);
-    return p > 0.5 ? Math.max(128, v) : Math.min(127, v);
-  };
-  let x0 = W, y0 = state.height, x1 = -1, y1 = -1;
-  const lo = 0.5 / 255;
-  for (let r = within.y; r < within.y + within.height; r++) {
-    const row = r * W;
-    for (let c = within.x; c < within.x + within.width; c++) {
-      if (probs[row + c] >= lo) {
-        if (c < x0) x0 = c;
-        if (c > x1) x1 = c;
-        if (r < y0) y0 = r;
-        y1 = r;
-      }
-    }
+  if (!entry.bytes) {
+    entry.bytes = new ByteMap(state.width, state.height);
+    changed = { x: 0, y: 0, width: state.width, height: state.height };
   }
-  if (x1 < 0) {
-    entry.support = null;
-    return { box: EMPTY_BOX, data: new Uint8Array(0) };
-  }
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-  const data = new Uint8Array(bw * bh);
-  for (let r = 0; r < bh; r++) {
-    const src = (y0 + r) * W + x0;
-    for (let c = 0; c < bw; c++) data[r * bw + c] = q(probs[src + c]);
-  }
-  entry.support = { x: x0, y: y0, width: bw, height: bh };
-  return { box: entry.support, data };
+  if (changed) entry.bytes.update(state.probs, changed);
+  entry.support = entry.bytes.bounds();
+  if (!entry.support) return { box: EMPTY_BOX, data: new Uint8Array(0) };
+  return { box: entry.support, data: entry.bytes.extract(entry.support) };
 }
 
 /** What a handled request answers, and work to do right after the answer is posted. */
@@ -177,7 +221,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
     bytes -= dropped.undo ? 2 * dropped.undo.probs.byteLength : 0;
   }
   entry.clickCount = clicks.length;
-  const q = quantise(entry, unionBox(entry.support, g.box));
+  const q = quantise(entry, g.box);
   const t3 = performance.now();
   const reply: WorkerReply = {
     type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
@@ -193,7 +237,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
 /** Restores the newest state whose click count is <= `clickCount`. */
 function rewind(msg: Extract<WorkerRequest, { type: 'rewind' }>): WorkerReply {
   const entry = requireImage(msg.imageId);
-  let search = entry.support;
+  let search: BoxXYWH | null = null;
   while (entry.clickCount > msg.clickCount && entry.history.length > 0) {
     const h = entry.history.pop()!;
     if (h.undo && entry.state) {
@@ -246,7 +290,7 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
     case 'setImage':
       images.set(msg.imageId, {
         image: { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) },
-        state: null, history: [], clickCount: 0, support: null,
+        state: null, history: [], clickCount: 0, support: null, bytes: null,
       });
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     case 'setState': {
@@ -254,7 +298,8 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       entry.state = msg.mask ? stateFromMask(new Uint8Array(msg.mask), entry.image.width, entry.image.height) : null;
       entry.history = [];
       entry.clickCount = 0;
-      quantise(entry, entry.state ? { x: 0, y: 0, width: entry.image.width, height: entry.image.height } : null);
+      entry.bytes = null;
+      quantise(entry, null);
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     }
     case 'predict':
