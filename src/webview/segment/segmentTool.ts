@@ -158,11 +158,11 @@ const actions: SegmentPanelActions = {
   cancel: () => ctxRef && cancel(ctxRef),
 };
 
+/** True when Space belongs to a focused control (typing, a button, a checkbox, a slider). */
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el || !el.tagName) return false;
-  if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
-  return el.tagName === 'INPUT' && !['range', 'checkbox', 'radio', 'button', 'color'].includes((el as HTMLInputElement).type);
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(el.tagName);
 }
 
 // Space is also "hold to pan" in the editor: a tap finishes, a hold with a drag pans.
