@@ -204,6 +204,8 @@ export class SegmentController implements vscode.Disposable {
   handle(m: SegmentWebviewMessage): void {
     void this.handleAsync(m).catch((e: Error) => {
       log().error(`click segmentation: ${e.stack ?? e.message}`);
+      // A failed model load or a stopped worker: start afresh on the next click.
+      this.closePredictor();
       this.host.post({ type: 'segmentStatus', session: m.session, state: 'error', message: e.message });
     });
   }
