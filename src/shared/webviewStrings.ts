@@ -48,7 +48,7 @@ export const WEBVIEW_STRINGS = [
   'Click segmentation',
   'Refine object {0}',
   'loading model…',
-  'Left click: object · Right click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.',
+  'Left click: object · Right click or Shift+click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.',
   'Finish',
   'Undo click',
   'Reset',

@@ -51,7 +51,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
         </span>
       </h3>
       <p class="hint">
-        {t('Left click: object · Right click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.')}
+        {t('Left click: object · Right click or Shift+click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.')}
       </p>
       <div class="buttons">
         <button class="primary" data-testid="segment-finish" disabled={!s.poly || s.poly.regions.length === 0} onClick={() => actions.finish()}>

@@ -1,5 +1,6 @@
 /**
- * The click-segmentation tool: left click marks the object, right click the background; the host
+ * The click-segmentation tool: left click marks the object, right click (or Shift/Alt + left
+ * click) the background; the host
  * runs EdgeFlow and sends probabilities, shown as a mask overlay with its polygon outline. Space
  * (a tap, not a Space-drag pan) or Enter finishes the object as ONE document edit (`addObject`,
  * or `setGeometry` when refining a selected object); Backspace undoes the last click; Escape
@@ -280,7 +281,9 @@ export const segmentTool: Tool = {
     const im = ctx.store.image;
     if (!im || e.x < 0 || e.y < 0 || e.x >= im.width || e.y >= im.height) return false;
     if (!segment.active) begin(ctx, e.x, e.y);
-    segment.clicks.push({ x: e.x, y: e.y, positive: e.button === 0 });
+    // Right click, or Shift/Alt + left click (trackpads), marks the background.
+    const positive = e.button === 0 && !e.shiftKey && !e.altKey;
+    segment.clicks.push({ x: e.x, y: e.y, positive });
     sendClicks(ctx, false);
     return true;
   },
