@@ -40,7 +40,21 @@ function color(ctx: ToolContext): string {
   return ctx.store.activeClassId !== null ? ctx.store.classColor(ctx.store.activeClassId) : '#ffcc00';
 }
 
+/** While refining, the object is drawn with the new geometry (the editor's preview). */
+let previewId: number | null = null;
+function syncPreview(ctx: ToolContext): void {
+  const id = segment.refineId;
+  if (id !== null && segment.active && segment.poly && segment.poly.regions.length) {
+    ctx.store.preview = { id, regions: segment.poly.regions };
+    previewId = id;
+  } else if (previewId !== null) {
+    if (ctx.store.preview?.id === previewId) ctx.store.preview = null;
+    previewId = null;
+  }
+}
+
 function notifyAll(ctx: ToolContext): void {
+  syncPreview(ctx);
   segment.changed();
   ctx.changed();
   ctx.requestRender();
