@@ -94,19 +94,23 @@ export function maskToPolygons(mask: Uint8Array, width: number, height: number, 
   const corners = [0, 0, 0, 0];
   for (let gy = 0; gy < gh - 1; gy++) {
     const rowT = gy * gw, rowB = rowT + gw;
+    // The right corners of one cell are the left corners of the next: two reads per cell.
+    let tl = inside[rowT], bl = inside[rowB];
     for (let gx = 0; gx < gw - 1; gx++) {
-      const tl = inside[rowT + gx], tr = inside[rowT + gx + 1];
-      const br = inside[rowB + gx + 1], bl = inside[rowB + gx];
+      const tr = inside[rowT + gx + 1], br = inside[rowB + gx + 1];
       const code = (tl << 3) | (tr << 2) | (br << 1) | bl;
+      const ctl = tl, cbl = bl;
+      tl = tr;
+      bl = br;
       if (code === 0 || code === 15) continue;
       cellEdges[0] = 2 * (rowT + gx);
       cellEdges[1] = 2 * (rowT + gx + 1) + 1;
       cellEdges[2] = 2 * (rowB + gx);
       cellEdges[3] = 2 * (rowT + gx) + 1;
-      corners[0] = tl;
+      corners[0] = ctl;
       corners[1] = tr;
       corners[2] = br;
-      corners[3] = bl;
+      corners[3] = cbl;
       for (let k = 0; k < 4; k++) {
         const a = corners[k], b = corners[(k + 1) & 3];
         crossKind[k] = a === b ? 0 : b ? 1 : -1;
