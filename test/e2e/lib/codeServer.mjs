@@ -49,6 +49,19 @@ export function ensureCodeServer({ quiet = false } = {}) {
   return lines[lines.length - 1];
 }
 
+let signalsHooked = false;
+/** Ctrl+C or a kill of the test process still ends every code-server it started (via 'exit'). */
+function stopOnSignals() {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    // Leave the signal to a handler of the caller's own (npm run start stops gracefully).
+    process.once(signal, () => {
+      if (process.listenerCount(signal) === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
 /** Asks the OS for a free TCP port on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolvePort, reject) => {
@@ -188,6 +201,7 @@ export async function startCodeServer(options = {}) {
   };
   const killSync = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
   process.on('exit', killSync);
+  stopOnSignals();
 
   try {
     await waitForHealth(url, child, options.startTimeoutMs ?? 30000);
