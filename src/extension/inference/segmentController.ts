@@ -17,6 +17,12 @@ import type { DeviceSetting, SessionInfo } from './messages';
 import { Predictor } from './predictor';
 import { SessionPool } from './sessionPool';
 
+/**
+ * A panel gives its predictor (decoded image, and with the last panel the model session) back
+ * after this long without segmentation activity, unless an object is in progress.
+ */
+export const PREDICTOR_IDLE_MS = 30_000;
+
 /** The shipped default model (models/<name>.onnx inside the extension). */
 export const DEFAULT_MODEL_NAME = 'edgeflow-mobilenetv2';
 
@@ -143,6 +149,9 @@ export class SegmentController implements vscode.Disposable {
   private predictor: Promise<Predictor> | undefined;
   private settings: InferenceSettings | undefined;
   private session = -1;
+  /** Clicks were sent in the current session (an object is in progress). */
+  private clicking = false;
+  private idleTimer: NodeJS.Timeout | undefined;
   private device = 'cpu';
   private lastMs: number | undefined;
   private lastRunMs: number | undefined;
@@ -159,6 +168,19 @@ export class SegmentController implements vscode.Disposable {
     if (!service) return;
     if (active && this.predictor) service.showStatus(this.device, this.lastMs, this.lastRunMs);
     else service.hideStatus();
+  }
+
+  /** (Re)starts the idle countdown after any segmentation activity. */
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.clicking) return; // never drop an object in progress
+      if (this.predictor) log().info('click segmentation: idle, releasing the predictor');
+      this.closePredictor();
+      if (this.host.panel.active) service?.hideStatus();
+    }, PREDICTOR_IDLE_MS);
+    this.idleTimer.unref?.();
   }
 
   private closePredictor(): void {
@@ -212,9 +234,12 @@ export class SegmentController implements vscode.Disposable {
 
   private async handleAsync(m: SegmentWebviewMessage): Promise<void> {
     const doc = this.host.document;
+    this.touch();
     switch (m.type) {
       case 'segmentStart': {
         this.session = m.session;
+        // A refinement holds the object's mask as its starting state: keep it until it ends.
+        this.clicking = m.refineObjectId !== null;
         let mask: Uint8Array | null = null;
         if (m.refineObjectId !== null) {
           const obj = doc.model.getObject(m.refineObjectId);
@@ -228,6 +253,7 @@ export class SegmentController implements vscode.Disposable {
       }
       case 'segmentClicks': {
         if (m.session !== this.session) return; // a click of an abandoned session
+        this.clicking = m.clicks.length > 0 || m.undo;
         const { width, height } = doc.image;
         for (const c of m.clicks) {
           if (c.x < 0 || c.y < 0 || c.x >= width || c.y >= height) throw new Error(vscode.l10n.t('A click at ({0}, {1}) is outside the image.', c.x.toFixed(1), c.y.toFixed(1)));
@@ -249,12 +275,16 @@ export class SegmentController implements vscode.Disposable {
         return;
       }
       case 'segmentEnd':
-        if (m.session === this.session) this.session = -1;
+        if (m.session === this.session) {
+          this.session = -1;
+          this.clicking = false;
+        }
         return;
     }
   }
 
   dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const d of this.disposables) d.dispose();
     this.closePredictor();
   }
