@@ -2,8 +2,9 @@
  * NoC benchmark through the editor's own Predictor (worker, focus crop, edge prior):
  *   npm run bench:noc -- --dataset <folder with images/ and masks/> [--model <onnx>]
  *     [--max-clicks 20] [--json <file>] [--plot <png>] [--limit N] [--target 400] [--device cpu]
+ *     [--python <models/evaluate.py --out JSON>]   (prints the Python evaluation beside ours)
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { iouWithGroundTruth, NocClicker } from '../../src/shared/clicker';
@@ -125,6 +126,17 @@ async function main(): Promise<void> {
   console.log(`  NoC@85 ${summary.noc85.toFixed(2)}   NoC@90 ${summary.noc90.toFixed(2)}   NoC@95 ${summary.noc95.toFixed(2)}   never 90%: ${summary.neverReach90}`);
   console.log(`  mIoU ${Object.entries(summary.miou).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join('  ')}`);
   console.log(`  ${summary.secondsPerClick.toFixed(3)} s/click (whole pipeline incl. worker round trip)`);
+  const py = args.get('python');
+  if (py) {
+    type PyResult = { dataset: string; n: number; 'NoC@85': number; 'NoC@90': number; 'NoC@95': number; mIoU_per_click: number[] };
+    const r = (JSON.parse(readFileSync(resolve(py), 'utf8')) as { results: PyResult[] }).results.find((x) => x.dataset === summary.dataset);
+    if (!r) console.log(`  ${py} has no ${summary.dataset} results`);
+    else {
+      const d = [summary.noc85 - r['NoC@85'], summary.noc90 - r['NoC@90'], summary.noc95 - r['NoC@95']];
+      console.log(`  Python (${r.n} samples): NoC@85 ${r['NoC@85'].toFixed(2)}   NoC@90 ${r['NoC@90'].toFixed(2)}   NoC@95 ${r['NoC@95'].toFixed(2)}`);
+      console.log(`  difference: ${d.map((x) => (x >= 0 ? '+' : '') + x.toFixed(2)).join(' / ')}${r.n !== n ? ` (different sample counts: ${r.n} vs ${n})` : d.every((x) => Math.abs(x) <= 0.1) ? ' (within 0.1)' : ' (MORE THAN 0.1 apart)'}`);
+    }
+  }
   const json = args.get('json');
   if (json) {
     mkdirSync(dirname(resolve(json)), { recursive: true });
