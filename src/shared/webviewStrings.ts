@@ -64,6 +64,7 @@ export const WEBVIEW_STRINGS = [
   'polygon/mask IoU',
   '{0} clicks ({1}+ / {2}−)',
   'waiting for the model…',
+  'tracing the outline…',
   'No object yet.',
   'The mask is empty at this threshold: nothing to finish.',
   'Click on the object first.',

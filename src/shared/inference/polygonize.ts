@@ -31,16 +31,26 @@ export interface Polygonized {
   readonly area: number;
 }
 
-/** Runs the mask options, contour tracing and simplification with `tolerance` pixels. */
-export function polygonizeProbabilities(p: ProbabilityBox, options: MaskOptions, tolerance: number): Polygonized {
+/** The mask options applied to a probability box: a 0/1 mask on the same box, and its area. */
+export function maskFromProbabilities(p: ProbabilityBox, options: MaskOptions): { mask: Uint8Array; area: number } {
   const { box } = p;
-  if (box.width === 0 || box.height === 0) return { mask: new Uint8Array(0), box, regions: [], vertexCount: 0, iou: 1, area: 0 };
+  if (box.width === 0 || box.height === 0) return { mask: new Uint8Array(0), area: 0 };
   const mask = probabilitiesToMask(p.data, box.width, box.height, options);
+  let area = 0;
+  for (let i = 0; i < mask.length; i++) area += mask[i];
+  return { mask, area };
+}
+
+/**
+ * Contour tracing (sub-pixel, from the probabilities) and simplification of a mask made by
+ * `maskFromProbabilities`, with the IoU between the rasterised polygons and the mask.
+ */
+export function polygonsFromMask(p: ProbabilityBox, mask: Uint8Array, area: number, options: MaskOptions, tolerance: number): Polygonized {
+  const { box } = p;
+  if (box.width === 0 || box.height === 0) return { mask, box, regions: [], vertexCount: 0, iou: 1, area: 0 };
   const local = maskToPolygons(mask, box.width, box.height, { values: p.data, threshold: options.threshold });
   const simplified = simplifyMultiPolygon(local, tolerance);
   const raster = rasterizeMultiPolygon(simplified, box.width, box.height);
-  let area = 0;
-  for (let i = 0; i < mask.length; i++) area += mask[i];
   return {
     mask, box,
     regions: translateMultiPolygon(simplified, box.x, box.y),
@@ -48,4 +58,10 @@ export function polygonizeProbabilities(p: ProbabilityBox, options: MaskOptions,
     iou: maskIoU(raster, mask),
     area,
   };
+}
+
+/** Runs the mask options, contour tracing and simplification with `tolerance` pixels. */
+export function polygonizeProbabilities(p: ProbabilityBox, options: MaskOptions, tolerance: number): Polygonized {
+  const { mask, area } = maskFromProbabilities(p, options);
+  return polygonsFromMask(p, mask, area, options, tolerance);
 }

@@ -32,15 +32,16 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
     s.status === 'loading' ? t('loading model…')
       : s.status === 'error' ? (s.message ?? 'error')
         : s.device ? `${s.device}${s.lastMs !== null ? ` · ${Math.round(s.lastMs)} ms` : ''}` : '';
-  const lowIoU = s.poly !== null && s.poly.iou < 0.95;
+  const poly = s.polygonFresh ? s.poly : null;
+  const lowIoU = poly !== null && poly.iou < 0.95;
   return (
     <section
       class="segment-panel"
       data-testid="segment-panel"
       data-state={s.status}
       data-clicks={s.clicks.length}
-      data-area={s.poly?.area ?? 0}
-      data-vertices={s.poly?.vertexCount ?? 0}
+      data-area={s.mask?.area ?? 0}
+      data-vertices={s.poly && s.polygonFresh ? s.poly.vertexCount : 0}
     >
       <h3>
         <span class="codicon codicon-sparkle" />
@@ -54,7 +55,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
         {t('Left click: object · Right click or Shift+click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.')}
       </p>
       <div class="buttons">
-        <button class="primary" data-testid="segment-finish" disabled={!s.poly || s.poly.regions.length === 0} onClick={() => actions.finish()}>
+        <button class="primary" data-testid="segment-finish" disabled={!s.mask || s.mask.area === 0} onClick={() => actions.finish()}>
           {t('Finish')}
         </button>
         <button data-testid="segment-undo" disabled={s.clicks.length === 0} onClick={() => actions.undoClick()}>
@@ -98,12 +99,12 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
         <span class="value">{t('{0} px', o.tolerance.toFixed(1))}</span>
       </label>
       <div class={`stats${lowIoU ? ' warn' : ''}`} data-testid="segment-stats">
-        {s.poly
+        {poly
           ? <>
-            <span data-testid="segment-vertices">{s.poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
-            <span data-testid="segment-iou">{s.poly.iou.toFixed(3)}</span> · {t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
+            <span data-testid="segment-vertices">{poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
+            <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
-          : s.clicks.length ? t('waiting for the model…') : t('No object yet.')}
+          : s.mask ? t('tracing the outline…') : s.clicks.length ? t('waiting for the model…') : t('No object yet.')}
       </div>
     </section>
   );

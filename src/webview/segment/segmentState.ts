@@ -4,7 +4,7 @@
  * Runtime-neutral apart from an OffscreenCanvas-free overlay built on demand by the tool.
  */
 import type { ClickXY } from '../../shared/inference/clicks';
-import { polygonizeProbabilities, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
+import { maskFromProbabilities, polygonsFromMask, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
 import type { MaskOptions } from '../../shared/inference/postprocess';
 
 /** Host/model state shown by the busy indicator. */
@@ -27,7 +27,12 @@ export class SegmentState {
   refineId: number | null = null;
   clicks: ClickXY[] = [];
   result: ProbabilityBox | null = null;
+  /** The mask the options make of `result` (drawn at once). */
+  mask: { box: ProbabilityBox['box']; data: Uint8Array; area: number } | null = null;
+  /** Its polygons; traced a moment later on large masks, see `polygonFresh`. */
   poly: Polygonized | null = null;
+  /** The revision `poly` was traced for. */
+  private polyRevision = -1;
   options: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS };
   status: SegmentStatus = 'idle';
   device = '';
@@ -49,8 +54,31 @@ export class SegmentState {
 
   /** Recomputes mask and polygons from the latest probabilities and options. */
   recompute(): void {
-    this.poly = this.result ? polygonizeProbabilities(this.result, this.options, this.options.tolerance) : null;
+    this.recomputeMask();
+    this.recomputePolygon();
+  }
+
+  /** The mask only (cheap): the polygon follows with `recomputePolygon`. */
+  recomputeMask(): void {
+    const r = this.result;
+    if (r) {
+      const m = maskFromProbabilities(r, this.options);
+      this.mask = { box: r.box, data: m.mask, area: m.area };
+    } else this.mask = null;
     this.revision++;
+  }
+
+  /** Traces the polygons of the current mask (no-op when they are up to date). */
+  recomputePolygon(): void {
+    if (this.polyRevision === this.revision) return;
+    const r = this.result, m = this.mask;
+    this.poly = r && m ? polygonsFromMask(r, m.data, m.area, this.options, this.options.tolerance) : null;
+    this.polyRevision = this.revision;
+  }
+
+  /** True when `poly` belongs to the current mask. */
+  get polygonFresh(): boolean {
+    return this.polyRevision === this.revision;
   }
 
   /** Clears the current object (keeps options and device). */
@@ -59,8 +87,10 @@ export class SegmentState {
     this.refineId = null;
     this.clicks = [];
     this.result = null;
+    this.mask = null;
     this.poly = null;
     this.revision++;
+    this.polyRevision = this.revision;
     if (this.status === 'busy') this.status = 'ready';
   }
 }

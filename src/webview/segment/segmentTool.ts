@@ -44,7 +44,7 @@ function color(ctx: ToolContext): string {
 let previewId: number | null = null;
 function syncPreview(ctx: ToolContext): void {
   const id = segment.refineId;
-  if (id !== null && segment.active && segment.poly && segment.poly.regions.length) {
+  if (id !== null && segment.active && segment.poly && segment.polygonFresh && segment.poly.regions.length) {
     ctx.store.preview = { id, regions: segment.poly.regions };
     previewId = id;
   } else if (previewId !== null) {
@@ -60,18 +60,43 @@ function notifyAll(ctx: ToolContext): void {
   ctx.requestRender();
 }
 
-/** Recomputes mask + polygon on the next frame (slider drags stay smooth). */
+/** Boxes larger than this get their mask drawn first and the polygon traced just after. */
+const DEFER_POLYGON_PIXELS = 500_000;
+let polygonQueued = false;
+
+/** Recomputes the mask now and the polygon now or, for a large mask, right after it is drawn. */
+function refresh(ctx: ToolContext): void {
+  try {
+    segment.recomputeMask();
+    const box = segment.mask?.box;
+    if (!box || box.width * box.height <= DEFER_POLYGON_PIXELS) segment.recomputePolygon();
+    else if (!polygonQueued) {
+      polygonQueued = true;
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          polygonQueued = false;
+          try {
+            segment.recomputePolygon();
+          } catch (e) {
+            ctx.host.reportError(e);
+          }
+          notifyAll(ctx);
+        }, 0),
+      );
+    }
+  } catch (e) {
+    ctx.host.reportError(e);
+  }
+  notifyAll(ctx);
+}
+
+/** Recomputes on the next frame (slider drags stay smooth). */
 function scheduleRecompute(ctx: ToolContext): void {
   if (recomputeQueued) return;
   recomputeQueued = true;
   requestAnimationFrame(() => {
     recomputeQueued = false;
-    try {
-      segment.recompute();
-    } catch (e) {
-      ctx.host.reportError(e);
-    }
-    notifyAll(ctx);
+    refresh(ctx);
   });
 }
 
@@ -97,7 +122,7 @@ function begin(ctx: ToolContext, x: number, y: number): void {
   segment.refineId = refine;
   segment.clicks = [];
   segment.result = null;
-  segment.poly = null;
+  segment.recompute();
   post(ctx, { type: 'segmentStart', session: segment.session, refineObjectId: refine });
 }
 
@@ -131,6 +156,7 @@ function reset(ctx: ToolContext): void {
 
 async function finish(ctx: ToolContext): Promise<void> {
   if (finishing || !segment.active) return;
+  segment.recomputePolygon();
   const poly = segment.poly;
   if (!poly || poly.regions.length === 0) {
     ctx.notify(segment.clicks.length ? t('The mask is empty at this threshold: nothing to finish.') : t('Click on the object first.'));
@@ -223,11 +249,11 @@ function hexToRgb(c: string): [number, number, number] {
 
 /** The mask as a box-sized canvas in the object's colour (rebuilt when the mask changes). */
 function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
-  const poly = segment.poly;
-  if (!poly || poly.box.width === 0) return null;
+  const mask = segment.mask;
+  if (!mask || mask.box.width === 0) return null;
   const c = color(ctx);
   if (overlay && overlay.revision === segment.revision && overlay.color === c) return overlay.canvas;
-  const { width, height } = poly.box;
+  const { width, height } = mask.box;
   const canvas = overlay?.canvas ?? document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
@@ -235,8 +261,8 @@ function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
   const img = g.createImageData(width, height);
   const [r, gg, b] = hexToRgb(c);
   const px = img.data;
-  for (let i = 0, j = 0; i < poly.mask.length; i++, j += 4) {
-    if (!poly.mask[i]) continue;
+  for (let i = 0, j = 0; i < mask.data.length; i++, j += 4) {
+    if (!mask.data[i]) continue;
     px[j] = r;
     px[j + 1] = gg;
     px[j + 2] = b;
@@ -347,9 +373,8 @@ export const segmentTool: Tool = {
       segment.lastMs = m.ms;
       segment.status = 'ready';
       segment.message = null;
-      segment.recompute();
       ctx.setCursor('crosshair');
-      notifyAll(ctx);
+      refresh(ctx);
     }
   },
 
@@ -360,12 +385,15 @@ export const segmentTool: Tool = {
   drawOverlay(g, v, ctx) {
     ensureActive(ctx);
     const canvas = overlayCanvas(ctx);
-    const poly = segment.poly;
-    if (canvas && poly) {
+    const mask = segment.mask;
+    if (canvas && mask) {
       g.save();
       g.imageSmoothingEnabled = false;
-      g.drawImage(canvas, poly.box.x * v.scale + v.tx, poly.box.y * v.scale + v.ty, poly.box.width * v.scale, poly.box.height * v.scale);
+      g.drawImage(canvas, mask.box.x * v.scale + v.tx, mask.box.y * v.scale + v.ty, mask.box.width * v.scale, mask.box.height * v.scale);
       g.restore();
+    }
+    const poly = segment.poly;
+    if (poly && segment.polygonFresh) {
       g.save();
       g.lineWidth = 2;
       g.strokeStyle = color(ctx);

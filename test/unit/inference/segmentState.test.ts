@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import { SegmentState } from '../../../src/webview/segment/segmentState';
+
+describe('click tool state (webview)', () => {
+  const box = { x: 10, y: 20, width: 8, height: 6 };
+  const data = new Uint8Array(48);
+  for (let r = 1; r < 5; r++) for (let c = 2; c < 6; c++) data[r * 8 + c] = 200;
+
+  it('draws the mask first and traces the polygon after, never showing a stale outline', () => {
+    const s = new SegmentState();
+    s.result = { box, data };
+    s.recomputeMask();
+    assert.equal(s.mask?.area, 16);
+    assert.equal(s.polygonFresh, false);
+    s.recomputePolygon();
+    assert.equal(s.polygonFresh, true);
+    assert.equal(s.poly?.regions.length, 1);
+    assert.equal(s.poly?.regions[0].outer[0] >= 10, true, 'image coordinates');
+    // A new threshold: the mask changes at once, the old polygon is no longer fresh.
+    s.options = { ...s.options, threshold: 0.9 };
+    s.recomputeMask();
+    assert.equal(s.mask?.area, 0);
+    assert.equal(s.polygonFresh, false);
+    s.recompute();
+    assert.equal(s.poly?.regions.length, 0);
+  });
+
+  it('clears an object but keeps the options', () => {
+    const s = new SegmentState();
+    s.options = { ...s.options, tolerance: 2.5 };
+    s.active = true;
+    s.clicks = [{ x: 1, y: 1, positive: true }];
+    s.result = { box, data };
+    s.recompute();
+    s.clear();
+    assert.deepEqual([s.active, s.clicks.length, s.result, s.mask, s.poly, s.options.tolerance], [false, 0, null, null, null, 2.5]);
+  });
+});
