@@ -43,6 +43,7 @@ def main():
     ap.add_argument("--backbone", default="mobilenetv2")
     ap.add_argument("--latency", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--onnx", help="also time this ONNX file in onnxruntime-node (includes a small IPC overhead)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     net = build_model(a.backbone).eval()
@@ -63,6 +64,21 @@ def main():
             for _ in range(n):
                 net(*x)
         print(f"  PyTorch CPU latency at 416x416, {a.threads} threads: {(time.time() - t) / n * 1000:.0f} ms")
+    if a.onnx:
+        from edgeflow.inference.ort_node import OrtNodeModel
+
+        ort = OrtNodeModel(a.onnx, threads=a.threads)
+        for h, w in ((288, 416), (416, 416)):
+            x = (torch.rand(1, 3, h, w), torch.zeros(1, 2, h, w), torch.zeros(1, 1, h, w))
+            for _ in range(2):
+                ort(*x)
+            times = []
+            for _ in range(7):
+                t = time.time()
+                ort(*x)
+                times.append(time.time() - t)
+            print(f"  onnxruntime-node latency at {h}x{w}, {a.threads} threads: median {sorted(times)[3] * 1000:.0f} ms")
+        ort.close()
 
 
 if __name__ == "__main__":
