@@ -3,6 +3,7 @@
  *   npm run bench:noc -- --dataset <folder with images/ and masks/> [--model <onnx>]
  *     [--max-clicks 20] [--json <file>] [--plot <png>] [--limit N] [--target 400] [--device cpu]
  *     [--python <models/evaluate.py --out JSON>]   (prints the Python evaluation beside ours)
+ *     [--no-focus]   (ablation: no focus crop, every click on the whole image)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const limit = Number(args.get('limit') ?? Infinity);
   const targetSize = Number(args.get('target') ?? 400);
   const device = (args.get('device') ?? 'cpu') as DeviceSetting;
+  const focusCrop = !args.has('no-focus');
   if (!existsSync(dataset)) {
     console.log(`bench:noc skipped: dataset ${dataset} not found (the eval sets live in ../shared/datasets/eval).`);
     return;
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     const gt = await readGroundTruth(s.mask);
     const image = await decodeImage(s.image);
     if (image.width !== gt.width || image.height !== gt.height) throw new Error(`${s.name}: image ${image.width}x${image.height} but mask ${gt.width}x${gt.height}`);
-    const predictor = await Predictor.open(pool, image, { modelPath: model, device, targetSize });
+    const predictor = await Predictor.open(pool, image, { modelPath: model, device, targetSize, focusCrop });
     const clicker = new NocClicker(gt);
     let pred: Uint8Array = new Uint8Array(gt.width * gt.height);
     const ious: number[] = [], ms: number[] = [], clicks: ClickXY[] = [];
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
   const mean = (f: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + f(r), 0) / n;
   const miou = Array.from({ length: maxClicks }, (_, k) => mean((r) => r.ious[k]));
   const summary = {
-    dataset: basename(dataset), samples: n, model: basename(model), targetSize, maxClicks,
+    dataset: basename(dataset), samples: n, model: basename(model), targetSize, focusCrop, maxClicks,
     noc85: mean((r) => noc(r.ious, 0.85, maxClicks)),
     noc90: mean((r) => noc(r.ious, 0.9, maxClicks)),
     noc95: mean((r) => noc(r.ious, 0.95, maxClicks)),
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
     secondsPerClick: clickMs.reduce((a, b) => a + b, 0) / clickMs.length / 1000,
     wallSeconds: (Date.now() - t0) / 1000,
   };
-  console.log(`\nNoC on ${summary.dataset} (${n} samples, ${summary.model}, S=${targetSize}, focus crop, ${maxClicks} clicks max)`);
+  console.log(`\nNoC on ${summary.dataset} (${n} samples, ${summary.model}, S=${targetSize}, ${focusCrop ? 'focus crop' : 'NO focus crop (ablation)'}, ${maxClicks} clicks max)`);
   console.log(`  NoC@85 ${summary.noc85.toFixed(2)}   NoC@90 ${summary.noc90.toFixed(2)}   NoC@95 ${summary.noc95.toFixed(2)}   never 90%: ${summary.neverReach90}`);
   console.log(`  mIoU ${Object.entries(summary.miou).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join('  ')}`);
   console.log(`  ${summary.secondsPerClick.toFixed(3)} s/click (whole pipeline incl. worker round trip)`);

@@ -13,7 +13,7 @@ export type WorkerRequest =
   | { type: 'init'; id: number; modelPath: string; device: DeviceSetting; warmup: boolean }
   | { type: 'setImage'; id: number; imageId: number; width: number; height: number; data: ArrayBuffer }
   | { type: 'setState'; id: number; imageId: number; mask: ArrayBuffer | null }
-  | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number }
+  | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number; focus: boolean }
   | { type: 'rewind'; id: number; imageId: number; clickCount: number }
   | { type: 'dropImage'; id: number; imageId: number }
   | { type: 'bareRun'; id: number; width: number; height: number; repeats: number };

@@ -18,6 +18,8 @@ export interface PredictorOptions {
   readonly device: DeviceSetting;
   /** Longer side of the model input (default 400). */
   readonly targetSize?: number;
+  /** false = ablation for benchmarks: no focus crop, every click sees the whole image. */
+  readonly focusCrop?: boolean;
 }
 
 /** The outcome of one click (or of an undo). */
@@ -53,6 +55,7 @@ export class Predictor {
   private busy = false;
   private disposed = false;
   readonly targetSize: number;
+  private readonly focusCrop: boolean;
 
   private constructor(
     private readonly pool: SessionPool,
@@ -62,6 +65,7 @@ export class Predictor {
     options: PredictorOptions,
   ) {
     this.targetSize = options.targetSize ?? DEFAULT_TARGET_SIZE;
+    this.focusCrop = options.focusCrop ?? true;
   }
 
   /**
@@ -96,7 +100,7 @@ export class Predictor {
   predict(clicks: readonly ClickXY[]): Promise<Prediction | undefined> {
     if (clicks.length === 0) return Promise.reject(new Error('predict: no clicks'));
     const list = clicks.map((c) => ({ x: c.x, y: c.y, positive: c.positive }));
-    return this.enqueue(true, () => this.session.request({ type: 'predict', id: 0, imageId: this.imageId, clicks: list, targetSize: this.targetSize }));
+    return this.enqueue(true, () => this.session.request({ type: 'predict', id: 0, imageId: this.imageId, clicks: list, targetSize: this.targetSize, focus: this.focusCrop }));
   }
 
   /**

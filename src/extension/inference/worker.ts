@@ -199,7 +199,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const s = requireSession();
   const entry = requireImage(msg.imageId);
   const clicks: ClickXY[] = msg.clicks;
-  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize, entry.support ?? EMPTY_BOX);
+  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize, entry.support ?? EMPTY_BOX, msg.focus);
   const t1 = performance.now();
   const g = prep.geometry;
   const out = await s.run(feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight));

@@ -64,10 +64,12 @@ export function prepareInput(
   image: RgbImage, clicks: readonly ClickXY[], prev: PredictionState | null, target = DEFAULT_TARGET_SIZE,
   /** A box known to hold every pixel of `prev` above 0.5 (optional speed-up). */
   prevSupport?: BoxXYWH,
+  /** false = ablation: every click sees the whole image (the edge prior is still used). */
+  focus = true,
 ): PreparedInput {
   if (clicks.length === 0) throw new Error('prepareInput: at least one click is needed');
   const { width: W, height: H } = image;
-  const box: BoxXYWH = prev
+  const box: BoxXYWH = prev && focus
     ? focusBox(probabilityBounds(prev.probs, W, H, 0.5, prevSupport), clicks, W, H)
     : { x: 0, y: 0, width: W, height: H };
   const g = inputGeometry(box, target);
