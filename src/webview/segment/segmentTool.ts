@@ -24,6 +24,8 @@ let recomputeQueued = false;
 let spaceHeld = false;
 let pointerWhileSpace = false;
 let finishing = false;
+/** Space came while the newest click was still being predicted: finish when its mask arrives. */
+let finishWhenReady = false;
 
 /** Fraction by which a selected object's box grows when deciding "a click refines it". */
 const REFINE_MARGIN = 0.2;
@@ -127,6 +129,7 @@ function begin(ctx: ToolContext, x: number, y: number): void {
 }
 
 function end(ctx: ToolContext): void {
+  finishWhenReady = false;
   if (segment.active) post(ctx, { type: 'segmentEnd', session: segment.session });
   segment.clear();
   ctx.setCursor('crosshair');
@@ -156,6 +159,11 @@ function reset(ctx: ToolContext): void {
 
 async function finish(ctx: ToolContext): Promise<void> {
   if (finishing || !segment.active) return;
+  if (segment.status === 'busy') {
+    finishWhenReady = true;
+    return;
+  }
+  finishWhenReady = false;
   segment.recomputePolygon();
   const poly = segment.poly;
   if (!poly || poly.regions.length === 0) {
@@ -320,6 +328,7 @@ export const segmentTool: Tool = {
     if (e.button !== 0 && e.button !== 2) return false;
     const im = ctx.store.image;
     if (!im || e.x < 0 || e.y < 0 || e.x >= im.width || e.y >= im.height) return false;
+    finishWhenReady = false; // a click after Space: the user is still correcting
     if (!segment.active) begin(ctx, e.x, e.y);
     // Right click, or Shift/Alt + left click (trackpads), marks the background.
     const positive = e.button === 0 && !e.shiftKey && !e.altKey;
@@ -352,6 +361,7 @@ export const segmentTool: Tool = {
       if (m.session !== segment.session && m.state !== 'loading') return;
       if (m.device) segment.device = m.device;
       if (m.state === 'error') {
+        finishWhenReady = false;
         segment.status = 'error';
         segment.message = m.message ?? t('Click segmentation failed.');
         ctx.notify(segment.message);
@@ -375,6 +385,7 @@ export const segmentTool: Tool = {
       segment.message = null;
       ctx.setCursor('crosshair');
       refresh(ctx);
+      if (finishWhenReady) void finish(ctx);
     }
   },
 
