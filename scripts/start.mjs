@@ -7,9 +7,10 @@
 //     VSIX, installs it into a profile kept in .tools/start-profile, and serves VS Code on
 //     http://127.0.0.1:<port>/ (printed) until Ctrl+C. Images open in the annotator there.
 //
-// Usage: node scripts/start.mjs [--port N] [--folder DIR] [--code-server] [--check]
+// Usage: node scripts/start.mjs [--port N] [--folder DIR] [--code-server] [--check] [--profile DIR]
 //   --code-server  use code-server even when `code` is on PATH
 //   --check        start, verify that the workbench answers, stop (a smoke test; exit code says)
+//   --profile DIR  code-server profile folder (default .tools/start-profile, kept between runs)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
@@ -68,8 +69,9 @@ async function main() {
 
   say('no desktop VS Code (`code`) on PATH: serving VS Code in the browser with code-server');
   const entry = ensureCodeServer();
-  run(process.execPath, [join(ROOT, 'scripts/package.mjs'), '--skip-check']);
-  const base = join(ROOT, '.tools/start-profile');
+  // EDGEFLOW_VSIX: serve that VSIX instead of packaging one (the e2e test of this script uses it).
+  if (!process.env.EDGEFLOW_VSIX) run(process.execPath, [join(ROOT, 'scripts/package.mjs'), '--skip-check']);
+  const base = resolve(opt('--profile') ?? join(ROOT, '.tools/start-profile'));
   mkdirSync(base, { recursive: true });
   const wanted = Number(opt('--port') ?? 8080);
   const port = (await portFree(wanted)) ? wanted : await freePort();
