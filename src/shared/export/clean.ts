@@ -6,6 +6,7 @@
  */
 import type { MultiPolygonXY, RegionXY, RingXY } from '../annotation/types';
 import { maskToPolygons } from '../geometry/contours';
+import { boxMaskToCounts } from '../formats/rle';
 import { rasterizeMultiPolygonInto, ringSignedArea, translateMultiPolygon } from '../geometry/polygon';
 
 /** An object's pixels: a 0/1 crop covering [x0, x0+w) x [y0, y0+h) of the image. */
@@ -64,34 +65,8 @@ export function rasterizeObject(regions: MultiPolygonXY, width: number, height: 
  * placed at its offset and zero elsewhere, without building the full mask.
  */
 export function rasterToCounts(raster: ObjectRaster, width: number, height: number): number[] {
-  const counts: number[] = [];
-  let current = 0;
-  let run = 0;
   const { x0, y0, w, h, data } = raster;
-  for (let col = 0; col < width; col++) {
-    if (col < x0 || col >= x0 + w) {
-      // A column outside the crop is all zeros.
-      if (current !== 0) {
-        counts.push(run);
-        run = 0;
-        current = 0;
-      }
-      run += height;
-      continue;
-    }
-    const cx = col - x0;
-    for (let row = 0; row < height; row++) {
-      const v = row >= y0 && row < y0 + h && data[(row - y0) * w + cx] ? 1 : 0;
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return counts;
+  return boxMaskToCounts(data, x0, y0, w, h, width, height);
 }
 
 /** Distinct vertex count of a ring (consecutive duplicates, including last==first, removed). */

@@ -38,12 +38,40 @@ export interface RleError {
 /** Run lengths (column-major, starting with zeros) of a row-major mask. */
 export function maskToCounts(mask: ArrayLike<number>, width: number, height: number): number[] {
   if (mask.length < width * height) throw new Error(`maskToCounts: mask holds ${mask.length} < ${width}x${height}`);
+  return boxMaskToCounts(mask, 0, 0, width, height, width, height);
+}
+
+/**
+ * Run lengths (column-major, starting with zeros) of the width x height mask that holds the
+ * row-major `box` (w x h, placed with its top-left corner at x0, y0) and zeros elsewhere, without
+ * building the full mask. The box must lie inside the image.
+ */
+export function boxMaskToCounts(
+  box: ArrayLike<number>,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  width: number,
+  height: number,
+): number[] {
   const counts: number[] = [];
   let current = 0;
   let run = 0;
   for (let col = 0; col < width; col++) {
+    if (col < x0 || col >= x0 + w) {
+      // A column outside the box is all zeros.
+      if (current !== 0) {
+        counts.push(run);
+        run = 0;
+        current = 0;
+      }
+      run += height;
+      continue;
+    }
+    const cx = col - x0;
     for (let row = 0; row < height; row++) {
-      const v = mask[row * width + col] ? 1 : 0;
+      const v = row >= y0 && row < y0 + h && box[(row - y0) * w + cx] ? 1 : 0;
       if (v !== current) {
         counts.push(run);
         run = 0;
