@@ -160,3 +160,12 @@ export async function screenshot(page, name) {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * For a mocha `afterEach`: when the test that just ran failed, leaves a picture of the workbench
+ * as it was, named FAILED-<prefix><test title>.
+ */
+export async function screenshotIfFailed(test, page, prefix = '') {
+  if (test?.state !== 'failed' || !page) return;
+  await screenshot(page, `FAILED-${prefix}${test.title.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
+}

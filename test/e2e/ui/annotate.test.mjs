@@ -18,6 +18,7 @@ import {
   quickOpen,
   runCommand,
   screenshot,
+  screenshotIfFailed,
   waitFor,
 } from '../lib/workbench.mjs';
 
@@ -58,11 +59,7 @@ describe('annotator UI (VSIX in code-server)', function () {
   });
 
   afterEach(async function () {
-    // A failed step leaves a picture of the workbench as it was.
-    if (this.currentTest?.state === 'failed' && page) {
-      const name = `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`;
-      await screenshot(page, name).catch(() => {});
-    }
+    await screenshotIfFailed(this.currentTest, page);
   });
 
   after(async () => {

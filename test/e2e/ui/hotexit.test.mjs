@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../lib/codeServer.mjs';
 import { startSession } from '../lib/session.mjs';
-import { activeTab, clickImage, debug, editorFrame, quickOpen, runCommand, screenshot, waitFor } from '../lib/workbench.mjs';
+import { activeTab, clickImage, debug, editorFrame, quickOpen, runCommand, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
 
 const IMAGE = 'street-03.webp';
 const SIZE = { width: 800, height: 600 };
@@ -38,9 +38,7 @@ describe('hot exit (VSIX in code-server)', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, `FAILED-hotexit-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
-    }
+    await screenshotIfFailed(this.currentTest, page, 'hotexit-');
   });
 
   after(async () => {

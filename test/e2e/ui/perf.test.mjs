@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { cocoSidecar, writeJson } from '../lib/fixtures.mjs';
 import { startSession } from '../lib/session.mjs';
-import { RESULTS_DIR, debug, editorFrame, imageToPage, quickOpen, screenshot, waitFor } from '../lib/workbench.mjs';
+import { RESULTS_DIR, debug, editorFrame, imageToPage, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
 
 const W = 6000;
 const H = 4000;
@@ -115,11 +115,7 @@ describe('pan/zoom performance, 6000x4000 image with 100 polygons', function () 
   });
 
   afterEach(async function () {
-    // A failed step leaves a picture of the workbench as it was.
-    if (this.currentTest?.state === 'failed' && page) {
-      const name = `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`;
-      await screenshot(page, name).catch(() => {});
-    }
+    await screenshotIfFailed(this.currentTest, page);
   });
 
   after(async () => {
