@@ -11,6 +11,7 @@ import type { AnnotationObject, RegionXY } from '../../src/shared/annotation/typ
 import { encodePng8 } from '../../src/shared/export/png';
 import { writeCocoSidecar } from '../../src/shared/formats/cocoSidecar';
 import { Label, serializeLabels } from '../../src/shared/labels';
+import { rng } from '../unit/helpers/masks';
 
 /** Classes of the synthetic workspace. */
 export const SYNTHETIC_LABELS: Label[] = [
@@ -28,18 +29,6 @@ export interface WorkspaceSpec {
   readonly seed?: number;
   /** Images per sub-folder. */
   readonly perFolder?: number;
-}
-
-/** Mulberry32: a tiny deterministic PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function star(rand: () => number, cx: number, cy: number, radius: number, points: number): number[] {

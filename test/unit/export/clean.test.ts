@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { cleanRegions, rasterToCounts, rasterizeObject, ringSelfIntersects } from '../../../src/shared/export/clean';
 import { countsToString, maskToCounts } from '../../../src/shared/formats/rle';
 import { rasterizeMultiPolygon } from '../../../src/shared/geometry/polygon';
-import { rng } from '../../bench/exportWorkspace';
+import { rng } from '../helpers/masks';
 
 describe('export geometry cleaning', () => {
   it('detects self-intersections, not touching neighbours', () => {
