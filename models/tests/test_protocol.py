@@ -50,3 +50,15 @@ def test_noc_loop_on_grabcut_sample(eval_root):
     assert ious[0] > 0  # the first click lands inside the object and its disk counts
     res = evaluate(disk_oracle, "GrabCut", limit=1, max_clicks=2)
     assert res["n"] == 1 and len(res["mIoU_per_click"]) == 2 and res["NoC@90"] == 2
+
+
+def test_focus_from_delays_the_focus_crop():
+    img = np.zeros((600, 600, 3), np.uint8)
+    p = Predictor(disk_oracle, img, focus_from=3)
+    p.add_click(300, 300, True)
+    p.prob[0, 0, 0:5, 0:5] = 0.4
+    p.add_click(310, 310, True)  # click 2: still the whole image, so the corner is recomputed
+    assert torch.all(p.prob[0, 0, 0:5, 0:5] < 0.1)
+    p.prob[0, 0, 0:5, 0:5] = 0.4
+    p.add_click(320, 320, True)  # click 3: focus crop around the mask, the corner is kept
+    assert torch.allclose(p.prob[0, 0, 0:5, 0:5], torch.full((5, 5), 0.4))

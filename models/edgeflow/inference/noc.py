@@ -27,7 +27,7 @@ def list_samples(dataset, root=None, limit=None):
     return out[:limit] if limit else out
 
 
-def eval_sample(model, img_path, mask_path, max_clicks=20, stop_iou=None, side=400, focus=True):
+def eval_sample(model, img_path, mask_path, max_clicks=20, stop_iou=None, side=400, focus=True, focus_opts=None):
     """Returns the IoU after each click (length max_clicks unless stopped early)."""
     img = np.asarray(Image.open(img_path).convert("RGB"))
     gt = np.asarray(Image.open(mask_path).convert("L"))
@@ -35,7 +35,7 @@ def eval_sample(model, img_path, mask_path, max_clicks=20, stop_iou=None, side=4
     ignore = gt == 128
     pred = np.zeros(gt.shape, bool)
     clicked = np.zeros(gt.shape, bool)
-    p = Predictor(model, img, side=side, focus=focus)
+    p = Predictor(model, img, side=side, focus=focus, **(focus_opts or {}))
     ious = []
     for _ in range(max_clicks):
         r, c, pos = next_click(gt_obj, ignore, pred, clicked)
@@ -54,12 +54,13 @@ def noc_of(ious, t, max_clicks=20):
     return max_clicks
 
 
-def evaluate(model, dataset, limit=None, max_clicks=20, stop_iou=None, side=400, focus=True, log=None):
+def evaluate(model, dataset, limit=None, max_clicks=20, stop_iou=None, side=400, focus=True, log=None,
+             focus_opts=None):
     samples = list_samples(dataset, limit=limit)
     per = {}
     t0 = time.time()
     for stem, ip, mp in samples:
-        per[stem] = eval_sample(model, ip, mp, max_clicks, stop_iou, side, focus)
+        per[stem] = eval_sample(model, ip, mp, max_clicks, stop_iou, side, focus, focus_opts)
         if log:
             log(f"{dataset} {stem}: NoC90 {noc_of(per[stem], 0.9, max_clicks)} IoU@1 {per[stem][0]:.3f}")
     res = {"dataset": dataset, "n": len(samples), "seconds": round(time.time() - t0, 1)}

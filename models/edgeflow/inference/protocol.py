@@ -44,7 +44,7 @@ def resize_map(m, size):
     return F.interpolate(m, size=size, mode="bilinear", align_corners=False)
 
 
-def focus_box(prev_mask, clicks, img_h, img_w):
+def focus_box(prev_mask, clicks, img_h, img_w, expand=FOCUS_EXPAND):
     """Focus crop box (top, left, height, width) from the previous full-res mask (bool [H,W])
     and all clicks so far [(row, col, pos)] in integer image pixels."""
     rows = [c[0] for c in clicks]
@@ -60,7 +60,7 @@ def focus_box(prev_mask, clicks, img_h, img_w):
     for lo, hi, size in ((r0, r1, img_h), (c0, c1, img_w)):
         extent = hi - lo + 1
         centre = (lo + hi + 1) / 2.0
-        side = max(round_half_up(extent * FOCUS_EXPAND), min(FOCUS_MIN_SIDE, size))
+        side = max(round_half_up(extent * expand), min(FOCUS_MIN_SIDE, size))
         side = min(side, size)
         start = round_half_up(centre - side / 2.0)
         start = min(max(start, 0), size - side)
@@ -83,10 +83,12 @@ class Predictor:
     """Runs a model under the protocol for one image. `model(image, clicks, prev_edge)` must
     return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
 
-    def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True):
+    def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND):
         self.model = model
         self.side = side
         self.focus = focus
+        self.focus_from = focus_from  # first click (1-based) that is predicted on the focus crop
+        self.focus_expand = focus_expand
         self.img = torch.from_numpy(np.ascontiguousarray(image_u8.transpose(2, 0, 1))).float().div(255.0)[None]
         self.h, self.w = image_u8.shape[:2]
         self.prob = torch.zeros(1, 1, self.h, self.w)
@@ -96,10 +98,11 @@ class Predictor:
     @torch.no_grad()
     def add_click(self, row, col, positive):
         self.clicks.append((int(row), int(col), bool(positive)))
-        if len(self.clicks) == 1 or not self.focus:
+        if len(self.clicks) < max(2, self.focus_from) or not self.focus:
             top, left, ch, cw = 0, 0, self.h, self.w
         else:
-            top, left, ch, cw = focus_box((self.prob[0, 0] > 0.5).numpy(), self.clicks, self.h, self.w)
+            top, left, ch, cw = focus_box((self.prob[0, 0] > 0.5).numpy(), self.clicks, self.h, self.w,
+                                          self.focus_expand)
         ih, iw = resized_size(ch, cw, self.side)
         ph, pw = pad32(ih), pad32(iw)
         crop = self.img[:, :, top:top + ch, left:left + cw]
