@@ -16,6 +16,7 @@ import {
   parseWebviewMessage,
 } from '../shared/protocol';
 import type { AnnotationDocument } from './annotationDocument';
+import { webviewImageInfo } from './imageSource';
 import { SegmentController } from './inference/segmentController';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { log } from './log';
@@ -82,10 +83,9 @@ export class EditorPanel implements vscode.Disposable {
 
   private sendInit(): void {
     const d = this.document;
-    const src = this.panel.webview.asWebviewUri(d.image.displayUri).with({ query: `v=${d.image.mtime}` }).toString();
     this.post({
       type: 'init',
-      image: { src, fileName: path.posix.basename(d.uri.path), width: d.image.width, height: d.image.height },
+      image: webviewImageInfo(d.image, this.panel.webview, path.posix.basename(d.uri.path)),
       state: d.model.state,
       labels: [...d.labels],
       settings: readSettings(d.uri).display,

@@ -1,22 +1,28 @@
 /**
- * Gets an image ready for the webview: its size (EXIF orientation applied, as browsers draw it)
- * and a URL the webview can load. PNG, JPEG, BMP and WebP load directly from disk; TIFF (which
- * browsers cannot decode) and GIF (whose animation would play; we annotate its first frame) are
- * converted once with sharp into a PNG in the extension's cache folder, keyed by path, size and
- * modification time. Pixels never travel as JSON.
+ * Gets an image ready for the webview: its size as displayed (EXIF orientation applied, as
+ * browsers draw it and as sidecar coordinates are stored) and what the webview loads. What a file
+ * is comes from its content (probe.ts), not its name. PNG, JPEG, BMP and WebP load straight from
+ * disk; TIFF, HEIF (which browsers cannot decode) and GIF (whose animation would play; we annotate
+ * its first frame) are converted once with sharp into a PNG in the extension's cache folder,
+ * keyed by path, size and modification time; very large images get a preview and a tile pyramid
+ * there (largeImage.ts). Pixels never travel as JSON. Files that cannot be shown throw an
+ * `ImageLoadError` whose message names the file and says why.
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readBmpSize, readImageSize } from '../shared/formats/imageHeader';
+import type { ImageInfo } from '../shared/protocol';
+import { readImageSize } from '../shared/formats/imageHeader';
+import { prepareLargeImage } from './image/largeImage';
+import { ImageLoadError, probeImage, type ImageProbe } from './image/probe';
 import { log } from './log';
-import { loadSharp, type SharpModule } from './sharp';
+import { loadSharp } from './sharp';
+
+export { ImageLoadError } from './image/probe';
 
 /** File extensions the editor opens (lower case, no dot). */
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'bmp', 'webp', 'gif', 'tif', 'tiff'] as const;
-/** Extensions the webview can draw straight from the file. */
-const BROWSER_NATIVE = new Set(['png', 'jpg', 'jpeg', 'bmp', 'webp']);
 
 /** True for a path/URI whose extension the editor handles. */
 export function isSupportedImage(p: string): boolean {
@@ -24,17 +30,31 @@ export function isSupportedImage(p: string): boolean {
   return (IMAGE_EXTENSIONS as readonly string[]).includes(ext);
 }
 
+/** The preview and tiles of a very large image. */
+export interface PreparedTiles {
+  /** Folder holding `<level>/<col>_<row>.<format>` (Deep Zoom numbering). */
+  dir: vscode.Uri;
+  format: 'jpeg' | 'png';
+  tileSize: number;
+  maxLevel: number;
+  ready: Promise<void>;
+}
+
 /** What the webview needs to show an image. */
 export interface PreparedImage {
-  /** File to load in the webview: the image itself or its cached PNG conversion. */
+  /** File to load in the webview: the image itself, its cached PNG conversion, or its preview. */
   displayUri: vscode.Uri;
-  /** Size in pixels as displayed (orientation applied). */
+  /** Size in pixels as displayed (orientation applied); always the full resolution. */
   width: number;
   height: number;
   /** Modification time of the source, used as a cache-busting version. */
   mtime: number;
   /** True when displayUri is a converted copy. */
   converted: boolean;
+  /** Set for very large images: displayUri is then a downscaled preview. */
+  tiles?: PreparedTiles;
+  /** What the file is (format, orientation, frames). */
+  probe?: ImageProbe;
 }
 
 async function sourceInput(uri: vscode.Uri): Promise<string | Buffer> {
@@ -42,70 +62,114 @@ async function sourceInput(uri: vscode.Uri): Promise<string | Buffer> {
   return Buffer.from(await vscode.workspace.fs.readFile(uri));
 }
 
+const name = (uri: vscode.Uri) => path.posix.basename(uri.path);
+
 /**
- * Reads the image header (size, orientation) and converts it when the webview cannot draw it.
- * Throws with a readable message for files that are not decodable images.
+ * Reads and checks the image, and converts it when the webview cannot draw it as it is.
+ * Throws `ImageLoadError` (message ready to show, naming the file) for anything that cannot be
+ * shown.
  */
 export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promise<PreparedImage> {
-  const stat = await vscode.workspace.fs.stat(uri);
-  const ext = path.posix.extname(uri.path).slice(1).toLowerCase();
-  if (ext === 'bmp') {
-    // sharp's libvips has no BMP loader; browsers draw BMP, so only the size is needed.
-    const size = readBmpSize(await vscode.workspace.fs.readFile(uri));
-    if (!size) throw new Error(vscode.l10n.t('Cannot read image {0}: not a BMP file', path.posix.basename(uri.path)));
-    return { displayUri: uri, width: size.width, height: size.height, mtime: stat.mtime, converted: false };
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch (e) {
+    throw new ImageLoadError('unreadable', vscode.l10n.t('Cannot open {0}: {1}', name(uri), (e as Error).message));
   }
   const input = await sourceInput(uri);
-  let sharp: SharpModule;
+  let probe: ImageProbe;
   try {
-    sharp = loadSharp();
+    probe = await probeImage(input);
   } catch (e) {
-    // Without sharp (a platform the package has no native build for) the formats the webview
-    // draws natively still open, sized from their headers (EXIF orientation is then ignored).
-    log().error(`sharp failed to load: ${(e as Error).message}`);
-    const size = BROWSER_NATIVE.has(ext) ? readImageSize(await vscode.workspace.fs.readFile(uri)) : undefined;
-    if (!size) throw new Error(vscode.l10n.t('Cannot open {0}: the image library (sharp) failed to load: {1}', path.posix.basename(uri.path), (e as Error).message));
-    return { displayUri: uri, width: size.width, height: size.height, mtime: stat.mtime, converted: false };
+    if (e instanceof ImageLoadError) throw new ImageLoadError(e.code, vscode.l10n.t('Cannot open {0}: {1}.', name(uri), e.message));
+    if (isSharpLoadFailure(e)) return withoutSharp(uri, stat, e as Error);
+    throw e;
   }
-  let meta: Awaited<ReturnType<ReturnType<SharpModule>['metadata']>>;
-  try {
-    meta = await sharp(input, { pages: 1, limitInputPixels: false }).metadata();
-  } catch (e) {
-    throw new Error(vscode.l10n.t('Cannot read image {0}: {1}', path.posix.basename(uri.path), (e as Error).message));
-  }
-  const width = meta.autoOrient?.width ?? meta.width;
-  const height = meta.autoOrient?.height ?? meta.height;
-  if (!width || !height) throw new Error(vscode.l10n.t('Cannot read the size of image {0}', path.posix.basename(uri.path)));
-  if (BROWSER_NATIVE.has(ext)) return { displayUri: uri, width, height, mtime: stat.mtime, converted: false };
+  const { width, height } = probe;
+  if (probe.browserNative) return { displayUri: uri, width, height, mtime: stat.mtime, converted: false, probe };
 
   const key = createHash('sha256').update(`${uri.toString()}\0${stat.size}\0${stat.mtime}`).digest('hex').slice(0, 32);
+  if (probe.large) {
+    const dir = vscode.Uri.joinPath(cacheDir, 'large', key);
+    const started = Date.now();
+    let files;
+    try {
+      files = await prepareLargeImage(input, probe, dir.fsPath, (l) => log().info(`${uri.fsPath}: ${l}`));
+    } catch (e) {
+      if (e instanceof ImageLoadError) throw new ImageLoadError(e.code, vscode.l10n.t('Cannot open {0}: {1}.', name(uri), e.message));
+      throw e;
+    }
+    log().info(`${uri.fsPath}: ${width}x${height} shown through a ${files.previewWidth}x${files.previewHeight} preview and tiles (${Date.now() - started} ms to the preview)`);
+    files.tilesReady.catch((e) => log().error(`${uri.fsPath}: tiles failed: ${(e as Error).message}`));
+    void pruneCache(vscode.Uri.joinPath(cacheDir, 'large'), 4);
+    return {
+      displayUri: vscode.Uri.file(files.preview),
+      width,
+      height,
+      mtime: stat.mtime,
+      converted: true,
+      probe,
+      tiles: { dir: vscode.Uri.file(files.tilesDir), format: files.tileFormat, tileSize: files.tileSize, maxLevel: files.maxLevel, ready: files.tilesReady },
+    };
+  }
+
   const target = vscode.Uri.joinPath(cacheDir, 'images', `${key}.png`);
   try {
     await vscode.workspace.fs.stat(target);
-    return { displayUri: target, width, height, mtime: stat.mtime, converted: true };
+    return { displayUri: target, width, height, mtime: stat.mtime, converted: true, probe };
   } catch {
     // not cached yet
   }
   const started = Date.now();
   await fsp.mkdir(path.dirname(target.fsPath), { recursive: true });
   const tmp = `${target.fsPath}.${process.pid}.tmp`;
-  await sharp(input, { pages: 1, limitInputPixels: false }).autoOrient().png({ compressionLevel: 1 }).toFile(tmp);
+  try {
+    await loadSharp()(input, { pages: 1, limitInputPixels: false, failOn: 'truncated' }).autoOrient().png({ compressionLevel: 1 }).toFile(tmp);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw new ImageLoadError('corrupt', vscode.l10n.t('Cannot open {0}: {1}.', name(uri), (e as Error).message.split('\n')[0]));
+  }
   await fsp.rename(tmp, target.fsPath);
   log().info(`converted ${uri.fsPath} -> ${target.fsPath} (${width}x${height}, ${Date.now() - started} ms)`);
-  void pruneCache(vscode.Uri.joinPath(cacheDir, 'images'));
-  return { displayUri: target, width, height, mtime: stat.mtime, converted: true };
+  void pruneCache(vscode.Uri.joinPath(cacheDir, 'images'), 200);
+  return { displayUri: target, width, height, mtime: stat.mtime, converted: true, probe };
 }
 
-/** Keeps the conversion cache bounded (oldest files beyond 200 are deleted). */
-async function pruneCache(dir: vscode.Uri): Promise<void> {
+/** The image as the webview's init message carries it. */
+export function webviewImageInfo(image: PreparedImage, webview: vscode.Webview, fileName: string): ImageInfo {
+  const v = `v=${image.mtime}`;
+  const src = webview.asWebviewUri(image.displayUri).with({ query: v }).toString();
+  const info: ImageInfo = { src, fileName, width: image.width, height: image.height };
+  if (image.tiles) {
+    const t = image.tiles;
+    info.tiles = { base: webview.asWebviewUri(t.dir).toString(), query: v, format: t.format, tileSize: t.tileSize, maxLevel: t.maxLevel };
+  }
+  return info;
+}
+
+function isSharpLoadFailure(e: unknown): boolean {
+  return /sharp|\.node|dlopen|libvips/i.test(String((e as Error)?.message)) && !(e instanceof ImageLoadError);
+}
+
+/**
+ * Without sharp (a platform the package has no native build for) the formats the webview draws
+ * natively still open, sized from their headers (EXIF orientation is then ignored).
+ */
+async function withoutSharp(uri: vscode.Uri, stat: vscode.FileStat, e: Error): Promise<PreparedImage> {
+  log().error(`sharp failed to load: ${e.message}`);
+  const size = readImageSize(await vscode.workspace.fs.readFile(uri));
+  if (!size) throw new Error(vscode.l10n.t('Cannot open {0}: the image library (sharp) failed to load: {1}', name(uri), e.message));
+  return { displayUri: uri, width: size.width, height: size.height, mtime: stat.mtime, converted: false };
+}
+
+/** Keeps a cache folder bounded: the oldest entries beyond `keep` are deleted. */
+async function pruneCache(dir: vscode.Uri, keep: number): Promise<void> {
   try {
-    const names = await fsp.readdir(dir.fsPath);
-    if (names.length <= 200) return;
-    const withTimes = await Promise.all(
-      names.map(async (n) => ({ n, t: (await fsp.stat(path.join(dir.fsPath, n))).mtimeMs })),
-    );
+    const names = (await fsp.readdir(dir.fsPath)).filter((n) => !n.endsWith('.tmp'));
+    if (names.length <= keep) return;
+    const withTimes = await Promise.all(names.map(async (n) => ({ n, t: (await fsp.stat(path.join(dir.fsPath, n))).mtimeMs })));
     withTimes.sort((a, b) => a.t - b.t);
-    for (const { n } of withTimes.slice(0, withTimes.length - 200)) await fsp.rm(path.join(dir.fsPath, n), { force: true });
+    for (const { n } of withTimes.slice(0, withTimes.length - keep)) await fsp.rm(path.join(dir.fsPath, n), { recursive: true, force: true });
   } catch (e) {
     log().warn(`image cache prune failed: ${e}`);
   }

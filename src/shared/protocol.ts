@@ -29,6 +29,20 @@ export interface ImageInfo {
   /** Size of the original image in pixels (known from the host's decoder). */
   width: number;
   height: number;
+  /** Very large images: `src` is a downscaled preview and these tiles give full resolution. */
+  tiles?: ImageTiles;
+}
+
+/**
+ * A Deep Zoom tile pyramid: tile (col, row) of level L is `${base}/${L}/${col}_${row}.${format}?${query}`;
+ * level `maxLevel` is the full resolution, each level below halves it (sizes rounded up).
+ */
+export interface ImageTiles {
+  base: string;
+  query: string;
+  format: 'jpeg' | 'png';
+  tileSize: number;
+  maxLevel: number;
 }
 
 /** Editor settings the webview uses. */

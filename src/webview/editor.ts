@@ -11,7 +11,7 @@
  */
 import { AnnotationEdit, AnnotationObject, cloneState, deleteVertex } from '../shared/annotation';
 import { multiPolygonBBox } from '../shared/geometry/polygon';
-import type { HostToWebview, WebviewCommand } from '../shared/protocol';
+import type { HostToWebview, ImageInfo, WebviewCommand } from '../shared/protocol';
 import type { HostConnection } from './host';
 import { Renderer, makeMaskLayer } from './renderer';
 import { setStrings, t } from './l10n';
@@ -114,8 +114,9 @@ export class Editor {
   attach(container: HTMLElement, imageCanvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement): () => void {
     this.container = container;
     this.renderer = new Renderer(imageCanvas, overlayCanvas);
+    this.renderer.onImageChange = () => this.requestRender(true);
     // The image may have loaded before the canvas existed.
-    if (this.img) this.renderer.setImage(this.img);
+    if (this.img) this.renderer.setImage(this.img, this.fullImage());
     const ro = new ResizeObserver(() => this.onResize());
     ro.observe(container);
     // A device-pixel-ratio change (window zoom, another monitor) does not resize the element.
@@ -375,6 +376,12 @@ export class Editor {
     for (const t of getTools()) t.hostMessage?.(m, this.ctx);
   }
 
+  /** The real size and tiles of a very large image shown through a preview; undefined otherwise. */
+  private fullImage(): { width: number; height: number; tiles: NonNullable<ImageInfo['tiles']> } | undefined {
+    const im = this.store.image;
+    return im?.tiles ? { width: im.width, height: im.height, tiles: im.tiles } : undefined;
+  }
+
   private async loadImage(src: string): Promise<void> {
     const token = ++this.loadToken;
     const img = new Image();
@@ -392,8 +399,12 @@ export class Editor {
     if (token !== this.loadToken) return;
     this.img = img;
     this.imageReady = true;
-    this.renderer?.setImage(img);
-    this.host.post({ type: 'imageLoaded', naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight });
+    this.renderer?.setImage(img, this.fullImage());
+    // A preview stands for the full image: report the size it stands for when its shape agrees.
+    const full = this.fullImage();
+    const matches = full && Math.abs(img.naturalWidth / img.naturalHeight - full.width / full.height) < 0.01;
+    const [naturalWidth, naturalHeight] = matches ? [full.width, full.height] : [img.naturalWidth, img.naturalHeight];
+    this.host.post({ type: 'imageLoaded', naturalWidth, naturalHeight });
     if (!this.viewInitialised) this.fit();
     this.requestRender(true);
     this.scheduleStatus();

@@ -3,10 +3,15 @@
  * that canvas only, so class colours stay true) draws only the visible part of the image from a
  * mip pyramid, so zoomed-out frames of a 6000x4000 image stay cheap. The overlay layer draws the
  * objects (cached Path2D per geometry, culled by bounding box), the selection handles, an
- * optional mask overlay and the active tool's overlay.
+ * optional mask overlay and the active tool's overlay. A very large image arrives as a downscaled
+ * preview (the base of the pyramid, scaled up to the full image's coordinates) plus a tile layer
+ * that draws full-resolution tiles of the visible region when the preview is not detailed enough;
+ * every coordinate stays in full-resolution image pixels.
  */
 import type { MultiPolygonXY } from '../shared/annotation';
 import { multiPolygonBBox } from '../shared/geometry/polygon';
+import type { ImageTiles } from '../shared/protocol';
+import { TileLayer } from './image/tileLayer';
 import type { EditorStore } from './store';
 import type { ViewTransform } from './view';
 
@@ -37,6 +42,10 @@ export class Renderer {
   private readonly paths = new WeakMap<MultiPolygonXY, Path2D>();
   private readonly boxes = new WeakMap<MultiPolygonXY, [number, number, number, number]>();
   mask: MaskLayer | null = null;
+  /** Full-resolution tiles of a very large image (null for ordinary images). */
+  tileLayer: TileLayer | null = null;
+  /** Called when something arrived that needs the image layer redrawn (a tile). */
+  onImageChange: () => void = () => undefined;
 
   constructor(
     readonly imageCanvas: HTMLCanvasElement,
@@ -54,20 +63,26 @@ export class Renderer {
     return { width: this.cssW, height: this.cssH };
   }
 
-  /** Sets the image; builds the downscaled levels in the background. */
-  setImage(img: HTMLImageElement): void {
-    this.imageW = img.naturalWidth;
-    this.imageH = img.naturalHeight;
-    this.levels = [{ factor: 1, source: img }];
-    void this.buildPyramid(img);
+  /**
+   * Sets the image; builds the downscaled levels in the background. `full`: the image's real
+   * size when `img` is a downscaled preview, with the tiles that give full resolution.
+   */
+  setImage(img: HTMLImageElement, full?: { width: number; height: number; tiles?: ImageTiles }): void {
+    this.imageW = full?.width ?? img.naturalWidth;
+    this.imageH = full?.height ?? img.naturalHeight;
+    const base = img.naturalWidth / this.imageW;
+    this.levels = [{ factor: base, source: img }];
+    this.tileLayer?.dispose();
+    this.tileLayer = full?.tiles ? new TileLayer(full.tiles, this.imageW, this.imageH, () => this.onImageChange()) : null;
+    void this.buildPyramid(img, base);
   }
 
-  private async buildPyramid(img: HTMLImageElement): Promise<void> {
+  private async buildPyramid(img: HTMLImageElement, base: number): Promise<void> {
     if (typeof createImageBitmap !== 'function') return;
-    let factor = 0.5;
-    const levels: Level[] = [{ factor: 1, source: img }];
+    let factor = base / 2;
+    const levels: Level[] = [{ factor: base, source: img }];
     let prev: Source = img;
-    while (this.imageW * factor >= 256 && this.imageH * factor >= 256 && factor >= 1 / 64) {
+    while (this.imageW * factor >= 256 && this.imageH * factor >= 256 && factor >= base / 64) {
       const w = Math.max(1, Math.round(this.imageW * factor));
       const h = Math.max(1, Math.round(this.imageH * factor));
       try {
@@ -133,7 +148,7 @@ export class Renderer {
     let level = this.levels[0];
     for (const l of this.levels) if (l.factor >= deviceScale && l.factor < level.factor) level = l;
     const f = level.factor;
-    g.imageSmoothingEnabled = deviceScale < 2;
+    g.imageSmoothingEnabled = deviceScale / f < 2;
     g.imageSmoothingQuality = 'low'; // the mip level is at most 2x the screen size: bilinear is enough
     g.setTransform(d, 0, 0, d, 0, 0);
     const lw = Math.round(this.imageW * f);
@@ -143,6 +158,8 @@ export class Renderer {
     const sw = Math.min(lw - sx, (x1 - x0) * f);
     const sh = Math.min(lh - sy, (y1 - y0) * f);
     g.drawImage(level.source, sx, sy, sw, sh, x0 * v.scale + v.tx, y0 * v.scale + v.ty, (x1 - x0) * v.scale, (y1 - y0) * v.scale);
+    // The preview is blurrier than the screen: full-resolution tiles over it where loaded.
+    if (this.tileLayer && deviceScale > f * 1.05) this.tileLayer.draw(g, { x0, y0, x1, y1 }, deviceScale, v.scale, v.tx, v.ty);
   }
 
   private pathOf(regions: MultiPolygonXY): Path2D {

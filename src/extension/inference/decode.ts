@@ -1,37 +1,42 @@
 /**
- * Decodes an image file once, at full resolution, into 8-bit sRGB: EXIF orientation applied;
- * grayscale, 16-bit, alpha, CMYK and palette images normalised.
+ * Decodes an image file once, at full resolution, into 8-bit sRGB: EXIF orientation applied (the
+ * frame the editor displays and sidecar coordinates use); grayscale, 16-bit, alpha, CMYK and
+ * palette images normalised; the first frame of an animation. Files that are not whole images
+ * throw the same `ImageLoadError`s the editor shows when it opens them.
  */
 import { promises as fsp } from 'node:fs';
-import { decodeBmp, isBmp } from '../../shared/inference/bmp';
+import { decodeBmp } from '../../shared/inference/bmp';
 import type { RgbImage } from '../../shared/inference/resize';
+import { describeDecodeError, ImageLoadError, probeImage } from '../image/probe';
 import { loadSharp } from '../sharp';
 
-/** Decodes `input` (a path or the file's bytes) to interleaved 8-bit RGB. */
-export async function decodeImage(input: string | Buffer): Promise<RgbImage> {
-  // libvips (sharp) has no BMP loader: BMP files are decoded here (they carry no EXIF).
-  const head = typeof input === 'string' ? await readHead(input) : input.subarray(0, 2);
-  if (head.length >= 2 && head[0] === 0x42 && head[1] === 0x4d) {
-    const bytes = typeof input === 'string' ? await fsp.readFile(input) : input;
-    if (isBmp(bytes)) return decodeBmp(bytes);
-  }
-  const { data, info } = await loadSharp()(input, { failOn: 'none', limitInputPixels: 1 << 30, animated: false })
-    .rotate() // applies and strips the EXIF orientation
-    .toColourspace('srgb') // grayscale, CMYK (ICC-aware), palette -> sRGB; 16-bit -> 8-bit
-    .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`decodeImage: expected 3 channels after conversion, got ${info.channels}`);
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
+/**
+ * Most pixels decoded for click segmentation: its state is about 12 bytes a pixel (the RGB image
+ * and two float maps), so 50 megapixels is ~600 MB. Larger images are segmented on a region.
+ */
+export const MAX_DECODE_PIXELS = 50_000_000;
 
-async function readHead(path: string): Promise<Uint8Array> {
-  const f = await fsp.open(path, 'r');
+/** Decodes `input` (a path or the file's bytes) to interleaved 8-bit RGB. */
+export async function decodeImage(input: string | Buffer, options: { maxPixels?: number } = {}): Promise<RgbImage> {
+  const probe = await probeImage(input, { validate: false });
+  const max = options.maxPixels ?? MAX_DECODE_PIXELS;
+  if (probe.width * probe.height > max) {
+    throw new ImageLoadError('tooLarge', `the image is ${probe.width}x${probe.height}; decoding it whole for segmentation is limited to ${Math.round(max / 1e6)} megapixels`);
+  }
+  // libvips (sharp) has no BMP loader: BMP files are decoded here (they carry no EXIF).
+  if (probe.format === 'bmp') return decodeBmp(typeof input === 'string' ? await fsp.readFile(input) : input);
   try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await f.read(buf, 0, 2, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await f.close();
+    const { data, info } = await loadSharp()(input, { failOn: 'truncated', limitInputPixels: false, pages: 1 })
+      .autoOrient() // applies and strips the EXIF orientation
+      .toColourspace('srgb') // grayscale, CMYK (ICC-aware), palette -> sRGB; 16-bit -> 8-bit
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decodeImage: expected 3 channels after conversion, got ${info.channels}`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (e) {
+    if (e instanceof ImageLoadError) throw e;
+    const d = describeDecodeError(e);
+    throw new ImageLoadError(d.code, d.message);
   }
 }

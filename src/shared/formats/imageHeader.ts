@@ -98,3 +98,64 @@ export function readWebpSize(bytes: Uint8Array): { width: number; height: number
 export function readImageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   return readPngSize(bytes) ?? readJpegSize(bytes) ?? readWebpSize(bytes) ?? readBmpSize(bytes);
 }
+
+/** Image container formats recognised from their first bytes. */
+export type SniffedFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'bmp' | 'heif' | 'svg';
+
+/**
+ * The format `head` (the file's first 32 bytes or more) starts like, whatever the file is named;
+ * undefined for anything that is not an image container we know. SVG/XML is recognised only to
+ * refuse it with a precise message.
+ */
+export function sniffImageFormat(head: Uint8Array): SniffedFormat | undefined {
+  const at = (o: number, ...b: number[]) => head.length >= o + b.length && b.every((x, i) => head[o + i] === x);
+  const ascii = (o: number, s: string) => at(o, ...[...s].map((c) => c.charCodeAt(0)));
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (ascii(0, 'GIF87a') || ascii(0, 'GIF89a')) return 'gif';
+  if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'webp';
+  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a) || at(0, 0x49, 0x49, 0x2b, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2b)) return 'tiff';
+  if (readBmpSize(head.length >= 26 ? head : new Uint8Array(0)) || (at(0, 0x42, 0x4d) && head.length < 26)) return 'bmp';
+  if (ascii(4, 'ftyp') && /^(heic|heix|hevc|mif1|msf1|avif|avis)$/.test(String.fromCharCode(...head.subarray(8, 12)))) return 'heif';
+  // Text that opens like XML or SVG (after an optional BOM and whitespace).
+  const text = String.fromCharCode(...head.subarray(0, Math.min(head.length, 512))).replace(/^\xef\xbb\xbf/, '').trimStart();
+  if (text.startsWith('<') && /<svg[\s>]/i.test(text)) return 'svg';
+  return undefined;
+}
+
+/** Where a PNG's chunk structure first goes wrong, or undefined when it is whole. */
+export type PngStructureProblem = { kind: 'truncated' | 'corrupt'; detail: string };
+
+/**
+ * Walks a PNG's chunks (lengths, types, the IHDR checksum, the IEND terminator) without
+ * inflating anything: finds files cut short and mangled headers cheaply. `read(pos, len)` returns
+ * the bytes at `pos` (fewer at the end of the file); `size` is the file size.
+ */
+export async function checkPngStructure(
+  read: (pos: number, len: number) => Promise<Uint8Array> | Uint8Array,
+  size: number,
+  crc32: (bytes: Uint8Array) => number,
+): Promise<PngStructureProblem | undefined> {
+  let pos = 8;
+  let first = true;
+  let sawData = false;
+  while (pos + 12 <= size) {
+    const h = await read(pos, 8);
+    if (h.length < 8) break;
+    const len = ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+    const type = String.fromCharCode(h[4], h[5], h[6], h[7]);
+    if (!/^[A-Za-z]{4}$/.test(type) || len > 0x7fffffff) return { kind: 'corrupt', detail: `bad chunk at byte ${pos}` };
+    if (first) {
+      if (type !== 'IHDR' || len !== 13) return { kind: 'corrupt', detail: 'the first chunk is not a valid IHDR' };
+      const body = await read(pos + 4, 4 + 13 + 4);
+      if (body.length < 21) return { kind: 'truncated', detail: 'the file ends inside its header' };
+      const want = ((body[17] << 24) | (body[18] << 16) | (body[19] << 8) | body[20]) >>> 0;
+      if ((crc32(body.subarray(0, 17)) >>> 0) !== want) return { kind: 'corrupt', detail: 'the header checksum is wrong' };
+      first = false;
+    }
+    if (type === 'IDAT') sawData = true;
+    if (type === 'IEND') return sawData ? undefined : { kind: 'corrupt', detail: 'there is no image data' };
+    pos += 12 + len;
+  }
+  return first ? { kind: 'corrupt', detail: 'there is no header' } : { kind: 'truncated', detail: 'the file ends before the image data is complete' };
+}

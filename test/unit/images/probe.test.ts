@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageLoadError, probeImage } from '../../../src/extension/image/probe';
+import { decodeImage } from '../../../src/extension/inference/decode';
+import { makeCorpus, type CorpusEntry } from './corpus';
+
+describe('bad and unusual images: probe and decode', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let corpus: CorpusEntry[] = [];
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edgeflow-badimages-'));
+    corpus = await makeCorpus(dir);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('covers every kind the issue names', () => {
+    const names = corpus.map((c) => c.name).join(' ');
+    for (const kind of ['truncated.png', 'truncated.jpg', 'zero-bytes.png', 'png-named.jpg', 'text-named.png', 'rgb16.png', 'gray.png', 'gray-alpha.png', 'palette.png', 'cmyk.jpg', 'exif-3.jpg', 'exif-6.jpg', 'exif-8.jpg', 'alpha.png', 'animated.gif', 'rgb.webp', 'rgb.tif', 'ñandú é 图.png']) {
+      assert.ok(names.includes(kind), `corpus lacks ${kind}`);
+    }
+  });
+
+  it('gives every file a good image or a typed error, from its path and from its bytes', async () => {
+    const failures: string[] = [];
+    for (const c of corpus) {
+      for (const input of [join(dir, c.name), readFileSync(join(dir, c.name))]) {
+        const how = typeof input === 'string' ? 'path' : 'bytes';
+        try {
+          const p = await probeImage(input);
+          if (c.expect !== 'ok') failures.push(`${c.name} (${how}): opened as ${p.format} ${p.width}x${p.height}, expected error ${c.code}`);
+          else if (p.width !== c.width || p.height !== c.height) failures.push(`${c.name} (${how}): ${p.width}x${p.height}, expected ${c.width}x${c.height}`);
+        } catch (e) {
+          if (!(e instanceof ImageLoadError)) failures.push(`${c.name} (${how}): untyped ${(e as Error).stack}`);
+          else if (c.expect === 'ok') failures.push(`${c.name} (${how}): ${e.code}: ${e.message}`);
+          else if (e.code !== c.code) failures.push(`${c.name} (${how}): ${e.code} (${e.message}), expected ${c.code}`);
+          else assert.ok(e.message.length > 15 && !/vips_|VipsImage|\bload_buffer\b/.test(e.message), `${c.name}: unclear message "${e.message}"`);
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('decodes every good image to 8-bit RGB in the displayed frame (EXIF applied, corners where the user sees them)', async () => {
+    const failures: string[] = [];
+    for (const c of corpus.filter((x) => x.expect === 'ok')) {
+      const img = await decodeImage(join(dir, c.name));
+      if (img.width !== c.width || img.height !== c.height) {
+        failures.push(`${c.name}: decoded ${img.width}x${img.height}, expected ${c.width}x${c.height}`);
+        continue;
+      }
+      assert.equal(img.data.length, img.width * img.height * 3);
+      const at = (x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
+      const w = img.width;
+      const h = img.height;
+      const samples: [string, number[], [number, number, number]][] = [
+        ['top-left', at(4, 4), c.corners.tl],
+        ['top-right', at(w - 5, 4), c.corners.tr],
+        ['bottom-left', at(4, h - 5), c.corners.bl],
+        ['bottom-right', at(w - 5, h - 5), c.corners.br],
+      ];
+      for (const [where, got, want] of samples) {
+        // JPEG, palette quantisation and the texture's +-6 stay well inside this; a wrong
+        // orientation or channel order is off by 255.
+        if (got.some((v, i) => Math.abs(v - want[i]) > 40)) failures.push(`${c.name} ${where}: [${got}] expected about [${want}]`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('decode refuses the bad files with the same typed errors', async () => {
+    for (const c of corpus.filter((x) => x.expect === 'error')) {
+      await assert.rejects(decodeImage(join(dir, c.name)), (e: unknown) => e instanceof ImageLoadError && e.code === c.code, c.name);
+    }
+  });
+});
