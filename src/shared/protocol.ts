@@ -237,7 +237,23 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const MAX_STRING = 10_000;
+/** Longest free text accepted (an error message from the webview). */
+export const MAX_STRING = 10_000;
+/** Longest class name accepted. */
+export const MAX_LABEL_NAME = 200;
+/**
+ * Most values (array elements and object fields, counted recursively) one edit may carry: about
+ * 2 M polygon vertices, far beyond a real image's objects, small enough to validate in ~100 ms.
+ */
+export const MAX_EDIT_VALUES = 4_000_000;
+/** Deepest nesting one edit may have (a batch of replaceAll of objects of regions of rings). */
+export const MAX_EDIT_DEPTH = 16;
+/** Largest zoom factor the status bar accepts (the webview's own limit is far below). */
+export const MAX_ZOOM = 10_000;
+/** Largest image side a webview may report (browsers decode far less). */
+export const MAX_IMAGE_SIDE = 1_000_000;
+/** Cursor positions beyond this magnitude (image pixels) are refused. */
+const MAX_CURSOR = 1e7;
 
 function str(v: unknown, max = 200): v is string {
   return typeof v === 'string' && v.length <= max;
@@ -245,6 +261,58 @@ function str(v: unknown, max = 200): v is string {
 
 function finite(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** A short description of an untrusted value for an error message (never throws: no JSON of cycles or BigInts). */
+function describe(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : v === null ? 'null' : typeof v;
+}
+
+/** A class name: 1..MAX_LABEL_NAME characters, not only blanks, no control characters. */
+function labelName(v: unknown): v is string {
+  // eslint-disable-next-line no-control-regex
+  return str(v, MAX_LABEL_NAME) && v.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(v);
+}
+
+/**
+ * Whether `v` stays within `budget` values and `MAX_EDIT_DEPTH` levels and has no cycle.
+ * Structured clone can carry cycles and shared references, so this walks with these limits
+ * before any other check touches the value (the checks in annotation/validate.ts assume a bounded tree).
+ */
+export function withinSize(v: unknown, budget = MAX_EDIT_VALUES): boolean {
+  let left = budget;
+  // Objects on the current path: meeting one again is a cycle, refused at once.
+  const path = new Set<object>();
+  const walk = (x: unknown, depth: number): boolean => {
+    if (typeof x !== 'object' || x === null) return true;
+    if (depth > MAX_EDIT_DEPTH || path.has(x)) return false;
+    if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) {
+      left -= x.byteLength;
+      return left >= 0;
+    }
+    if (Array.isArray(x)) {
+      left -= x.length;
+      if (left < 0) return false;
+      path.add(x);
+      for (let i = 0; i < x.length; i++) {
+        const e = x[i];
+        if (typeof e === 'object' && e !== null && !walk(e, depth + 1)) return false;
+      }
+      path.delete(x);
+      return true;
+    }
+    const keys = Object.keys(x);
+    left -= keys.length;
+    if (left < 0) return false;
+    path.add(x);
+    for (const k of keys) {
+      const e = (x as Record<string, unknown>)[k];
+      if (typeof e === 'object' && e !== null && !walk(e, depth + 1)) return false;
+    }
+    path.delete(x);
+    return true;
+  };
+  return walk(v, 0);
 }
 
 /**
@@ -257,22 +325,24 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
     case 'ready':
       return ok({ type: 'ready' });
     case 'edit': {
+      if (!withinSize(raw.edit)) return err(`invalid edit: more than ${MAX_EDIT_VALUES} values or nested deeper than ${MAX_EDIT_DEPTH}`);
       const e = checkEdit(raw.edit, 'edit');
-      if (isIssue(e)) return err(`invalid edit: ${e.path}: ${e.message}`);
+      if (isIssue(e)) return err(`invalid edit: ${e.path}: ${e.message}`.slice(0, 300));
       return ok({ type: 'edit', edit: e });
     }
     case 'viewStatus': {
-      if (!finite(raw.zoom) || raw.zoom <= 0) return err('viewStatus.zoom must be a positive number');
+      if (!finite(raw.zoom) || raw.zoom <= 0 || raw.zoom > MAX_ZOOM) return err(`viewStatus.zoom must be a number in (0, ${MAX_ZOOM}]`);
       let cursor: { x: number; y: number } | null = null;
       if (raw.cursor !== null) {
-        if (!isObj(raw.cursor) || !finite(raw.cursor.x) || !finite(raw.cursor.y)) return err('viewStatus.cursor must be {x, y} or null');
+        const inRange = (n: unknown): n is number => finite(n) && Math.abs(n) <= MAX_CURSOR;
+        if (!isObj(raw.cursor) || !inRange(raw.cursor.x) || !inRange(raw.cursor.y)) return err('viewStatus.cursor must be {x, y} (image pixels) or null');
         cursor = { x: raw.cursor.x, y: raw.cursor.y };
       }
       return ok({ type: 'viewStatus', zoom: raw.zoom, cursor });
     }
     case 'uiContext': {
       const flags = [raw.textInputFocus, raw.drawing, raw.hasSelection, raw.focused];
-      if (flags.some((f) => typeof f !== 'boolean') || !str(raw.tool, 64)) {
+      if (flags.some((f) => typeof f !== 'boolean') || !str(raw.tool, 64) || !/^[A-Za-z][\w-]*$/.test(raw.tool)) {
         return err('uiContext needs textInputFocus, drawing, hasSelection, focused (booleans) and tool');
       }
       return ok({
@@ -290,7 +360,7 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
     case 'imageLoaded': {
       const w = checkId(raw.naturalWidth, 'naturalWidth');
       const h = checkId(raw.naturalHeight, 'naturalHeight');
-      if (isIssue(w) || isIssue(h)) return err('imageLoaded needs integer naturalWidth/naturalHeight');
+      if (isIssue(w) || isIssue(h) || w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE) return err(`imageLoaded needs integer naturalWidth/naturalHeight up to ${MAX_IMAGE_SIDE}`);
       return ok({ type: 'imageLoaded', naturalWidth: w, naturalHeight: h });
     }
     case 'request':
@@ -300,7 +370,7 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
     case 'segmentEnd':
       return parseSegmentMessage(raw);
     default:
-      return err(`unknown message type ${JSON.stringify(raw.type)}`.slice(0, 200));
+      return err(`unknown message type ${describe(raw.type)}`);
   }
 }
 
@@ -312,11 +382,11 @@ function parseRequest(raw: Record<string, unknown>): Result<WebviewToHost, strin
   const colorOk = (c: unknown) => typeof c === 'string' && /^#[0-9a-fA-F]{6}$/.test(c);
   switch (raw.method) {
     case 'addLabel':
-      if (!str(p.name) || (p.color !== undefined && !colorOk(p.color))) return err('addLabel needs a name and an optional #rrggbb colour');
+      if (!labelName(p.name) || (p.color !== undefined && !colorOk(p.color))) return err('addLabel needs a name (1-200 characters, no control characters) and an optional #rrggbb colour');
       return ok({ type: 'request', requestId, method: 'addLabel', params: p.color === undefined ? { name: p.name } : { name: p.name, color: p.color as string } });
     case 'updateLabel': {
       const id = checkId(p.id, 'id');
-      if (isIssue(id) || !str(p.name) || !colorOk(p.color)) return err('updateLabel needs id, name and #rrggbb colour');
+      if (isIssue(id) || !labelName(p.name) || !colorOk(p.color)) return err('updateLabel needs id, name (1-200 characters, no control characters) and #rrggbb colour');
       return ok({ type: 'request', requestId, method: 'updateLabel', params: { id, name: p.name, color: p.color as string } });
     }
     case 'removeLabel': {
@@ -325,7 +395,7 @@ function parseRequest(raw: Record<string, unknown>): Result<WebviewToHost, strin
       return ok({ type: 'request', requestId, method: 'removeLabel', params: { id } });
     }
     default:
-      return err(`unknown request method ${JSON.stringify(raw.method)}`.slice(0, 200));
+      return err(`unknown request method ${describe(raw.method)}`);
   }
 }
 

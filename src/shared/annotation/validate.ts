@@ -43,7 +43,8 @@ export const checkRing: Check<RingXY> = (v, path) => {
       return issue(`${path}[${i}]`, 'expected a finite coordinate');
     }
   }
-  return v as RingXY;
+  // A copy: structured clone keeps non-index properties of arrays, which must not reach the model.
+  return (v as number[]).slice() as RingXY;
 };
 
 /** A region {outer, holes}. */
@@ -178,6 +179,7 @@ export function checkEdit(v: unknown, path: string, depth = 0): AnnotationEdit |
       return { kind: 'batch', edits };
     }
     default:
-      return issue(`${path}.kind`, `unknown edit kind ${JSON.stringify(v.kind)}`);
+      // Never JSON.stringify untrusted values here: a BigInt or a cycle would throw.
+      return issue(`${path}.kind`, `unknown edit kind ${typeof v.kind === 'string' ? JSON.stringify(v.kind.slice(0, 40)) : typeof v.kind}`);
   }
 }

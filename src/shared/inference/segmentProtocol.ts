@@ -100,6 +100,6 @@ export function parseSegmentMessage(raw: Record<string, unknown>): Result<Segmen
     case 'segmentEnd':
       return ok({ type: 'segmentEnd', session });
     default:
-      return err(`unknown segmentation message ${JSON.stringify(raw.type)}`.slice(0, 200));
+      return err(`unknown segmentation message ${typeof raw.type === 'string' ? JSON.stringify(raw.type.slice(0, 40)) : typeof raw.type}`);
   }
 }
