@@ -5,9 +5,21 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 /**
- * Writes `data` so that readers never see a half-written file: for local files the bytes go to a
- * temporary file in the same folder, which is then renamed over the target (atomic on POSIX and
- * NTFS). Other file systems fall back to `workspace.fs.writeFile`.
+ * Test-only: milliseconds to pause between chunks of an atomic write, from the environment
+ * variable EDGEFLOW_TEST_SLOW_WRITE_MS (the crash-safety e2e test kills the extension host in the
+ * middle of a save). Unset or invalid: 0, no pause.
+ */
+function slowWriteMs(): number {
+  const v = Number(process.env.EDGEFLOW_TEST_SLOW_WRITE_MS ?? '');
+  return Number.isFinite(v) && v > 0 ? Math.min(v, 10_000) : 0;
+}
+
+/**
+ * Writes `data` so that readers never see a half-written file, even after a crash or power loss:
+ * for local files the bytes go to a temporary file in the same folder, are flushed to the disk
+ * (fsync), and the temporary file is then renamed over the target (atomic on POSIX and NTFS); the
+ * folder is fsynced too where the platform allows, so the rename itself is durable. Other file
+ * systems fall back to `workspace.fs.writeFile`.
  */
 export async function writeFileAtomic(uri: vscode.Uri, data: Uint8Array | string): Promise<void> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -19,11 +31,41 @@ export async function writeFileAtomic(uri: vscode.Uri, data: Uint8Array | string
   await fsp.mkdir(path.dirname(target), { recursive: true });
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await fsp.writeFile(tmp, bytes);
+    const fh = await fsp.open(tmp, 'wx');
+    try {
+      const pause = slowWriteMs();
+      if (pause) {
+        // Several chunks with pauses between them, so a test can kill us mid-write.
+        const chunk = Math.max(1, Math.ceil(bytes.length / 8));
+        for (let at = 0; at < bytes.length; at += chunk) {
+          await fh.write(bytes, at, Math.min(chunk, bytes.length - at), at);
+          await new Promise((r) => setTimeout(r, pause));
+        }
+      } else {
+        await fh.writeFile(bytes);
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await fsp.rename(tmp, target);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw e;
+  }
+  await syncDir(path.dirname(target));
+}
+
+/** fsyncs a folder so a rename inside it survives a crash; not possible everywhere (Windows). */
+async function syncDir(dir: string): Promise<void> {
+  let fh: import('node:fs/promises').FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // EISDIR/EPERM on platforms that cannot open or sync folders: the file itself is synced.
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
 }
 

@@ -10,6 +10,7 @@
  * a class never changes its id, so sidecars and exports keep pointing at the same class.
  */
 import { Result, err, ok } from './annotation/result';
+import { jsonErrorOffset } from './formats/jsonErrors';
 
 /** One class. */
 export interface Label {
@@ -41,10 +42,17 @@ export const MAX_LABEL_ID = 255;
 
 /** Why a labels file could not be read. */
 export interface LabelsError {
-  code: 'invalid-json' | 'invalid-schema';
+  code: 'invalid-json' | 'invalid-schema' | 'too-large';
   /** Human-readable, names the offending entry. */
   message: string;
+  /** Where in the JSON (e.g. `labels[3].color`), for diagnostics. */
+  path?: string;
+  /** Character offset where JSON.parse stopped (invalid-json, when it says). */
+  offset?: number;
 }
+
+/** Largest labels file read (255 classes fit in a few kB; the rest would be someone's mistake). */
+export const MAX_LABELS_FILE_CHARS = 4 * 1024 * 1024;
 
 const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 
@@ -60,25 +68,30 @@ export function defaultLabelColor(n: number): string {
 
 /** Parses and validates labels file text. An empty/whitespace file is an empty label list. */
 export function parseLabels(text: string): Result<LabelsFile, LabelsError> {
+  if (text.length > MAX_LABELS_FILE_CHARS) {
+    return err({ code: 'too-large', message: `Labels file is too large (${text.length} characters; the limit is ${MAX_LABELS_FILE_CHARS})` });
+  }
   if (text.trim() === '') return ok({ version: 1, labels: [] });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return err({ code: 'invalid-json', message: `Labels file is not valid JSON: ${(e as Error).message}` });
+    const message = (e as Error).message;
+    const offset = jsonErrorOffset(message, text);
+    return err({ code: 'invalid-json', message: `Labels file is not valid JSON: ${message}`, ...(offset === undefined ? {} : { offset }) });
   }
   return validateLabels(raw);
 }
 
 /** Validates an already-parsed labels value. */
 export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
-  const bad = (message: string) => err<LabelsError>({ code: 'invalid-schema', message });
+  const bad = (message: string, path?: string) => err<LabelsError>({ code: 'invalid-schema', message, ...(path ? { path } : {}) });
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return bad('Labels file must be an object {"version": 1, "labels": [...]}');
   }
   const r = raw as Record<string, unknown>;
-  if (r.version !== undefined && r.version !== 1) return bad(`Unsupported labels file version ${JSON.stringify(r.version)}`);
-  if (!Array.isArray(r.labels)) return bad('"labels" must be an array');
+  if (r.version !== undefined && r.version !== 1) return bad(`Unsupported labels file version ${JSON.stringify(r.version)}`.slice(0, 200), 'version');
+  if (!Array.isArray(r.labels)) return bad('"labels" must be an array', 'labels');
   const labels: Label[] = [];
   const ids = new Set<number>();
   const names = new Set<string>();
@@ -87,18 +100,18 @@ export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
   for (let i = 0; i < r.labels.length; i++) {
     const l = r.labels[i] as Record<string, unknown>;
     const where = `labels[${i}]`;
-    if (typeof l !== 'object' || l === null || Array.isArray(l)) return bad(`${where} must be an object`);
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) return bad(`${where} must be an object`, where);
     if (typeof l.id !== 'number' || !Number.isInteger(l.id) || l.id < 1 || l.id > MAX_LABEL_ID) {
-      return bad(`${where}.id must be an integer 1..${MAX_LABEL_ID}`);
+      return bad(`${where}.id must be an integer 1..${MAX_LABEL_ID}`, `${where}.id`);
     }
-    if (ids.has(l.id)) return bad(`${where}.id ${l.id} is used twice`);
-    if (typeof l.name !== 'string' || l.name.trim() === '') return bad(`${where}.name must be a non-empty string`);
+    if (ids.has(l.id)) return bad(`${where}.id ${l.id} is used twice`, `${where}.id`);
+    if (typeof l.name !== 'string' || l.name.trim() === '') return bad(`${where}.name must be a non-empty string`, `${where}.name`);
     const name = l.name.trim();
-    if (names.has(name)) return bad(`${where}.name "${name}" is used twice`);
+    if (names.has(name)) return bad(`${where}.name "${name.slice(0, 100)}" is used twice`, `${where}.name`);
     let color: string;
     if (l.color === undefined) color = defaultLabelColor(i);
     else if (typeof l.color === 'string' && COLOR_RE.test(l.color)) color = l.color.toLowerCase();
-    else return bad(`${where}.color must be "#rrggbb"`);
+    else return bad(`${where}.color must be "#rrggbb"`, `${where}.color`);
     ids.add(l.id);
     names.add(name);
     labels.push({ id: l.id, name, color });

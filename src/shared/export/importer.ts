@@ -7,7 +7,8 @@
  * are matched to the workspace labels file by name; new names are added to it.
  */
 import type { AnnotationObject, AnnotationState, MultiPolygonXY } from '../annotation/types';
-import { COCO_SIDECAR_SUFFIX, writeCocoSidecar } from '../formats/cocoSidecar';
+import { COCO_SIDECAR_SUFFIX, MAX_RLE_PIXELS, MAX_SIDECAR_PIXELS, writeCocoSidecar } from '../formats/cocoSidecar';
+import { MAX_COORD } from '../annotation/validate';
 import { CocoDataset, objectIdFromAnnotationId, parseCocoDataset } from '../formats/cocoDataset';
 import { circleToRing, parseLabelme, LabelmeIn } from '../formats/labelme';
 import { decodeRle, CocoRle, CocoRleUncompressed } from '../formats/rle';
@@ -228,6 +229,10 @@ export async function importAnnotations(req: ImportRequest): Promise<ImportSumma
       return;
     }
     done.add(imagePath);
+    if (width * height > MAX_SIDECAR_PIXELS) {
+      warnings.add('image-too-large', 'Images whose stated size is too large for a sidecar (skipped)', `${imagePath} (${width}x${height})`);
+      return;
+    }
     const sidecar = imagePath + COCO_SIDECAR_SUFFIX;
     if (!req.overwrite && (await workspace.isFile(sidecar))) {
       existing++;
@@ -462,6 +467,8 @@ export function cocoSegmentationToRegions(seg: unknown, width: number, height: n
     const regions: MultiPolygonXY = [];
     for (const ring of seg) {
       if (!Array.isArray(ring) || ring.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return 'a polygon must be a list of numbers';
+      // Beyond MAX_COORD the sidecar reader refuses the file: never write one it cannot read.
+      if (ring.some((v) => Math.abs(v as number) > MAX_COORD)) return `a coordinate is beyond ±${MAX_COORD}`;
       if (ring.length % 2 !== 0) return 'a polygon needs an even number of coordinates';
       if (ring.length < 6) continue;
       regions.push({ outer: ring.slice() as number[], holes: [] });
@@ -469,9 +476,12 @@ export function cocoSegmentationToRegions(seg: unknown, width: number, height: n
     return regions;
   }
   if (typeof seg === 'object' && seg !== null) {
+    // Check the size before decoding, which allocates height*width bytes.
+    const size = (seg as { size?: unknown }).size;
+    if (!Array.isArray(size) || size.length !== 2 || size[0] !== height || size[1] !== width) return 'RLE size differs from the image size';
+    if (width * height > MAX_RLE_PIXELS) return `RLE masks of images over ${MAX_RLE_PIXELS / 1e6} megapixels are not traced`;
     const decoded = decodeRle(seg as CocoRle | CocoRleUncompressed);
     if (!decoded.ok) return decoded.error.message;
-    if (decoded.value.width !== width || decoded.value.height !== height) return 'RLE size differs from the image size';
     return maskToPolygons(decoded.value.mask, width, height);
   }
   return 'missing segmentation';

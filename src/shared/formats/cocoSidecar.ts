@@ -37,6 +37,7 @@ import { checkId, checkRegions, isIssue } from '../annotation/validate';
 import { bboxToXYWH, multiPolygonArea, multiPolygonBBox, rasterizeMultiPolygon } from '../geometry/polygon';
 import type { Label } from '../labels';
 import { stringifyCompactNumbers } from './json';
+import { jsonErrorOffset } from './jsonErrors';
 import { CocoRle, CocoRleUncompressed, decodeRle, encodeRle } from './rle';
 
 /** `info.edgeflow.format` of our sidecars: the provenance marker. */
@@ -90,14 +91,52 @@ export interface SidecarContent {
   ours: boolean;
   /** Keys kept for writing back (see SidecarExtras). */
   extras: SidecarExtras;
+  /** Problems that did not stop the read (skipped annotations only with `lenient`). */
+  issues: SidecarIssue[];
 }
 
 /** Why a sidecar could not be read. `path` points into the JSON where possible. */
 export interface SidecarError {
-  code: 'invalid-json' | 'not-coco' | 'unsupported' | 'invalid-annotation';
+  code: 'invalid-json' | 'not-coco' | 'unsupported' | 'invalid-annotation' | 'too-large';
+  message: string;
+  path?: string;
+  /** Character offset into the text where JSON.parse stopped (invalid-json only, when it says). */
+  offset?: number;
+}
+
+/**
+ * A problem found while reading that did not stop the read: with `lenient`, `error`s are
+ * annotations that were skipped (the file cannot be saved back without losing them); `warning`s
+ * are kept as read (a polygon reaching outside the image, a class id missing from "categories").
+ */
+export interface SidecarIssue {
+  severity: 'error' | 'warning';
+  code: SidecarError['code'] | 'outside-image' | 'unknown-category' | 'size-mismatch';
   message: string;
   path?: string;
 }
+
+/**
+ * Limits that keep a huge or hostile sidecar from stalling the extension host. A file over
+ * `maxBytes` is not parsed at all; past `maxObjects` annotations or `maxVertices` vertices in
+ * total the rest is not read (an error issue with `lenient`, a `too-large` error otherwise).
+ */
+export interface SidecarLimits {
+  maxBytes: number;
+  maxObjects: number;
+  maxVertices: number;
+  /** Polygons (rings) in total, holes included. */
+  maxRings: number;
+}
+
+/** Largest image (pixels) a sidecar may describe. */
+export const MAX_SIDECAR_PIXELS = 2 ** 31;
+
+/** Largest image whose foreign RLE annotations are decoded and traced (pixels). */
+export const MAX_RLE_PIXELS = 64_000_000;
+
+/** Default limits: 64 MiB, 100 000 objects, 200 000 polygons, 4 million vertices (see README). */
+export const SIDECAR_LIMITS: Readonly<SidecarLimits> = { maxBytes: 64 * 1024 * 1024, maxObjects: 100_000, maxVertices: 4_000_000, maxRings: 200_000 };
 
 /** Options for `writeCocoSidecar`. */
 export interface SidecarWriteOptions {
@@ -172,7 +211,8 @@ const ANNOTATION_KEYS = new Set(['id', 'image_id', 'category_id', 'segmentation'
 /** The entries of `o` whose keys are not in `known` (never lets extras override our keys). */
 function without(o: Record<string, unknown> | undefined, known: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (o) for (const [k, v] of Object.entries(o)) if (!known.has(k) && v !== undefined) out[k] = v;
+  // defineProperty: a "__proto__" key from JSON.parse stays a plain key instead of a prototype.
+  if (o) for (const [k, v] of Object.entries(o)) if (!known.has(k) && v !== undefined) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -221,6 +261,14 @@ export type MaskToRegions = (mask: Uint8Array, width: number, height: number) =>
 export interface SidecarReadOptions {
   /** Needed only for RLE segmentations without `edgeflow_regions` (foreign files). */
   maskToRegions?: MaskToRegions;
+  /**
+   * Skip annotations that cannot be read instead of failing, reporting each as an error issue
+   * (the editor then shows what could be read, read-only). Problems with the file as a whole
+   * (not JSON, no image, too large) still fail.
+   */
+  lenient?: boolean;
+  /** Limits (default SIDECAR_LIMITS). */
+  limits?: Partial<SidecarLimits>;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -232,21 +280,50 @@ function isObj(v: unknown): v is Record<string, unknown> {
  * foreign single-image COCO files (polygon segmentation; RLE only with `maskToRegions`).
  */
 export function readCocoSidecar(text: string, options: SidecarReadOptions = {}): Result<SidecarContent, SidecarError> {
+  const limits = { ...SIDECAR_LIMITS, ...options.limits };
+  if (text.length > limits.maxBytes) {
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    return err({ code: 'too-large', message: `The file is too large to open (${mb(text.length)} MB; the limit is ${mb(limits.maxBytes)} MB)` });
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return err({ code: 'invalid-json', message: `Not valid JSON: ${(e as Error).message}` });
+    const message = (e as Error).message;
+    const offset = jsonErrorOffset(message, text);
+    return err({ code: 'invalid-json', message: `Not valid JSON: ${message}`, ...(offset === undefined ? {} : { offset }) });
   }
   try {
-    return parseSidecar(raw, options);
+    return parseSidecar(raw, options, limits);
   } catch (e) {
     // parseSidecar validates everything it touches; this only guards against a bug there.
     return err({ code: 'invalid-annotation', message: `Unreadable sidecar: ${(e as Error).message}` });
   }
 }
 
-function parseSidecar(raw: unknown, options: SidecarReadOptions): Result<SidecarContent, SidecarError> {
+/** Vertices (coordinate pairs) of a multipolygon. */
+function vertexCount(regions: MultiPolygonXY): number {
+  let n = 0;
+  for (const r of regions) {
+    n += r.outer.length / 2;
+    for (const h of r.holes) n += h.length / 2;
+  }
+  return n;
+}
+
+/** True when a vertex lies outside [0, width] x [0, height]. */
+function outsideImage(regions: MultiPolygonXY, width: number, height: number): boolean {
+  for (const r of regions) {
+    for (const ring of [r.outer, ...r.holes]) {
+      for (let i = 0; i + 1 < ring.length; i += 2) {
+        if (ring[i] < 0 || ring[i] > width || ring[i + 1] < 0 || ring[i + 1] > height) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function parseSidecar(raw: unknown, options: SidecarReadOptions, limits: SidecarLimits): Result<SidecarContent, SidecarError> {
   if (!isObj(raw)) return err({ code: 'not-coco', message: 'A COCO file must be a JSON object' });
   const info = isObj(raw.info) ? raw.info : undefined;
   const ours = !!info && isObj(info.edgeflow) && info.edgeflow.format === SIDECAR_FORMAT;
@@ -268,40 +345,90 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions): Result<Sidecar
   if (typeof width !== 'number' || typeof height !== 'number' || !Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     return err({ code: 'not-coco', message: 'images[0] needs positive integer width and height', path: 'images[0]' });
   }
+  if (width * height > MAX_SIDECAR_PIXELS) {
+    return err({ code: 'unsupported', message: `An image of ${width}x${height} pixels is larger than this editor supports`, path: 'images[0]' });
+  }
   const fileName = typeof im.file_name === 'string' ? im.file_name : '';
   const categories: SidecarCategory[] = [];
+  const issues: SidecarIssue[] = [];
   if (raw.categories !== undefined) {
     if (!Array.isArray(raw.categories)) return err({ code: 'not-coco', message: '"categories" must be an array', path: 'categories' });
     for (let i = 0; i < raw.categories.length; i++) {
       const c = raw.categories[i];
       if (!isObj(c) || typeof c.id !== 'number' || !Number.isInteger(c.id) || typeof c.name !== 'string') {
-        return err({ code: 'not-coco', message: 'a category needs an integer id and a name', path: `categories[${i}]` });
+        const e: SidecarError = { code: 'not-coco', message: 'a category needs an integer id and a name', path: `categories[${i}]` };
+        if (!options.lenient) return err(e);
+        issues.push({ severity: 'error', ...e });
+        continue;
       }
       categories.push({ id: c.id, name: c.name });
     }
   }
   if (!Array.isArray(raw.annotations)) return err({ code: 'not-coco', message: '"annotations" must be an array', path: 'annotations' });
+  const knownCategories = new Set(categories.map((c) => c.id));
   const objects: AnnotationObject[] = [];
+  const kept: Record<string, unknown>[] = [];
   const seen = new Set<number>();
+  const duplicates: number[] = [];
+  let vertices = 0;
+  let rings = 0;
+  const total = raw.annotations.length;
   for (let i = 0; i < raw.annotations.length; i++) {
     const path = `annotations[${i}]`;
-    const a = raw.annotations[i];
-    if (!isObj(a)) return err({ code: 'invalid-annotation', message: 'an annotation must be an object', path });
-    if (a.image_id !== undefined && a.image_id !== imageId) {
-      return err({ code: 'invalid-annotation', message: `image_id ${JSON.stringify(a.image_id)} does not match the image`, path: `${path}.image_id` });
+    const tooMany = (why: string): SidecarError => ({
+      code: 'too-large',
+      message: `Too many objects to edit: only the first ${objects.length} of ${total} were read (the limit is ${why})`,
+      path,
+    });
+    if (objects.length >= limits.maxObjects) {
+      if (!options.lenient) return err(tooMany(`${limits.maxObjects} objects`));
+      issues.push({ severity: 'error', ...tooMany(`${limits.maxObjects} objects`) });
+      break;
     }
-    const id = checkId(a.id, `${path}.id`);
-    if (isIssue(id) || id === 0) return err({ code: 'invalid-annotation', message: 'id must be a positive integer', path: `${path}.id` });
-    if (seen.has(id)) return err({ code: 'invalid-annotation', message: `duplicate annotation id ${id}`, path: `${path}.id` });
-    seen.add(id);
-    const classId = checkId(a.category_id, `${path}.category_id`);
-    if (isIssue(classId)) return err({ code: 'invalid-annotation', message: classId.message, path: classId.path });
-    const regions = parseGeometry(a, path, width, height, options);
-    if (!regions.ok) return regions;
-    const hidden = a.edgeflow_hidden === true;
-    objects.push({ id, classId, regions: regions.value, hidden });
+    const a = raw.annotations[i];
+    // A segmentation with more polygons than the whole file may hold is not even parsed.
+    const seg = isObj(a) ? a.segmentation : undefined;
+    if (Array.isArray(seg) && seg.length > limits.maxRings - rings) {
+      if (!options.lenient) return err(tooMany(`${limits.maxRings} polygons`));
+      issues.push({ severity: 'error', ...tooMany(`${limits.maxRings} polygons`) });
+      break;
+    }
+    const one = parseAnnotation(a, path, imageId, width, height, options);
+    if (!one.ok) {
+      if (!options.lenient) return one;
+      issues.push({ severity: 'error', ...one.error });
+      continue;
+    }
+    const o = one.value;
+    const oVertices = vertexCount(o.regions);
+    const oRings = o.regions.reduce((n, r) => n + 1 + r.holes.length, 0);
+    if (vertices + oVertices > limits.maxVertices || rings + oRings > limits.maxRings) {
+      const e = tooMany(vertices + oVertices > limits.maxVertices ? `${limits.maxVertices} vertices` : `${limits.maxRings} polygons`);
+      if (!options.lenient) return err(e);
+      issues.push({ severity: 'error', ...e });
+      break;
+    }
+    vertices += oVertices;
+    rings += oRings;
+    if (seen.has(o.id)) {
+      const e: SidecarError = { code: 'invalid-annotation', message: `duplicate annotation id ${o.id}`, path: `${path}.id` };
+      if (!options.lenient) return err(e);
+      // Shown (and kept by a repair) under a fresh id, given once every id is known.
+      issues.push({ severity: 'error', ...e, message: `${e.message} (Repair gives it a new id)` });
+      duplicates.push(objects.length);
+    }
+    seen.add(o.id);
+    if (!knownCategories.has(o.classId)) {
+      issues.push({ severity: 'warning', code: 'unknown-category', message: `category_id ${o.classId} is not in "categories"`, path: `${path}.category_id` });
+    }
+    if (outsideImage(o.regions, width, height)) {
+      issues.push({ severity: 'warning', code: 'outside-image', message: `the polygon reaches outside the ${width}x${height} image`, path: `${path}.segmentation` });
+    }
+    objects.push(o);
+    kept.push(a as Record<string, unknown>);
   }
-  const nextId = objects.reduce((m, o) => Math.max(m, o.id), 0) + 1;
+  let nextId = objects.reduce((m, o) => Math.max(m, o.id), 0) + 1;
+  for (const k of duplicates) objects[k] = { ...objects[k], id: nextId++ };
   const extras: SidecarExtras = {
     top: without(raw, TOP_KEYS),
     info: info ? without(info, INFO_KEYS) : {},
@@ -309,11 +436,32 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions): Result<Sidecar
     annotations: {},
   };
   if (Array.isArray(raw.licenses) && raw.licenses.length > 0) extras.licenses = raw.licenses;
-  for (const a of raw.annotations as Record<string, unknown>[]) {
-    const more = without(a, ANNOTATION_KEYS);
-    if (Object.keys(more).length) extras.annotations[a.id as number] = more;
+  for (let k = 0; k < kept.length; k++) {
+    const more = without(kept[k], ANNOTATION_KEYS);
+    if (Object.keys(more).length) extras.annotations[objects[k].id] = more;
   }
-  return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours, extras });
+  return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours, extras, issues });
+}
+
+function parseAnnotation(
+  a: unknown,
+  path: string,
+  imageId: unknown,
+  width: number,
+  height: number,
+  options: SidecarReadOptions,
+): Result<AnnotationObject, SidecarError> {
+  if (!isObj(a)) return err({ code: 'invalid-annotation', message: 'an annotation must be an object', path });
+  if (a.image_id !== undefined && a.image_id !== imageId) {
+    return err({ code: 'invalid-annotation', message: `image_id ${JSON.stringify(a.image_id)} does not match the image`, path: `${path}.image_id` });
+  }
+  const id = checkId(a.id, `${path}.id`);
+  if (isIssue(id) || id === 0) return err({ code: 'invalid-annotation', message: 'id must be a positive integer', path: `${path}.id` });
+  const classId = checkId(a.category_id, `${path}.category_id`);
+  if (isIssue(classId)) return err({ code: 'invalid-annotation', message: classId.message, path: classId.path });
+  const regions = parseGeometry(a, path, width, height, options);
+  if (!regions.ok) return regions;
+  return ok({ id, classId, regions: regions.value, hidden: a.edgeflow_hidden === true });
 }
 
 function parseGeometry(
@@ -343,11 +491,15 @@ function parseGeometry(
     return ok(regions);
   }
   if (isObj(seg)) {
-    const decoded = decodeRle(seg as unknown as CocoRle | CocoRleUncompressed);
-    if (!decoded.ok) return err({ code: 'invalid-annotation', message: decoded.error.message, path: `${path}.segmentation` });
-    if (decoded.value.width !== width || decoded.value.height !== height) {
+    // Check the size before decoding: decoding allocates width*height bytes.
+    if (!Array.isArray(seg.size) || seg.size[0] !== height || seg.size[1] !== width || seg.size.length !== 2) {
       return err({ code: 'invalid-annotation', message: 'RLE size does not match the image', path: `${path}.segmentation.size` });
     }
+    if (width * height > MAX_RLE_PIXELS) {
+      return err({ code: 'too-large', message: `RLE masks of images over ${MAX_RLE_PIXELS / 1e6} megapixels are not traced into polygons`, path: `${path}.segmentation` });
+    }
+    const decoded = decodeRle(seg as unknown as CocoRle | CocoRleUncompressed);
+    if (!decoded.ok) return err({ code: 'invalid-annotation', message: decoded.error.message, path: `${path}.segmentation` });
     if (!options.maskToRegions) {
       return err({ code: 'unsupported', message: 'RLE segmentation without edgeflow_regions cannot be edited as polygons here', path: `${path}.segmentation` });
     }
