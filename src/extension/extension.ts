@@ -10,6 +10,8 @@ import { AnnotationEditorProvider, VIEW_TYPE } from './editorProvider';
 import { registerInference } from './inference/segmentController';
 import { LabelsService } from './labelsStore';
 import { disposeLog, log } from './log';
+import { readSettings } from './settings';
+import { restrictedSettingMessage } from './trust';
 
 /** What activate() returns: handles for other parts of the extension and for tests. */
 export interface EdgeflowApi {
@@ -36,7 +38,27 @@ export function activate(context: vscode.ExtensionContext): EdgeflowApi {
     ...registerCommands(provider, labels),
     ...registerExportCommands(),
   );
+  reportRestrictedLabelsFile();
   return { provider, labels };
+}
+
+/**
+ * In Restricted Mode, says once per folder when its `edgeflow.labelsFile` leaves the workspace
+ * and is therefore ignored (settings.ts), with a way to trust the workspace. The model setting
+ * is reported where the model loads (segmentController.ts).
+ */
+function reportRestrictedLabelsFile(): void {
+  if (vscode.workspace.isTrusted) return;
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const s = readSettings(folder.uri);
+    if (s.ignoredLabelsFile === undefined) continue;
+    const text = restrictedSettingMessage('edgeflow.labelsFile', s.ignoredLabelsFile, `"${s.labelsFile}"`);
+    log().warn(`${folder.name}: ${text}`);
+    const manage = vscode.l10n.t('Manage Workspace Trust');
+    void vscode.window.showWarningMessage(text, manage).then((choice) => {
+      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+  }
 }
 
 export function deactivate(): void {

@@ -12,6 +12,8 @@ import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
 import type { SegmentHostMessage, SegmentWebviewMessage } from '../../shared/inference/segmentProtocol';
 import type { AnnotationDocument } from '../annotationDocument';
 import { log } from '../log';
+import { explainModelError } from '../modelCheck';
+import { isModelPath, restrictedSettingMessage, trustedSetting } from '../trust';
 import { decodeImage } from './decode';
 import type { DeviceSetting, SessionInfo } from './messages';
 import { Predictor } from './predictor';
@@ -37,18 +39,26 @@ export interface InferenceSettings {
   device: DeviceSetting;
   /** `edgeflow.inference.targetSize`: longer side of the model input. */
   targetSize: number;
+  /** A workspace `edgeflow.model` that Restricted Mode made us ignore (the user is told). */
+  ignoredModel?: string;
 }
 
-/** Reads the inference settings for a resource. */
-export function readInferenceSettings(scope?: vscode.Uri): InferenceSettings {
+/**
+ * Reads the inference settings for a resource. In an untrusted workspace (`trusted` false) a
+ * model named by the workspace's own settings is not loaded: the user's setting or the shipped
+ * model is, and `ignoredModel` says what was ignored.
+ */
+export function readInferenceSettings(scope?: vscode.Uri, trusted = vscode.workspace.isTrusted): InferenceSettings {
   const c = vscode.workspace.getConfiguration('edgeflow', scope);
-  const model = c.get<string>('model', DEFAULT_MODEL_NAME);
+  const chosen = trustedSetting(c.inspect<string>('model'), trusted);
+  const model = chosen.value ?? DEFAULT_MODEL_NAME;
   const device = c.get<string>('inference.device', 'auto');
   const size = c.get<number>('inference.targetSize', 400);
   return {
     model: typeof model === 'string' && model.trim() ? model.trim() : DEFAULT_MODEL_NAME,
     device: (DEVICES as readonly string[]).includes(device) ? (device as DeviceSetting) : 'auto',
     targetSize: typeof size === 'number' && Number.isFinite(size) ? Math.round(Math.min(1024, Math.max(128, size))) : 400,
+    ...(chosen.ignored && typeof chosen.ignored.value === 'string' ? { ignoredModel: chosen.ignored.value } : {}),
   };
 }
 
@@ -57,6 +67,7 @@ export class InferenceService implements vscode.Disposable {
   readonly pool: SessionPool;
   private readonly statusBar: vscode.StatusBarItem;
   private readonly toldFallback = new Set<string>();
+  private readonly toldRestricted = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly _onDidChangeSettings = new vscode.EventEmitter<void>();
   /** Model or device settings changed: predictors must be reopened. */
@@ -72,21 +83,38 @@ export class InferenceService implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('edgeflow.model') || e.affectsConfiguration('edgeflow.inference')) this._onDidChangeSettings.fire();
       }),
+      // Granting trust makes the workspace's model setting apply: reopen predictors.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this._onDidChangeSettings.fire()),
     );
+  }
+
+  /** Says once per ignored value why a workspace model setting is not used, with a way to trust. */
+  reportRestricted(settings: InferenceSettings): void {
+    const ignored = settings.ignoredModel;
+    if (ignored === undefined) return;
+    const used = settings.model === DEFAULT_MODEL_NAME ? `the shipped model (${DEFAULT_MODEL_NAME})` : `"${settings.model}" from your user settings`;
+    const text = restrictedSettingMessage('edgeflow.model', ignored, used);
+    log().warn(text);
+    if (this.toldRestricted.has(ignored)) return;
+    this.toldRestricted.add(ignored);
+    const manage = vscode.l10n.t('Manage Workspace Trust');
+    void vscode.window.showWarningMessage(text, manage).then((choice) => {
+      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
   }
 
   /** Absolute path of the model for a document; throws with a readable message when missing. */
   resolveModel(settings: InferenceSettings, documentUri: vscode.Uri): string {
     const m = settings.model;
     let file: string;
-    if (/[\\/]/.test(m) || m.toLowerCase().endsWith('.onnx')) {
+    if (isModelPath(m)) {
       const folder = vscode.workspace.getWorkspaceFolder(documentUri)?.uri.fsPath ?? path.dirname(documentUri.fsPath);
       file = path.resolve(folder, m.replace(/^~(?=$|[\\/])/, process.env.HOME ?? '~'));
     } else {
       file = vscode.Uri.joinPath(this.extensionUri, 'models', `${m}.onnx`).fsPath;
     }
     if (!existsSync(file)) {
-      throw new Error(vscode.l10n.t('The EdgeFlow model "{0}" was not found ({1}). Set "edgeflow.model" to a shipped model name or to the path of an ONNX file.', m, file));
+      throw new Error(vscode.l10n.t('Click segmentation is off: the EdgeFlow model "{0}" was not found ({1}). Set "edgeflow.model" to a shipped model name or to the path of an ONNX file, then click again; the polygon tools keep working.', m, file));
     }
     return file;
   }
@@ -136,6 +164,9 @@ export function registerInference(context: vscode.ExtensionContext): vscode.Disp
     if (service === s) service = undefined;
   });
 }
+
+/** A model failure already put in words for the user (the log has the details). */
+class ModelFailure extends Error {}
 
 /** What the controller needs from its editor panel. */
 export interface SegmentPanelHost {
@@ -199,6 +230,7 @@ export class SegmentController implements vscode.Disposable {
     this.settings = settings;
     const session = this.session;
     this.host.post({ type: 'segmentStatus', session, state: 'loading' });
+    svc.reportRestricted(settings);
     const p = (async () => {
       const model = svc.resolveModel(settings, doc.uri);
       const input = doc.uri.scheme === 'file' ? doc.uri.fsPath : Buffer.from(await vscode.workspace.fs.readFile(doc.uri));
@@ -206,8 +238,15 @@ export class SegmentController implements vscode.Disposable {
       if (image.width !== doc.image.width || image.height !== doc.image.height) {
         throw new Error(vscode.l10n.t('The image decodes as {0}x{1} but the editor shows {2}x{3}.', image.width, image.height, doc.image.width, doc.image.height));
       }
-      const predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize });
-      const info = await predictor.info;
+      let predictor: Predictor;
+      let info: SessionInfo;
+      try {
+        predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize });
+        info = await predictor.info;
+      } catch (e) {
+        log().error(`click segmentation: loading ${model} failed: ${(e as Error).stack ?? e}`);
+        throw new ModelFailure(explainModelError('load', model, e as Error));
+      }
       this.device = info.provider;
       svc.reportFallback(settings, info);
       log().info(`click segmentation: ${path.basename(model)} on ${info.provider} (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`);
@@ -225,9 +264,11 @@ export class SegmentController implements vscode.Disposable {
   /** Handles a validated segmentation message from the webview. */
   handle(m: SegmentWebviewMessage): void {
     void this.handleAsync(m).catch((e: Error) => {
-      log().error(`click segmentation: ${e.stack ?? e.message}`);
-      // A failed model load or a stopped worker: start afresh on the next click.
+      if (!(e instanceof ModelFailure)) log().error(`click segmentation: ${e.stack ?? e.message}`);
+      // A failed model load or run, or a stopped worker: start afresh on the next click (after
+      // the user fixed the setting, without reloading the window).
       this.closePredictor();
+      // Shown in the editor (the click panel's status and a notice), not only in the log.
       this.host.post({ type: 'segmentStatus', session: m.session, state: 'error', message: e.message });
     });
   }
@@ -261,7 +302,13 @@ export class SegmentController implements vscode.Disposable {
         const t0 = Date.now();
         const p = await this.open();
         this.host.post({ type: 'segmentStatus', session: m.session, state: 'busy', device: DEVICE_WORDS[this.device] ?? this.device });
-        const r = m.undo ? await p.rewind(m.clicks) : await p.predict(m.clicks);
+        let r: Awaited<ReturnType<Predictor['predict']>>;
+        try {
+          r = m.undo ? await p.rewind(m.clicks) : await p.predict(m.clicks);
+        } catch (e) {
+          log().error(`click segmentation: the model failed on a click: ${(e as Error).stack ?? e}`);
+          throw new ModelFailure(explainModelError('run', this.settings?.model ?? 'in use', e as Error));
+        }
         if (!r || m.session !== this.session) return; // superseded: never drawn
         const ms = Date.now() - t0;
         if (!m.undo) {

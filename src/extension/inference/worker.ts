@@ -13,6 +13,7 @@ import {
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
+import { assertModelContract } from '../modelCheck';
 
 interface ImageEntry {
   image: RgbImage;
@@ -264,11 +265,14 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       const t0 = performance.now();
       const created = await createSession(msg.modelPath, msg.device);
       session = created.s;
-      for (const name of ['image', 'clicks', 'prev_edge']) {
-        if (!session.inputNames.includes(name)) throw new Error(`${msg.modelPath} is not an EdgeFlow model: it has no input named "${name}" (see models/README.md)`);
-      }
-      for (const name of ['mask_logits', 'edge_logits']) {
-        if (!session.outputNames.includes(name)) throw new Error(`${msg.modelPath} is not an EdgeFlow model: it has no output named "${name}" (see models/README.md)`);
+      // Names, element types, ranks, channels and dynamic H/W against models/README.md, every
+      // mismatch named (modelCheck.ts); a failed check releases the session.
+      try {
+        assertModelContract(msg.modelPath, session.inputMetadata, session.outputMetadata);
+      } catch (e) {
+        void session.release();
+        session = undefined;
+        throw e;
       }
       const loadMs = performance.now() - t0;
       let warmupMs = 0;

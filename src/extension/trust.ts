@@ -1,0 +1,65 @@
+/**
+ * Workspace Trust for settings that name files: in an untrusted (Restricted Mode) workspace a
+ * repository's own settings must not make the extension load a model or write a labels file of
+ * its choosing. The decision is a pure function of the setting's inspection and the trust state,
+ * so it is unit-tested without VS Code; settings.ts and the model resolution apply it.
+ *
+ * package.json declares `capabilities.untrustedWorkspaces: {supported: "limited",
+ * restrictedConfigurations: ["edgeflow.model"]}`, so VS Code itself may already drop the
+ * workspace value; this code does not rely on it and says why a value was ignored.
+ */
+
+/** The parts of `WorkspaceConfiguration.inspect()` that matter here. */
+export interface SettingInspection<T> {
+  defaultValue?: T;
+  globalValue?: T;
+  workspaceValue?: T;
+  workspaceFolderValue?: T;
+}
+
+/** The value to use, and the workspace value that was ignored (with where it came from). */
+export interface TrustedValue<T> {
+  value: T | undefined;
+  /** Set when a workspace or folder value exists but was not used because of Restricted Mode. */
+  ignored?: { value: T; scope: 'workspace' | 'workspaceFolder' };
+}
+
+/**
+ * The effective value of a setting: the usual precedence (folder > workspace > user > default)
+ * when the workspace is trusted; in an untrusted workspace only user and default values count,
+ * unless `allowWorkspace` accepts the workspace's value (e.g. a path that stays inside it).
+ */
+export function trustedSetting<T>(
+  inspection: SettingInspection<T> | undefined,
+  trusted: boolean,
+  allowWorkspace: (v: T) => boolean = () => false,
+): TrustedValue<T> {
+  const i = inspection ?? {};
+  const userOrDefault = i.globalValue !== undefined ? i.globalValue : i.defaultValue;
+  const scope = i.workspaceFolderValue !== undefined ? 'workspaceFolder' : i.workspaceValue !== undefined ? 'workspace' : undefined;
+  if (!scope) return { value: userOrDefault };
+  const ws = (scope === 'workspaceFolder' ? i.workspaceFolderValue : i.workspaceValue) as T;
+  if (trusted || allowWorkspace(ws)) return { value: ws };
+  return ws === userOrDefault ? { value: userOrDefault } : { value: userOrDefault, ignored: { value: ws, scope } };
+}
+
+/**
+ * Whether a path from a workspace setting stays inside the workspace: relative, no `..` segment,
+ * no drive letter or UNC prefix, no home (`~`) expansion.
+ */
+export function isWorkspaceRelative(p: unknown): boolean {
+  if (typeof p !== 'string' || p.trim() === '') return false;
+  const s = p.trim();
+  if (/^([\\/]|[A-Za-z]:|~)/.test(s) || s.includes('\0')) return false;
+  return !s.split(/[\\/]+/).some((seg) => seg === '..');
+}
+
+/** Whether a model setting names a file (a path) rather than a shipped model. */
+export function isModelPath(model: string): boolean {
+  return /[\\/]/.test(model) || model.toLowerCase().endsWith('.onnx');
+}
+
+/** The message shown once when Restricted Mode made the extension ignore a workspace setting. */
+export function restrictedSettingMessage(key: string, ignored: unknown, usedInstead: string): string {
+  return `This workspace is in Restricted Mode, so its setting "${key}": ${JSON.stringify(ignored)} is ignored and ${usedInstead} is used. Trust the workspace to use its setting.`;
+}

@@ -1,0 +1,73 @@
+/**
+ * Workspace Trust: with the trust state injected, a model or labels file named by an untrusted
+ * workspace's own settings is not used (user or shipped defaults are), the ignored value is
+ * reported, and trusted workspaces keep the usual precedence. The manifest declares limited
+ * support with `edgeflow.model` restricted.
+ */
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isModelPath, isWorkspaceRelative, restrictedSettingMessage, trustedSetting } from '../../../src/extension/trust';
+import { repoRoot } from '../helpers/golden';
+
+const DEFAULT = 'edgeflow-mobilenetv2';
+
+describe('security: workspace trust', () => {
+  it('trusted: folder > workspace > user > default', () => {
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT }, true), { value: DEFAULT });
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT, globalValue: 'u.onnx' }, true), { value: 'u.onnx' });
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT, globalValue: 'u.onnx', workspaceValue: 'w.onnx' }, true), { value: 'w.onnx' });
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT, workspaceValue: 'w.onnx', workspaceFolderValue: 'f.onnx' }, true), { value: 'f.onnx' });
+  });
+
+  it('untrusted: a workspace model path is not loaded, the shipped model is, and the ignored value is reported', () => {
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT, workspaceValue: './evil.onnx' }, false), {
+      value: DEFAULT,
+      ignored: { value: './evil.onnx', scope: 'workspace' },
+    });
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT, workspaceFolderValue: '/tmp/evil.onnx' }, false), {
+      value: DEFAULT,
+      ignored: { value: '/tmp/evil.onnx', scope: 'workspaceFolder' },
+    });
+  });
+
+  it("untrusted: the user's own setting still applies; an equal workspace value is not reported", () => {
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT, globalValue: '/home/me/m.onnx', workspaceValue: 'x.onnx' }, false), {
+      value: '/home/me/m.onnx',
+      ignored: { value: 'x.onnx', scope: 'workspace' },
+    });
+    assert.deepEqual(trustedSetting({ defaultValue: DEFAULT, workspaceValue: DEFAULT }, false), { value: DEFAULT });
+    assert.deepEqual(trustedSetting(undefined, false), { value: undefined });
+  });
+
+  it('untrusted: a labels file inside the workspace is kept, one that leaves it is ignored', () => {
+    const d = '.edgeflow/labels.json';
+    assert.deepEqual(trustedSetting({ defaultValue: d, workspaceValue: 'data/labels.json' }, false, isWorkspaceRelative), { value: 'data/labels.json' });
+    for (const bad of ['/home/me/.bashrc', '../../outside.json', 'a/../../b.json', '~/x.json', 'C:\\x.json', '\\\\server\\share\\x.json', '']) {
+      const r = trustedSetting({ defaultValue: d, workspaceValue: bad }, false, isWorkspaceRelative);
+      assert.equal(r.value, d, bad);
+      if (bad !== d) assert.equal(r.ignored?.value, bad);
+    }
+    assert.equal(trustedSetting({ defaultValue: d, workspaceValue: '/shared/labels.json' }, true, isWorkspaceRelative).value, '/shared/labels.json');
+  });
+
+  it('model settings: names versus paths, and the message says why and how', () => {
+    assert.equal(isModelPath('edgeflow-mobilenetv2'), false);
+    assert.equal(isModelPath('models/x.onnx'), true);
+    assert.equal(isModelPath('x.ONNX'), true);
+    assert.equal(isModelPath('..\\x'), true);
+    const msg = restrictedSettingMessage('edgeflow.model', './evil.onnx', 'the shipped model (edgeflow-mobilenetv2)');
+    assert.match(msg, /Restricted Mode.*"edgeflow\.model": "\.\/evil\.onnx" is ignored and the shipped model \(edgeflow-mobilenetv2\) is used\. Trust the workspace/);
+  });
+
+  it('the manifest declares limited support in untrusted workspaces, edgeflow.model restricted', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8'));
+    const u = pkg.capabilities?.untrustedWorkspaces;
+    assert.equal(u?.supported, 'limited');
+    assert.equal(typeof u.description, 'string');
+    assert.ok(u.restrictedConfigurations.includes('edgeflow.model'));
+    for (const key of u.restrictedConfigurations) {
+      assert.ok(pkg.contributes.configuration.properties?.[key] ?? pkg.contributes.configuration.some?.((c: { properties: object }) => key in c.properties), `${key} is declared`);
+    }
+  });
+});
