@@ -70,16 +70,43 @@ class Root {
     return p;
   }
 
-  /** Absolute path for writing `rel`: parent folders created and checked, never through a link. */
+  /**
+   * Absolute path for writing `rel`: parent folders created and checked, never through a link.
+   * Folders are created one level at a time, each existing level resolved first: a recursive
+   * mkdir would follow a link that leaves the root and create folders outside before any check.
+   */
   async forWrite(rel: string): Promise<string> {
     const p = this.abs_(rel);
     const dir = path.dirname(p);
     if (!this.checkedDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
+      let at = this.abs;
+      for (const seg of path.relative(this.abs, dir).split(path.sep).filter((x) => x !== '')) {
+        at = path.join(at, seg);
+        const st = await fs.lstat(at).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') return undefined;
+          throw e;
+        });
+        if (!st) {
+          await fs.mkdir(at).catch((e: NodeJS.ErrnoException) => {
+            if (e.code !== 'EEXIST') throw e;
+          });
+        }
+        // Links are fine while they stay inside the root; re-resolve every level (a level may be
+        // a link created by someone else between two checks: realpath sees it).
+        if (!within(this.real, await fs.realpath(at))) throw new UnsafePathError(rel, 'a symbolic link points outside the output folder');
+      }
       const real = await fs.realpath(dir);
       if (!within(this.real, real)) throw new UnsafePathError(rel, 'a symbolic link points outside the output folder');
       this.checkedDirs.add(dir);
     }
+    return p;
+  }
+
+  /** Absolute path of `rel` for removing it: its folder must resolve inside the root. */
+  async forRemove(rel: string): Promise<string> {
+    const p = this.abs_(rel);
+    const real = await fs.realpath(path.dirname(p)).catch(() => undefined);
+    if (real !== undefined && !within(this.real, real)) throw new UnsafePathError(rel, 'a symbolic link points outside the output folder');
     return p;
   }
 }
@@ -304,7 +331,8 @@ export class NodeOutput implements OutputWriter {
   }
 
   async remove(rel: string): Promise<void> {
-    await fs.rm(this.root.abs_(rel), { force: true });
+    // rm removes a link itself, never its target; the folder holding it is checked.
+    await fs.rm(await this.root.forRemove(rel), { force: true });
   }
 
   async placeImage(src: string, dst: string, mode: 'copy' | 'link'): Promise<void> {
