@@ -21,7 +21,7 @@ import { SegmentController } from './inference/segmentController';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { log } from './log';
 import { readSettings } from './settings';
-import { annotatorHtml } from './webviewHtml';
+import { annotatorHtml, annotatorWebviewOptions } from './webviewHtml';
 
 /** Callbacks into the provider. */
 export interface PanelHost {
@@ -50,8 +50,8 @@ export class EditorPanel implements vscode.Disposable {
     private readonly host: PanelHost,
   ) {
     const distWebview = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    const imageDir = document.uri.with({ path: path.posix.dirname(document.uri.path) });
-    panel.webview.options = { enableScripts: true, localResourceRoots: [distWebview, imageDir, cacheDir] };
+    // Scripts by nonce only, resources from the bundle, the image's folder and the image cache (webviewHtml.ts).
+    panel.webview.options = annotatorWebviewOptions(extensionUri, document.uri, cacheDir);
     panel.webview.html = annotatorHtml(panel.webview, distWebview, path.posix.basename(document.uri.path));
     this.segment = new SegmentController(this);
     this.disposables.push(
