@@ -55,6 +55,13 @@ export interface PreparedImage {
   tiles?: PreparedTiles;
   /** What the file is (format, orientation, frames). */
   probe?: ImageProbe;
+  /**
+   * Why the image cannot be shown (width and height are then 0): the editor still opens, shows
+   * this message in place of the image and edits nothing, instead of VS Code's generic error.
+   */
+  error?: string;
+  /** The error's kind. */
+  errorCode?: ImageLoadError['code'];
 }
 
 async function sourceInput(uri: vscode.Uri): Promise<string | Buffer> {
@@ -65,11 +72,22 @@ async function sourceInput(uri: vscode.Uri): Promise<string | Buffer> {
 const name = (uri: vscode.Uri) => path.posix.basename(uri.path);
 
 /**
- * Reads and checks the image, and converts it when the webview cannot draw it as it is.
- * Throws `ImageLoadError` (message ready to show, naming the file) for anything that cannot be
- * shown.
+ * Reads and checks the image, and converts it when the webview cannot draw it as it is. An image
+ * that cannot be shown gives a `PreparedImage` with `error` set (the message names the file and
+ * says why); other failures (sharp missing and the format needs it) throw.
  */
 export async function prepareImage(uri: vscode.Uri, cacheDir: vscode.Uri): Promise<PreparedImage> {
+  try {
+    return await prepareImageOrThrow(uri, cacheDir);
+  } catch (e) {
+    if (!(e instanceof ImageLoadError)) throw e;
+    log().warn(`${uri.fsPath}: ${e.code}: ${e.message}`);
+    return { displayUri: uri, width: 0, height: 0, mtime: 0, converted: false, error: e.message, errorCode: e.code };
+  }
+}
+
+/** `prepareImage`, throwing `ImageLoadError` for an image that cannot be shown. */
+export async function prepareImageOrThrow(uri: vscode.Uri, cacheDir: vscode.Uri): Promise<PreparedImage> {
   let stat: vscode.FileStat;
   try {
     stat = await vscode.workspace.fs.stat(uri);
@@ -140,6 +158,7 @@ export function webviewImageInfo(image: PreparedImage, webview: vscode.Webview, 
   const v = `v=${image.mtime}`;
   const src = webview.asWebviewUri(image.displayUri).with({ query: v }).toString();
   const info: ImageInfo = { src, fileName, width: image.width, height: image.height };
+  if (image.error) info.error = image.error;
   if (image.tiles) {
     const t = image.tiles;
     info.tiles = { base: webview.asWebviewUri(t.dir).toString(), query: v, format: t.format, tileSize: t.tileSize, maxLevel: t.maxLevel };

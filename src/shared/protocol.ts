@@ -31,6 +31,8 @@ export interface ImageInfo {
   height: number;
   /** Very large images: `src` is a downscaled preview and these tiles give full resolution. */
   tiles?: ImageTiles;
+  /** Set when the image cannot be shown: why, in words (the editor shows it instead of the image). */
+  error?: string;
 }
 
 /**

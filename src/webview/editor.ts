@@ -11,7 +11,7 @@
  */
 import { AnnotationEdit, AnnotationObject, cloneState, deleteVertex } from '../shared/annotation';
 import { multiPolygonBBox } from '../shared/geometry/polygon';
-import type { HostToWebview, ImageInfo, WebviewCommand } from '../shared/protocol';
+import type { HostToWebview, ImageInfo, SidecarAction, WebviewCommand } from '../shared/protocol';
 import type { HostConnection } from './host';
 import { Renderer, makeMaskLayer } from './renderer';
 import { setStrings, t } from './l10n';
@@ -329,9 +329,17 @@ export class Editor {
         this.store.image = m.image;
         this.store.labels = m.labels;
         this.store.settings = m.settings;
+        this.store.readOnly = m.readOnly ?? null;
         this.store.model.reset(m.state);
         this.restorePersisted(m.image.src);
         this.store.sanitize();
+        if (m.image.error) {
+          // The host could not read the image: say why where the image would be; nothing to edit.
+          this.store.error = m.image.error;
+          this.changed();
+          document.body.dataset.edgeflowImageError = '1';
+          break;
+        }
         this.changed();
         void this.loadImage(m.image.src);
         break;
@@ -371,6 +379,10 @@ export class Editor {
         }
         break;
       case 'reply':
+        break;
+      case 'readOnly':
+        this.store.readOnly = m.info;
+        this.changed();
         break;
     }
     for (const t of getTools()) t.hostMessage?.(m, this.ctx);
@@ -450,6 +462,14 @@ export class Editor {
 
   /** Applies an edit locally and posts it to the host as one undo step. */
   commit(edit: AnnotationEdit): boolean {
+    if (this.store.readOnly) {
+      // The host would refuse it: the sidecar could not be read (see the banner).
+      this.notify(t('Read-only: the annotation file could not be read. Use Repair or Overwrite in the banner.'));
+      this.store.preview = null;
+      for (const tool of getTools()) tool.stateReplaced?.(this.ctx);
+      this.requestRender(false);
+      return false;
+    }
     const before = cloneState(this.store.model.state);
     try {
       this.store.model.apply(edit);
@@ -615,6 +635,15 @@ export class Editor {
       if (!this.store.labels.some((l) => l.id === label.id)) this.store.labels = [...this.store.labels, label];
       this.store.activeClassId = label.id;
       this.changed();
+    } catch (e) {
+      this.notify((e as Error).message);
+    }
+  }
+
+  /** Runs a read-only banner action on the host (it asks for confirmation itself). */
+  async sidecarAction(action: SidecarAction): Promise<void> {
+    try {
+      await this.host.request('sidecarAction', { action });
     } catch (e) {
       this.notify((e as Error).message);
     }
@@ -853,6 +882,16 @@ export class Editor {
       },
       resetFrameStats() {
         self.resetFrameStats();
+      },
+      /** Tiles of a very large image: decoded in memory now, loaded in all (null: no tiles). */
+      get tiles() {
+        const l = self.renderer?.tileLayer;
+        return l ? { cached: l.cachedTiles, loaded: l.loaded } : null;
+      },
+      /** Shows image point (x, y) at the viewport centre at `scale` screen pixels per image pixel. */
+      zoomTo(x: number, y: number, scale: number) {
+        const r = self.renderer?.size ?? { width: 1, height: 1 };
+        self.setView({ scale, tx: r.width / 2 - x * scale, ty: r.height / 2 - y * scale });
       },
       /** Animated pan/zoom benchmark (see Editor.benchmark). */
       benchmark(frames?: number) {
