@@ -462,6 +462,8 @@ export class Editor {
 
   /** Applies an edit locally and posts it to the host as one undo step. */
   commit(edit: AnnotationEdit): boolean {
+    // Without a readable image there is nothing to check an edit against: the sidecar stays as it is.
+    if (this.store.image?.error) return false;
     if (this.store.readOnly) {
       // The host would refuse it: the sidecar could not be read (see the banner).
       this.notify(t('Read-only: the annotation file could not be read. Use Repair or Overwrite in the banner.'));
