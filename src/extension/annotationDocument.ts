@@ -4,6 +4,7 @@
  * `save()` writes the sidecars atomically, `backup()` serialises base + edits for hot exit, and a
  * watcher follows the COCO sidecar on disk (clean documents reload, dirty ones ask).
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as vscode from 'vscode';
@@ -11,14 +12,17 @@ import { AnnotationEdit, AnnotationModel, AnnotationState, describeEdit, emptySt
 import {
   COCO_SIDECAR_SUFFIX,
   MASK_SIDECAR_SUFFIX,
+  SIDECAR_LIMITS,
   SidecarExtras,
   readCocoSidecar,
   writeCocoSidecar,
 } from '../shared/formats/cocoSidecar';
+import type { ReadOnlyInfo, SidecarAction } from '../shared/protocol';
+import { JsonProblem, clearFileProblems, setFileProblems } from './diagnostics';
 import { encodeMaskSidecar, isOurMaskPng } from '../shared/formats/maskSidecar';
 import { maskToPolygons } from '../shared/geometry/contours';
 import type { Label } from '../shared/labels';
-import { baseName, readFileIfExists, siblingWithSuffix, writeFileAtomic } from './fsUtil';
+import { baseName, mtimeIfExists, readFileIfExists, siblingWithSuffix, writeFileAtomic } from './fsUtil';
 import { PreparedImage, prepareImage } from './imageSource';
 import type { LabelsService, LabelsStore } from './labelsStore';
 import { log } from './log';
@@ -31,6 +35,20 @@ export interface DocumentServices {
   cacheDir: vscode.Uri;
   /** Provenance written into sidecars, e.g. "EdgeFlow Annotator 0.1.0". */
   generator: string;
+}
+
+/** An edit was refused because the document is read-only (its sidecar could not be read). */
+export class ReadOnlyDocumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadOnlyDocumentError';
+  }
+}
+
+/** `<file>.bak-<UTC timestamp>`, e.g. `street.png.coco.json.bak-20261121T101500Z`. */
+export function backupName(fileName: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${fileName}.bak-${stamp}`;
 }
 
 /** Why the state changed (mirrors protocol StateMessage.reason). */
@@ -46,14 +64,30 @@ export interface StateChange {
 /** Result of reading the sidecar from disk. */
 interface LoadedSidecar {
   state: AnnotationState;
-  /** The exact text on disk (undefined: no sidecar). */
+  /** The exact text on disk (undefined: no sidecar, or one too large to read). */
   text: string | undefined;
-  /** A readable problem with the file, if any (the state is then empty). */
+  /** A readable problem with the file, if any (the state then holds what could be read). */
   problem?: string;
+  /** Set when the file could not be read completely: the editor shows what it could, read-only. */
+  readOnly?: ReadOnlyInfo;
+  /** Everything found wrong (errors and warnings), for the Problems panel. */
+  problems: JsonProblem[];
   /** Class ids used by objects but missing from the labels file. */
   categories: { id: number; name: string }[];
   /** Keys of the file the editor does not use, written back on save. */
   extras?: SidecarExtras;
+}
+
+/** The button text of a banner/notification action. */
+export function actionLabel(action: SidecarAction): string {
+  switch (action) {
+    case 'repair':
+      return vscode.l10n.t('Repair…');
+    case 'overwrite':
+      return vscode.l10n.t('Overwrite…');
+    case 'openSidecar':
+      return vscode.l10n.t('Open File');
+  }
 }
 
 function localizedEditLabel(edit: AnnotationEdit): string {
@@ -94,6 +128,11 @@ export class AnnotationDocument implements vscode.CustomDocument {
   private readonly _onRequestRevert = new vscode.EventEmitter<void>();
   /** The user chose to reload a dirty document from disk: the provider runs VS Code's revert. */
   readonly onRequestRevert = this._onRequestRevert.event;
+  private readonly _onDidChangeReadOnly = new vscode.EventEmitter<ReadOnlyInfo | undefined>();
+  /** The document became read-only (its sidecar could not be read) or editable again. */
+  readonly onDidChangeReadOnly = this._onDidChangeReadOnly.event;
+  /** Set while the sidecar on disk could not be read completely. */
+  private readOnlyInfo: ReadOnlyInfo | undefined;
 
   /** Bumped on revert/reload: undo closures of older edits become no-ops instead of misapplying. */
   private generation = 0;
@@ -116,7 +155,9 @@ export class AnnotationDocument implements vscode.CustomDocument {
   ) {
     this.syncedSidecarText = loaded.text;
     this.sidecarExtras = loaded.extras;
-    this.disposables.push(labelsRelease, this._onDidDispose, this._onDidEdit, this._onDidChangeState, this._onDidChangeLabels, this._onRequestRevert);
+    this.readOnlyInfo = loaded.readOnly;
+    setFileProblems(this.sidecarUri, loaded.text, loaded.problems);
+    this.disposables.push(labelsRelease, this._onDidDispose, this._onDidEdit, this._onDidChangeState, this._onDidChangeLabels, this._onRequestRevert, this._onDidChangeReadOnly);
     this.disposables.push(labelsStore.onDidChange((labels) => this._onDidChangeLabels.fire(labels)));
     const dir = uri.with({ path: path.posix.dirname(uri.path) });
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, baseName(uri) + COCO_SIDECAR_SUFFIX));
@@ -134,13 +175,13 @@ export class AnnotationDocument implements vscode.CustomDocument {
     try {
       const loaded = await AnnotationDocument.readSidecar(uri, image);
       let model = new AnnotationModel(loaded.state);
-      if (backupId) {
-        const restored = await AnnotationDocument.readBackup(vscode.Uri.parse(backupId));
-        if (restored) model = restored;
-      } else if (loaded.problem) {
-        void vscode.window.showWarningMessage(loaded.problem);
-      }
-      const doc = new AnnotationDocument(uri, image, model, store, release, services, loaded);
+      let restored: AnnotationModel | undefined;
+      if (backupId) restored = await AnnotationDocument.readBackup(vscode.Uri.parse(backupId));
+      // Unsaved work restored after hot exit stays editable; saving it asks before replacing
+      // the unreadable file and keeps a backup copy of it.
+      if (restored) model = restored;
+      const doc = new AnnotationDocument(uri, image, model, store, release, services, restored ? { ...loaded, readOnly: undefined } : loaded);
+      if (!restored && loaded.problem) doc.announceProblem(loaded);
       doc.offerMissingCategories(loaded.categories);
       return doc;
     } catch (e) {
@@ -161,31 +202,168 @@ export class AnnotationDocument implements vscode.CustomDocument {
     return undefined;
   }
 
-  /** Reads `<image>.coco.json`; a missing file is an empty state, a bad one an empty state + problem. */
+  /**
+   * Reads `<image>.coco.json`. A missing file is an empty state; a file that cannot be read
+   * completely gives what could be read, marked read-only with the problems for the Problems panel.
+   */
   private static async readSidecar(uri: vscode.Uri, image: PreparedImage): Promise<LoadedSidecar> {
     const sidecarUri = siblingWithSuffix(uri, COCO_SIDECAR_SUFFIX);
-    const bytes = await readFileIfExists(sidecarUri);
-    if (!bytes) return { state: emptyState(), text: undefined, categories: [] };
-    const text = Buffer.from(bytes).toString('utf8');
-    const r = readCocoSidecar(text, { maskToRegions: (m, w, h) => maskToPolygons(m, w, h) });
     const name = baseName(sidecarUri);
+    const empty = { state: emptyState(), categories: [] };
+    let size: number | undefined;
+    try {
+      size = (await vscode.workspace.fs.stat(sidecarUri)).size;
+    } catch {
+      return { ...empty, text: undefined, problems: [] };
+    }
+    if (size > SIDECAR_LIMITS.maxBytes) {
+      // Not even read: parsing hundreds of megabytes would stall the extension host.
+      const message = vscode.l10n.t(
+        '{0} is too large to open ({1} MB; the limit is {2} MB).',
+        name,
+        (size / 1048576).toFixed(1),
+        (SIDECAR_LIMITS.maxBytes / 1048576).toFixed(0),
+      );
+      log().warn(`${sidecarUri.fsPath}: ${message}`);
+      return {
+        ...empty,
+        text: undefined,
+        problem: message,
+        readOnly: { reason: message, actions: ['overwrite'] },
+        problems: [{ severity: 'error', message, code: 'too-large', offset: 0 }],
+      };
+    }
+    const bytes = await readFileIfExists(sidecarUri);
+    if (!bytes) return { ...empty, text: undefined, problems: [] };
+    const text = Buffer.from(bytes).toString('utf8');
+    const r = readCocoSidecar(text, { maskToRegions: (m, w, h) => maskToPolygons(m, w, h), lenient: true });
     if (!r.ok) {
       const where = r.error.path ? ` (${r.error.path})` : '';
       log().warn(`${sidecarUri.fsPath}: ${r.error.code}: ${r.error.message}${where}`);
+      const message = vscode.l10n.t('Cannot read {0}: {1}{2}.', name, r.error.message, where);
       return {
-        state: emptyState(),
+        ...empty,
         text,
-        problem: vscode.l10n.t('Cannot read {0}: {1}{2}. The editor starts empty; saving will ask before replacing the file.', name, r.error.message, where),
-        categories: [],
+        problem: message,
+        readOnly: { reason: message, actions: ['overwrite', 'openSidecar'] },
+        problems: [{ severity: 'error', message: r.error.message, path: r.error.path, offset: r.error.offset, code: r.error.code }],
       };
     }
-    if (r.value.image.width !== image.width || r.value.image.height !== image.height) {
-      void vscode.window.showWarningMessage(
-        vscode.l10n.t('{0} was made for a {1}x{2} image, but the image is {3}x{4}.', name, r.value.image.width, r.value.image.height, image.width, image.height),
-      );
+    const problems: JsonProblem[] = r.value.issues.map((i) => ({ severity: i.severity, message: i.message, path: i.path, code: i.code }));
+    if (!image.error && (r.value.image.width !== image.width || r.value.image.height !== image.height)) {
+      const message = vscode.l10n.t('{0} was made for a {1}x{2} image, but the image is {3}x{4}.', name, r.value.image.width, r.value.image.height, image.width, image.height);
+      void vscode.window.showWarningMessage(message);
+      problems.push({ severity: 'warning', message, path: 'images[0]', code: 'size-mismatch' });
     }
     const used = new Set(r.value.state.objects.map((o) => o.classId));
-    return { state: r.value.state, text, categories: r.value.categories.filter((c) => used.has(c.id)), extras: r.value.extras };
+    const loaded: LoadedSidecar = {
+      state: r.value.state,
+      text,
+      categories: r.value.categories.filter((c) => used.has(c.id)),
+      extras: r.value.extras,
+      problems,
+    };
+    const errors = r.value.issues.filter((i) => i.severity === 'error');
+    if (errors.length) {
+      for (const e of errors) log().warn(`${sidecarUri.fsPath}: ${e.code}: ${e.message}${e.path ? ` (${e.path})` : ''}`);
+      const message = vscode.l10n.t(
+        '{0} has {1} problem(s) (first: {2}). Showing the {3} object(s) that could be read; the editor is read-only until the file is repaired.',
+        name,
+        errors.length,
+        errors[0].path ? `${errors[0].message} (${errors[0].path})` : errors[0].message,
+        r.value.state.objects.length,
+      );
+      loaded.problem = message;
+      loaded.readOnly = { reason: message, actions: ['repair', 'overwrite', 'openSidecar'] };
+    }
+    return loaded;
+  }
+
+  /** Tells the user why the editor is read-only, with the same actions as the banner. */
+  private announceProblem(loaded: LoadedSidecar): void {
+    if (!loaded.problem) return;
+    const actions = loaded.readOnly?.actions ?? [];
+    const labels = new Map<string, SidecarAction>(actions.map((a) => [actionLabel(a), a]));
+    void vscode.window.showWarningMessage(loaded.problem, ...labels.keys()).then((choice) => {
+      const action = choice ? labels.get(choice) : undefined;
+      if (action) void this.runSidecarAction(action).catch((e) => void vscode.window.showErrorMessage((e as Error).message));
+    });
+  }
+
+  /** Why the document is read-only, or undefined when it is editable. */
+  get readOnly(): ReadOnlyInfo | undefined {
+    return this.readOnlyInfo;
+  }
+
+  /** Runs a banner action; resolves true when something changed on disk. */
+  async runSidecarAction(action: SidecarAction): Promise<boolean> {
+    switch (action) {
+      case 'repair':
+        return this.repairSidecar();
+      case 'overwrite':
+        return this.replaceUnreadableSidecar();
+      case 'openSidecar':
+        await vscode.commands.executeCommand('vscode.open', this.sidecarUri, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        return false;
+    }
+  }
+
+  /** Copies (or moves) `file` to a free `<name>.bak-<timestamp>[-n]` beside it; returns its URI. */
+  private async backupFile(file: vscode.Uri, move: boolean): Promise<vscode.Uri> {
+    const base = backupName(baseName(file));
+    let target: vscode.Uri;
+    for (let n = 0; ; n++) {
+      target = file.with({ path: path.posix.join(path.posix.dirname(file.path), n ? `${base}-${n}` : base) });
+      if ((await mtimeIfExists(target)) === undefined) break;
+    }
+    if (move) await vscode.workspace.fs.rename(file, target, { overwrite: false });
+    else await vscode.workspace.fs.copy(file, target, { overwrite: false });
+    log().info(`kept a backup of ${file.fsPath} as ${target.fsPath}`);
+    return target;
+  }
+
+  /**
+   * Repair: after a modal confirmation, keeps a backup copy of the file and rewrites it with
+   * what could be read (bad annotations dropped, duplicate ids renumbered), then reloads.
+   */
+  private async repairSidecar(): Promise<boolean> {
+    if (!this.readOnlyInfo?.actions.includes('repair')) return false;
+    const name = baseName(this.sidecarUri);
+    const repair = vscode.l10n.t('Repair');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Rewrite {0} with the {1} object(s) that could be read? Entries that could not be read are dropped.', name, this.model.state.objects.length),
+      { modal: true, detail: vscode.l10n.t('The current file is kept as {0}.', backupName(name)) },
+      repair,
+    );
+    if (choice !== repair) return false;
+    const backup = await this.backupFile(this.sidecarUri, false);
+    const image = { fileName: baseName(this.uri), width: this.image.width, height: this.image.height };
+    const text = writeCocoSidecar(image, this.labelsStore.get(), this.model.state, { generator: this.services.generator, extras: this.sidecarExtras });
+    this.syncedSidecarText = text;
+    await writeFileAtomic(this.sidecarUri, text);
+    this.resetTo(await AnnotationDocument.readSidecar(this.uri, this.image), 'reload');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Repaired {0}; the old file is {1}.', name, baseName(backup)));
+    return true;
+  }
+
+  /**
+   * Overwrite: after a modal confirmation, moves the unreadable file aside as a backup, and the
+   * editor starts empty and editable (Save writes a new sidecar).
+   */
+  private async replaceUnreadableSidecar(): Promise<boolean> {
+    if (!this.readOnlyInfo) return false;
+    const name = baseName(this.sidecarUri);
+    const overwrite = vscode.l10n.t('Start Over');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Start over with no annotations for {0}?', baseName(this.uri)),
+      { modal: true, detail: vscode.l10n.t('{0} is moved aside as {1}, not deleted.', name, backupName(name)) },
+      overwrite,
+    );
+    if (choice !== overwrite) return false;
+    const backup = await this.backupFile(this.sidecarUri, true);
+    this.resetTo(await AnnotationDocument.readSidecar(this.uri, this.image), 'reload');
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} was moved to {1}; the editor starts empty.', name, baseName(backup)));
+    return true;
   }
 
   /** Offers to add sidecar categories that objects use but the labels file lacks. */
@@ -235,6 +413,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
    * when the edit does not fit the current state; the caller resyncs the webview.
    */
   applyEdit(edit: AnnotationEdit, origin?: unknown): void {
+    if (this.readOnlyInfo) throw new ReadOnlyDocumentError(this.readOnlyInfo.reason);
     this.model.apply(edit);
     const gen = this.generation;
     this._onDidChangeState.fire({ state: this.model.state, reason: 'edit', origin });
@@ -263,6 +442,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
 
   /** Writes the sidecars of this image (Save). */
   async save(cancellation?: vscode.CancellationToken): Promise<void> {
+    if (this.readOnlyInfo) throw new ReadOnlyDocumentError(this.readOnlyInfo.reason);
     await this.writeSidecars(this.uri, cancellation);
     this.model.markSaved();
   }
@@ -278,7 +458,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
   /** Revert: reloads the sidecar from disk (the document becomes clean). */
   async revert(): Promise<void> {
     const loaded = await AnnotationDocument.readSidecar(this.uri, this.image);
-    if (loaded.problem) void vscode.window.showWarningMessage(loaded.problem);
+    if (loaded.problem) this.announceProblem(loaded);
     this.resetTo(loaded, 'revert');
   }
 
@@ -286,7 +466,11 @@ export class AnnotationDocument implements vscode.CustomDocument {
     this.generation++;
     this.syncedSidecarText = loaded.text;
     this.sidecarExtras = loaded.extras;
+    setFileProblems(this.sidecarUri, loaded.text, loaded.problems);
+    const wasReadOnly = JSON.stringify(this.readOnlyInfo ?? null);
+    this.readOnlyInfo = loaded.readOnly;
     this.model.reset(loaded.state);
+    if (JSON.stringify(this.readOnlyInfo ?? null) !== wasReadOnly) this._onDidChangeReadOnly.fire(this.readOnlyInfo);
     this._onDidChangeState.fire({ state: this.model.state, reason });
   }
 
@@ -313,43 +497,49 @@ export class AnnotationDocument implements vscode.CustomDocument {
     const cocoUri = siblingWithSuffix(imageUri, COCO_SIDECAR_SUFFIX);
     const extras = imageUri.toString() === this.uri.toString() ? this.sidecarExtras : undefined;
     const text = writeCocoSidecar(image, labels, this.model.state, { generator: this.services.generator, extras });
-    await this.confirmOverwrite(cocoUri, (bytes) => {
+    const replacing = await this.confirmOverwrite(cocoUri, (bytes) => {
+      // Our own file that reads cleanly; size first: a huge file is not ours to parse here.
+      if (bytes.length > SIDECAR_LIMITS.maxBytes) return false;
       const r = readCocoSidecar(Buffer.from(bytes).toString('utf8'));
       return r.ok && r.value.ours;
     });
     if (cancellation?.isCancellationRequested) throw new vscode.CancellationError();
     const isSelf = imageUri.toString() === this.uri.toString();
+    // A file we did not write (or cannot read) that the user agreed to replace: keep a copy.
+    if (replacing) await this.backupFile(cocoUri, false);
     if (isSelf) this.syncedSidecarText = text;
     await writeFileAtomic(cocoUri, text);
     log().info(`saved ${cocoUri.fsPath} (${this.model.state.objects.length} objects)`);
     if (settings.sidecarFormats.includes('mask')) {
       const maskUri = siblingWithSuffix(imageUri, MASK_SIDECAR_SUFFIX);
       const png = encodeMaskSidecar(this.model.state, labels, this.image.width, this.image.height, (d) => deflateSync(d));
-      await this.confirmOverwrite(maskUri, isOurMaskPng);
+      if (await this.confirmOverwrite(maskUri, isOurMaskPng)) await this.backupFile(maskUri, false);
       await writeFileAtomic(maskUri, png);
       log().info(`saved ${maskUri.fsPath}`);
     }
   }
 
   /**
-   * Never silently replaces a file we did not write: when `target` exists and `isOurs` says no,
-   * ask (modal). Declining cancels the save.
+   * Never silently replaces a file we did not write or cannot read: when `target` exists and
+   * `isOurs` says no, ask (modal). Declining cancels the save. Resolves true when the user just
+   * agreed to replace such a file (the caller keeps a backup copy of it first).
    */
-  private async confirmOverwrite(target: vscode.Uri, isOurs: (bytes: Uint8Array) => boolean): Promise<void> {
+  private async confirmOverwrite(target: vscode.Uri, isOurs: (bytes: Uint8Array) => boolean): Promise<boolean> {
     const bytes = await readFileIfExists(target);
-    if (!bytes || isOurs(bytes)) return;
-    const fingerprint = Buffer.from(bytes).toString('base64');
-    if (this.overwriteAllowed.get(target.toString()) === fingerprint) return;
+    if (!bytes || isOurs(bytes)) return false;
+    const fingerprint = createHash('sha256').update(bytes).digest('base64');
+    if (this.overwriteAllowed.get(target.toString()) === fingerprint) return false;
     const overwrite = vscode.l10n.t('Overwrite');
     const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} exists and was not written by EdgeFlow Annotator. Overwrite it?', baseName(target)),
-      { modal: true, detail: target.fsPath },
+      vscode.l10n.t('{0} exists and was not written by EdgeFlow Annotator, or cannot be read. Overwrite it?', baseName(target)),
+      { modal: true, detail: vscode.l10n.t('{0}\nA copy is kept as {1}.', target.fsPath, backupName(baseName(target))) },
       overwrite,
     );
     if (choice !== overwrite) {
       throw new Error(vscode.l10n.t('Not saved: {0} was left unchanged.', baseName(target)));
     }
     this.overwriteAllowed.set(target.toString(), fingerprint);
+    return true;
   }
 
   /** The sidecar changed on disk (git checkout, another tool, another window). */
@@ -359,7 +549,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
     if (text === this.syncedSidecarText) return;
     if (!this.isDirty) {
       const loaded = await AnnotationDocument.readSidecar(this.uri, this.image);
-      if (loaded.problem) void vscode.window.showWarningMessage(loaded.problem);
+      if (loaded.problem && !this.readOnlyInfo) this.announceProblem(loaded);
       log().info(`reloaded ${this.sidecarUri.fsPath} after a change on disk`);
       this.resetTo(loaded, 'reload');
       return;
@@ -386,6 +576,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
   }
 
   dispose(): void {
+    clearFileProblems(this.sidecarUri);
     this._onDidDispose.fire();
     for (const d of this.disposables) d.dispose();
   }

@@ -15,7 +15,7 @@ import {
   WebviewCommand,
   parseWebviewMessage,
 } from '../shared/protocol';
-import type { AnnotationDocument } from './annotationDocument';
+import { type AnnotationDocument, ReadOnlyDocumentError } from './annotationDocument';
 import { webviewImageInfo } from './imageSource';
 import { SegmentController } from './inference/segmentController';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
@@ -62,6 +62,7 @@ export class EditorPanel implements vscode.Disposable {
         this.post({ type: 'state', state: c.state, reason: c.reason });
       }),
       document.onDidChangeLabels((labels) => this.post({ type: 'labels', labels: [...labels] })),
+      document.onDidChangeReadOnly((info) => this.post({ type: 'readOnly', info: info ?? null })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('edgeflow', document.uri)) {
           this.post({ type: 'settings', settings: readSettings(document.uri).display });
@@ -90,6 +91,7 @@ export class EditorPanel implements vscode.Disposable {
       labels: [...d.labels],
       settings: readSettings(d.uri).display,
       strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
+      ...(d.readOnly ? { readOnly: d.readOnly } : {}),
     });
   }
 
@@ -114,8 +116,9 @@ export class EditorPanel implements vscode.Disposable {
           this.document.applyEdit(m.edit, this);
         } catch (e) {
           // The webview's mirror diverged (e.g. a stale edit after a reload): resync it.
-          log().error(`edit rejected: ${(e as Error).stack ?? e}`);
-          if (!(e instanceof EditConflictError)) void vscode.window.showErrorMessage((e as Error).message);
+          if (e instanceof ReadOnlyDocumentError) log().warn(`edit refused: ${this.document.uri.fsPath} is read-only`);
+          else log().error(`edit rejected: ${(e as Error).stack ?? e}`);
+          if (!(e instanceof EditConflictError) && !(e instanceof ReadOnlyDocumentError)) void vscode.window.showErrorMessage((e as Error).message);
           this.post({ type: 'state', state: this.document.model.state, reason: 'reload' });
         }
         return;
@@ -176,6 +179,9 @@ export class EditorPanel implements vscode.Disposable {
           value = choice === remove;
           break;
         }
+        case 'sidecarAction':
+          value = await this.document.runSidecarAction(m.params.action);
+          break;
       }
       this.post({ type: 'reply', requestId: m.requestId, ok: true, value });
     } catch (e) {

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { AnnotationDocument, DocumentServices } from './annotationDocument';
+import { disposeDiagnostics } from './diagnostics';
 import { EditorPanel, PanelHost } from './editorPanel';
 import { log } from './log';
 
@@ -162,6 +163,7 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
     this.statusCursor.dispose();
     this._onDidChangeCustomDocument.dispose();
     this._onDidChangeActivePanel.dispose();
+    disposeDiagnostics();
     log().trace('annotator provider disposed');
   }
 }

@@ -15,6 +15,7 @@ import {
   parseLabels,
   serializeLabels,
 } from '../shared/labels';
+import { clearFileProblems, setFileProblems } from './diagnostics';
 import { readFileIfExists, writeFileAtomic } from './fsUtil';
 import { log } from './log';
 import { readSettings } from './settings';
@@ -65,6 +66,7 @@ export class LabelsStore implements vscode.Disposable {
     if (!r.ok) {
       const first = this.problem !== r.error.message;
       this.problem = r.error.message;
+      setFileProblems(this.uri, text, [{ severity: 'error', message: r.error.message, path: r.error.path, offset: r.error.offset, code: r.error.code }]);
       if (first) {
         log().warn(`${this.uri.fsPath}: ${r.error.message}`);
         void vscode.window.showWarningMessage(vscode.l10n.t('EdgeFlow labels file {0} is invalid: {1}', this.uri.fsPath, r.error.message));
@@ -72,6 +74,7 @@ export class LabelsStore implements vscode.Disposable {
       return;
     }
     this.problem = undefined;
+    clearFileProblems(this.uri);
     this.extras = r.value.extras;
     const next = r.value.labels.slice().sort((a, b) => a.id - b.id);
     if (JSON.stringify(next) !== JSON.stringify(this.labels)) {
@@ -136,6 +139,7 @@ export class LabelsStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearFileProblems(this.uri);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -104,6 +104,8 @@ export interface InitMessage {
   settings: WebviewSettings;
   /** Translations of the webview's strings (src/shared/webviewStrings.ts), English -> display. */
   strings?: Record<string, string>;
+  /** Set when the sidecar could not be read completely: the editor is read-only, with a banner. */
+  readOnly?: ReadOnlyInfo;
 }
 /** The document state changed outside the webview (undo, redo, revert, reload from disk). */
 export interface StateMessage {
@@ -150,6 +152,18 @@ export type ReplyMessage =
   | { type: 'reply'; requestId: number; ok: true; value: unknown }
   | { type: 'reply'; requestId: number; ok: false; error: string };
 
+/** What the read-only banner offers: rewrite with what could be read, start over, open the file. */
+export type SidecarAction = 'repair' | 'overwrite' | 'openSidecar';
+/** Why the editor is read-only (the sidecar could not be read completely) and what to do. */
+export interface ReadOnlyInfo {
+  reason: string;
+  actions: SidecarAction[];
+}
+/** The document became read-only (`info`) or editable again (`info: null`). */
+export interface ReadOnlyMessage {
+  type: 'readOnly';
+  info: ReadOnlyInfo | null;
+}
 /** Everything the host posts. */
 export type HostToWebview =
   | InitMessage
@@ -159,6 +173,7 @@ export type HostToWebview =
   | SelectClassMessage
   | SettingsMessage
   | MaskOverlayMessage
+  | ReadOnlyMessage
   | SegmentHostMessage
   | ReplyMessage;
 
@@ -213,6 +228,8 @@ export interface WebviewRequests {
   updateLabel: { params: { id: number; name: string; color: string }; result: Label };
   /** Removes a class from the labels file after the user confirms; returns whether it was removed. */
   removeLabel: { params: { id: number }; result: boolean };
+  /** Runs a read-only banner action (each asks for confirmation); returns whether the file changed. */
+  sidecarAction: { params: { action: SidecarAction }; result: boolean };
 }
 /** Name of a webview request method. */
 export type WebviewRequestMethod = keyof WebviewRequests;
@@ -396,6 +413,9 @@ function parseRequest(raw: Record<string, unknown>): Result<WebviewToHost, strin
       if (isIssue(id)) return err('removeLabel needs an id');
       return ok({ type: 'request', requestId, method: 'removeLabel', params: { id } });
     }
+    case 'sidecarAction':
+      if (p.action !== 'repair' && p.action !== 'overwrite' && p.action !== 'openSidecar') return err('sidecarAction needs repair, overwrite or openSidecar');
+      return ok({ type: 'request', requestId, method: 'sidecarAction', params: { action: p.action } });
     default:
       return err(`unknown request method ${describe(raw.method)}`);
   }

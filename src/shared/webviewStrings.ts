@@ -70,4 +70,12 @@ export const WEBVIEW_STRINGS = [
   'Click on the object first.',
   'Could not finish the object: {0}',
   'Click segmentation failed.',
+  'Read-only: the annotation file could not be read. Use Repair or Overwrite in the banner.',
+  'Read-only',
+  'Repair…',
+  'Rewrite the file with the objects shown here (a backup copy is kept)',
+  'Overwrite…',
+  'Start over with no annotations (the file is moved aside as a backup)',
+  'Open File',
+  'Open the annotation file in a text editor',
 ] as const;

@@ -5,7 +5,7 @@
  */
 import { AnnotationModel, AnnotationObject, MultiPolygonXY, VertexRef } from '../shared/annotation';
 import type { Label } from '../shared/labels';
-import type { ImageInfo, WebviewSettings } from '../shared/protocol';
+import type { ImageInfo, ReadOnlyInfo, WebviewSettings } from '../shared/protocol';
 import { t } from './l10n';
 
 /** The selected object (and optionally one of its vertices). */
@@ -38,6 +38,8 @@ export class EditorStore {
   preview: Preview | null = null;
   /** An error to show in the UI (e.g. the image failed to load). */
   error: string | null = null;
+  /** Set while the sidecar could not be read completely: nothing may be edited (banner). */
+  readOnly: ReadOnlyInfo | null = null;
   /** Short transient message (e.g. "a polygon needs 3 vertices"). */
   notice: string | null = null;
   /** Zoom in percent, for the toolbar display (updated throttled by the editor). */

@@ -4,6 +4,7 @@ import { ClassesPanel } from './ClassesPanel';
 import { t } from '../l10n';
 import { useStore } from './hooks';
 import { ObjectsList } from './ObjectsList';
+import { ReadOnlyBanner } from './ReadOnlyBanner';
 import { Toolbar } from './Toolbar';
 
 /** The whole editor: toolbar, canvas, side panel. */
@@ -12,6 +13,7 @@ export function App({ editor }: { editor: Editor }) {
   return (
     <div class="app">
       <Toolbar editor={editor} />
+      <ReadOnlyBanner editor={editor} />
       <div class="main">
         <CanvasView editor={editor} />
         <aside class="side" data-testid="side-panel">
