@@ -245,7 +245,8 @@ export class SegmentController implements vscode.Disposable {
         info = await predictor.info;
       } catch (e) {
         log().error(`click segmentation: loading ${model} failed: ${(e as Error).stack ?? e}`);
-        throw new ModelFailure(explainModelError('load', model, e as Error));
+        // The setting's own words (a name or the path as typed) read better than the resolved path.
+        throw new ModelFailure(explainModelError('load', settings.model, e as Error));
       }
       this.device = info.provider;
       svc.reportFallback(settings, info);

@@ -1,0 +1,112 @@
+// Model failures end to end, in a real VS Code (code-server) with the packaged VSIX:
+// `edgeflow.model` (workspace settings) points at a corrupt ONNX file -> a click with the click
+// tool shows a clear message in the editor (the click panel's status and a notice), not only a
+// log line; the polygon tool keeps working and saves; the setting is changed on disk to a model
+// with the wrong inputs -> the next click names the mismatch; then to a model that follows the
+// contract -> the next click segments, without reloading the window.
+// Models: test/fixtures/models/ (make.py) and the tiny contract graph of the unit tests.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../lib/codeServer.mjs';
+import { makeWorkspace } from '../lib/fixtures.mjs';
+import { startSession } from '../lib/session.mjs';
+import { clickImage, debug, editorFrame, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
+
+const IMAGE = 'images/cells.png';
+const SIZE = { width: 640, height: 480 };
+const TRIANGLE = [[100, 100], [220, 110], [150, 220]];
+
+describe('model failures (VSIX in code-server)', function () {
+  this.timeout(90000);
+  let workspace;
+  let session;
+  let page;
+  let frame;
+  const setModel = (model) => {
+    writeFileSync(join(workspace, '.vscode/settings.json'), `${JSON.stringify({ 'edgeflow.model': model }, null, 2)}\n`);
+  };
+  const panel = () => frame.locator('[data-testid="segment-panel"]');
+  const state = () => panel().getAttribute('data-state');
+  const status = async () => (await frame.locator('[data-testid="segment-status"]').getAttribute('title')) || (await frame.locator('[data-testid="segment-status"]').textContent());
+
+  before(async function () {
+    this.timeout(150000);
+    workspace = await makeWorkspace('edgeflow-modelfail-');
+    mkdirSync(join(workspace, 'models'));
+    mkdirSync(join(workspace, '.vscode'));
+    copyFileSync(join(ROOT, 'test/fixtures/models/not-onnx.onnx'), join(workspace, 'models/corrupt.onnx'));
+    copyFileSync(join(ROOT, 'test/fixtures/models/wrong-inputs.onnx'), join(workspace, 'models/wrong.onnx'));
+    copyFileSync(join(ROOT, 'test/fixtures/in/inference/tiny-contract.onnx'), join(workspace, 'models/tiny.onnx'));
+    setModel('models/corrupt.onnx');
+    session = await startSession(workspace, { settings: { 'workbench.editorAssociations': { '*.png': 'edgeflow.annotator' } } });
+    page = session.page;
+  });
+
+  afterEach(async function () {
+    await screenshotIfFailed(this.currentTest, page, 'model-failure');
+  });
+
+  after(async () => {
+    await session?.stop();
+    if (workspace && !process.env.EDGEFLOW_KEEP) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('a corrupt model file: the click shows "not a valid ONNX model" in the editor', async () => {
+    await quickOpen(page, IMAGE);
+    frame = await editorFrame(page, SIZE);
+    await frame.click('[data-testid="tool-segment"]');
+    await clickImage(page, frame, 320, 240);
+    await waitFor('the error state', async () => (await state()) === 'error', { timeout: 30000 });
+    const text = await status();
+    assert.match(text, /corrupt\.onnx is not a valid ONNX model/);
+    assert.match(text, /edgeflow\.model/);
+    const notice = await frame.locator('[data-testid="notice"]').textContent();
+    assert.match(notice, /not a valid ONNX model/);
+    await screenshot(page, 'model-failure-01-corrupt');
+  });
+
+  it('the polygon tool keeps working and the object saves', async () => {
+    await page.keyboard.press('Escape');
+    await frame.click('[data-testid="tool-polygon"]');
+    for (const [x, y] of TRIANGLE) await clickImage(page, frame, x, y);
+    await clickImage(page, frame, TRIANGLE[0][0], TRIANGLE[0][1]);
+    await waitFor('the polygon', async () => (await debug(frame, 'objects')).length === 1);
+    await page.keyboard.press('Control+S');
+    const sidecar = join(workspace, `${IMAGE}.coco.json`);
+    await waitFor('the sidecar', () => existsSync(sidecar));
+    assert.equal(JSON.parse(readFileSync(sidecar, 'utf8')).annotations.length, 1);
+  });
+
+  it('after the setting changes to a model with the wrong inputs, the next click names the mismatch', async () => {
+    setModel('models/wrong.onnx');
+    await frame.click('[data-testid="tool-segment"]');
+    // The settings file is picked up by a watcher: click until the new model's message shows.
+    const text = await waitFor('the contract message', async () => {
+      await clickImage(page, frame, 400, 300);
+      await waitFor('a settled state', async () => ['error', 'ready'].includes(await state()), { timeout: 20000 });
+      const t = await status();
+      return /does not match the EdgeFlow contract/.test(t) ? t : null;
+    }, { timeout: 40000, interval: 1000 });
+    assert.match(text, /no input named "image"/);
+    assert.match(text, /input "input" that the contract does not feed/);
+    await screenshot(page, 'model-failure-02-contract');
+  });
+
+  it('after the setting changes to a good model, the next click segments without a reload', async () => {
+    setModel('models/tiny.onnx');
+    const area = await waitFor('a mask from the good model', async () => {
+      await page.keyboard.press('Escape');
+      await clickImage(page, frame, 320, 240);
+      const a = await waitFor('a settled state', async () => {
+        const s = await state();
+        if (s === 'error') return -1;
+        const n = Number(await panel().getAttribute('data-area'));
+        return s === 'ready' && n > 0 ? n : null;
+      }, { timeout: 20000 });
+      return a > 0 ? a : null;
+    }, { timeout: 45000, interval: 1000 });
+    assert.ok(area > 60 * 60 && area < 72 * 72, `mask area ${area}`);
+    await screenshot(page, 'model-failure-03-recovered');
+  });
+});
