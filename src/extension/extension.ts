@@ -7,16 +7,24 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerExportCommands } from './export/commands';
 import { AnnotationEditorProvider, VIEW_TYPE } from './editorProvider';
-import { registerInference } from './inference/segmentController';
+import { type InferenceSettings, readInferenceSettings, registerInference } from './inference/segmentController';
 import { LabelsService } from './labelsStore';
 import { disposeLog, log } from './log';
-import { readSettings } from './settings';
+import { type EdgeflowSettings, readSettings } from './settings';
 import { restrictedSettingMessage } from './trust';
 
 /** What activate() returns: handles for other parts of the extension and for tests. */
 export interface EdgeflowApi {
   provider: AnnotationEditorProvider;
   labels: LabelsService;
+  /**
+   * The settings readers with the Workspace Trust state injectable (the extension-host suite
+   * checks them against VS Code's real configuration API; trust cannot be revoked there).
+   */
+  settings: {
+    inference(scope: vscode.Uri, trusted: boolean): InferenceSettings;
+    editor(scope: vscode.Uri, trusted: boolean): EdgeflowSettings;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): EdgeflowApi {
@@ -39,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): EdgeflowApi {
     ...registerExportCommands(),
   );
   reportRestrictedLabelsFile();
-  return { provider, labels };
+  return { provider, labels, settings: { inference: readInferenceSettings, editor: readSettings } };
 }
 
 /**

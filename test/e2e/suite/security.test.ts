@@ -1,0 +1,64 @@
+// Extension-host suite: Workspace Trust decisions against VS Code's real configuration API. The
+// test workbench runs with workspace trust disabled (always trusted), so the untrusted case is
+// asked of the extension's settings readers with the trust state injected (EdgeflowApi.settings);
+// the workspace values come from a real workspace settings file written through the API.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'edgeflow.edgeflow-annotator';
+
+interface Api {
+  settings: {
+    inference(scope: vscode.Uri, trusted: boolean): { model: string; ignoredModel?: string };
+    editor(scope: vscode.Uri, trusted: boolean): { labelsFile: string; ignoredLabelsFile?: string };
+  };
+}
+
+describe('workspace trust (extension host)', () => {
+  let api: Api;
+  let image: vscode.Uri;
+
+  before(async function () {
+    this.timeout(30000);
+    const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the suite needs an open workspace folder');
+    image = vscode.Uri.joinPath(folder.uri, 'images', 'any.png');
+  });
+
+  afterEach(async () => {
+    const c = vscode.workspace.getConfiguration('edgeflow');
+    await c.update('model', undefined, vscode.ConfigurationTarget.Workspace);
+    await c.update('labelsFile', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('declares limited support for untrusted workspaces, edgeflow.model restricted', () => {
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { capabilities?: { untrustedWorkspaces?: { supported: unknown; restrictedConfigurations?: string[] } } };
+    assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, 'limited');
+    assert.ok(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations?.includes('edgeflow.model'));
+  });
+
+  it('a workspace edgeflow.model is used when trusted, ignored (and reported) when not', async () => {
+    await vscode.workspace.getConfiguration('edgeflow').update('model', 'models/from-the-repo.onnx', vscode.ConfigurationTarget.Workspace);
+    assert.equal(vscode.workspace.isTrusted, true);
+    const trusted = api.settings.inference(image, true);
+    assert.equal(trusted.model, 'models/from-the-repo.onnx');
+    assert.equal(trusted.ignoredModel, undefined);
+    const untrusted = api.settings.inference(image, false);
+    assert.equal(untrusted.model, 'edgeflow-mobilenetv2');
+    assert.equal(untrusted.ignoredModel, 'models/from-the-repo.onnx');
+  });
+
+  it('a workspace labels file leaving the workspace is ignored when untrusted; one inside it is kept', async () => {
+    const c = vscode.workspace.getConfiguration('edgeflow');
+    await c.update('labelsFile', '../../home/labels.json', vscode.ConfigurationTarget.Workspace);
+    assert.equal(api.settings.editor(image, true).labelsFile, '../../home/labels.json');
+    const u = api.settings.editor(image, false);
+    assert.equal(u.labelsFile, '.edgeflow/labels.json');
+    assert.equal(u.ignoredLabelsFile, '../../home/labels.json');
+    await c.update('labelsFile', 'data/classes.json', vscode.ConfigurationTarget.Workspace);
+    assert.equal(api.settings.editor(image, false).labelsFile, 'data/classes.json');
+  });
+});
