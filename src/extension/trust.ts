@@ -59,7 +59,28 @@ export function isModelPath(model: string): boolean {
   return /[\\/]/.test(model) || model.toLowerCase().endsWith('.onnx');
 }
 
-/** The message shown once when Restricted Mode made the extension ignore a workspace setting. */
+/**
+ * Whether an untrusted workspace may have the model file `model` loaded (a path setting, from the
+ * user's own settings): not when it is relative (it resolves into the workspace or beside the
+ * image) nor when it lies inside one of `workspaceFolders` (absolute, '/'-or-'\\'-separated).
+ * A repository's files must not reach ONNX Runtime before the user trusts it.
+ */
+export function modelFileAllowedUntrusted(model: string, workspaceFolders: readonly string[], home = ''): boolean {
+  const m = model.trim().replace(/^~(?=$|[\\/])/, home);
+  const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+  const absolute = /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(m);
+  if (!absolute) return false;
+  const file = norm(m);
+  if (file.split('/').includes('..')) return false;
+  const fold = (p: string) => (/^[A-Za-z]:/.test(p) ? p.toLowerCase() : p);
+  return !workspaceFolders.some((f) => {
+    const d = fold(norm(f));
+    const x = fold(file);
+    return x === d || x.startsWith(`${d}/`);
+  });
+}
+
+/** The message shown once when Restricted Mode made the extension ignore a setting's value. */
 export function restrictedSettingMessage(key: string, ignored: unknown, usedInstead: string): string {
-  return `This workspace is in Restricted Mode, so its setting "${key}": ${JSON.stringify(ignored)} is ignored and ${usedInstead} is used. Trust the workspace to use its setting.`;
+  return `This workspace is in Restricted Mode, so "${key}": ${JSON.stringify(ignored)} (a file of, or chosen by, the workspace) is ignored and ${usedInstead} is used. Trust the workspace to use it.`;
 }

@@ -13,7 +13,7 @@ import type { SegmentHostMessage, SegmentWebviewMessage } from '../../shared/inf
 import type { AnnotationDocument } from '../annotationDocument';
 import { log } from '../log';
 import { explainModelError } from '../modelCheck';
-import { isModelPath, restrictedSettingMessage, trustedSetting } from '../trust';
+import { isModelPath, modelFileAllowedUntrusted, restrictedSettingMessage, trustedSetting } from '../trust';
 import { decodeImage } from './decode';
 import type { DeviceSetting, SessionInfo } from './messages';
 import { Predictor } from './predictor';
@@ -51,7 +51,16 @@ export interface InferenceSettings {
 export function readInferenceSettings(scope?: vscode.Uri, trusted = vscode.workspace.isTrusted): InferenceSettings {
   const c = vscode.workspace.getConfiguration('edgeflow', scope);
   const chosen = trustedSetting(c.inspect<string>('model'), trusted);
-  const model = chosen.value ?? DEFAULT_MODEL_NAME;
+  let model = chosen.value ?? DEFAULT_MODEL_NAME;
+  if (!trusted && typeof model === 'string' && isModelPath(model)) {
+    // Even the user's own setting must not load a file of the untrusted workspace (a relative
+    // path resolves into it).
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    if (!modelFileAllowedUntrusted(model, folders, process.env.HOME ?? '')) {
+      chosen.ignored = { value: model, scope: 'workspace' };
+      model = DEFAULT_MODEL_NAME;
+    }
+  }
   const device = c.get<string>('inference.device', 'auto');
   const size = c.get<number>('inference.targetSize', 400);
   return {

@@ -31,6 +31,7 @@ describe('workspace trust (extension host)', () => {
   afterEach(async () => {
     const c = vscode.workspace.getConfiguration('edgeflow');
     await c.update('model', undefined, vscode.ConfigurationTarget.Workspace);
+    await c.update('model', undefined, vscode.ConfigurationTarget.Global);
     await c.update('labelsFile', undefined, vscode.ConfigurationTarget.Workspace);
   });
 
@@ -49,6 +50,17 @@ describe('workspace trust (extension host)', () => {
     const untrusted = api.settings.inference(image, false);
     assert.equal(untrusted.model, 'edgeflow-mobilenetv2');
     assert.equal(untrusted.ignoredModel, 'models/from-the-repo.onnx');
+  });
+
+  it("untrusted: the user's own relative model path (it resolves into the workspace) is not loaded either", async () => {
+    const c = vscode.workspace.getConfiguration('edgeflow');
+    await c.update('model', 'models/per-repo.onnx', vscode.ConfigurationTarget.Global);
+    assert.equal(api.settings.inference(image, true).model, 'models/per-repo.onnx');
+    const u = api.settings.inference(image, false);
+    assert.equal(u.model, 'edgeflow-mobilenetv2');
+    assert.equal(u.ignoredModel, 'models/per-repo.onnx');
+    await c.update('model', '/opt/edgeflow/mine.onnx', vscode.ConfigurationTarget.Global);
+    assert.equal(api.settings.inference(image, false).model, '/opt/edgeflow/mine.onnx');
   });
 
   it('a workspace labels file leaving the workspace is ignored when untrusted; one inside it is kept', async () => {

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isModelPath, isWorkspaceRelative, restrictedSettingMessage, trustedSetting } from '../../../src/extension/trust';
+import { isModelPath, isWorkspaceRelative, modelFileAllowedUntrusted, restrictedSettingMessage, trustedSetting } from '../../../src/extension/trust';
 import { repoRoot } from '../helpers/golden';
 
 const DEFAULT = 'edgeflow-mobilenetv2';
@@ -57,7 +57,21 @@ describe('security: workspace trust', () => {
     assert.equal(isModelPath('x.ONNX'), true);
     assert.equal(isModelPath('..\\x'), true);
     const msg = restrictedSettingMessage('edgeflow.model', './evil.onnx', 'the shipped model (edgeflow-mobilenetv2)');
-    assert.match(msg, /Restricted Mode.*"edgeflow\.model": "\.\/evil\.onnx" is ignored and the shipped model \(edgeflow-mobilenetv2\) is used\. Trust the workspace/);
+    assert.match(msg, /Restricted Mode.*"edgeflow\.model": "\.\/evil\.onnx" \(a file of, or chosen by, the workspace\) is ignored and the shipped model \(edgeflow-mobilenetv2\) is used\. Trust the workspace/);
+  });
+
+  it("untrusted: even the user's own model path may not load a file of the workspace", () => {
+    const folders = ['/work/repo', 'C:\\Users\\me\\proj'];
+    // Relative paths resolve into the workspace (or beside the image).
+    for (const m of ['models/x.onnx', './x.onnx', 'x.onnx', '..\\x.onnx']) assert.equal(modelFileAllowedUntrusted(m, folders, '/home/me'), false, m);
+    // Absolute paths inside a workspace folder, also through '..' tricks or another case on Windows.
+    for (const m of ['/work/repo/models/x.onnx', '/work/repo', '/work/other/../repo/x.onnx', 'c:\\users\\me\\proj\\m.onnx']) {
+      assert.equal(modelFileAllowedUntrusted(m, folders, '/home/me'), false, m);
+    }
+    // Outside every workspace folder: the user's own file.
+    for (const m of ['/opt/models/x.onnx', '~/models/x.onnx', '/work/repository-2/x.onnx', 'D:\\models\\x.onnx']) {
+      assert.equal(modelFileAllowedUntrusted(m, folders, '/home/me'), true, m);
+    }
   });
 
   it('the manifest declares limited support in untrusted workspaces, edgeflow.model restricted', () => {
