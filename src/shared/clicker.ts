@@ -5,14 +5,15 @@
  */
 import type { ClickXY } from './inference/clicks';
 
-const INF = 1e20;
-
-/** 1-D squared distance transform (Felzenszwalb & Huttenlocher) of `f` into `d`. */
+/**
+ * 1-D squared distance transform (Felzenszwalb & Huttenlocher) of `f[0..n)` into `d`, where
+ * `f[0]` and `f[n-1]` are 0 (the padding) so every parabola is finite.
+ */
 function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
   let k = 0;
   v[0] = 0;
-  z[0] = -INF;
-  z[1] = INF;
+  z[0] = -Infinity;
+  z[1] = Infinity;
   for (let q = 1; q < n; q++) {
     let s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
     while (s <= z[k]) {
@@ -22,7 +23,7 @@ function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Fl
     k++;
     v[k] = q;
     z[k] = s;
-    z[k + 1] = INF;
+    z[k + 1] = Infinity;
   }
   k = 0;
   for (let q = 0; q < n; q++) {
@@ -35,30 +36,41 @@ function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Fl
 /**
  * Squared Euclidean distance from each set pixel of `mask` to the nearest unset pixel, with the
  * mask padded by one pixel of zeros (so the image border counts as outside). Unset pixels get 0.
+ * Exact (integers in float64). The vertical pass runs as two sweeps over whole rows and the
+ * horizontal one row by row, so memory is read in order (a 12-megapixel mask takes well under
+ * a second) and nothing but the output is image-sized.
  */
 export function squaredDistanceTransform(mask: Uint8Array, width: number, height: number): Float64Array {
-  const pw = width + 2, ph = height + 2;
-  const grid = new Float64Array(pw * ph);
-  for (let r = 0; r < height; r++) {
-    for (let c = 0; c < width; c++) grid[(r + 1) * pw + c + 1] = mask[r * width + c] ? INF : 0;
+  const out = new Float64Array(width * height);
+  // Vertical: distance to the nearest unset pixel in the column (the padding rows are unset).
+  for (let c = 0; c < width; c++) out[c] = mask[c] ? 1 : 0;
+  for (let r = 1; r < height; r++) {
+    const row = r * width, up = row - width;
+    for (let c = 0; c < width; c++) out[row + c] = mask[row + c] ? out[up + c] + 1 : 0;
   }
-  const n = Math.max(pw, ph);
+  for (let c = 0, last = (height - 1) * width; c < width; c++) if (out[last + c] > 1) out[last + c] = 1;
+  for (let r = height - 2; r >= 0; r--) {
+    const row = r * width, down = row + width;
+    for (let c = 0; c < width; c++) {
+      const b = out[down + c] + 1;
+      if (out[row + c] > b) out[row + c] = b;
+    }
+  }
+  // Horizontal: lower envelope of parabolas over the row padded by one unset pixel each side.
+  const n = width + 2;
   const f = new Float64Array(n), d = new Float64Array(n), z = new Float64Array(n + 1);
   const v = new Int32Array(n);
-  for (let c = 0; c < pw; c++) {
-    for (let r = 0; r < ph; r++) f[r] = grid[r * pw + c];
-    edt1d(f, ph, d, v, z);
-    for (let r = 0; r < ph; r++) grid[r * pw + c] = d[r];
-  }
-  for (let r = 0; r < ph; r++) {
-    const row = r * pw;
-    for (let c = 0; c < pw; c++) f[c] = grid[row + c];
-    edt1d(f, pw, d, v, z);
-    for (let c = 0; c < pw; c++) grid[row + c] = d[c];
-  }
-  const out = new Float64Array(width * height);
   for (let r = 0; r < height; r++) {
-    for (let c = 0; c < width; c++) out[r * width + c] = grid[(r + 1) * pw + c + 1];
+    const row = r * width;
+    let any = false;
+    for (let c = 0; c < width; c++) {
+      const g = out[row + c];
+      f[c + 1] = g * g;
+      if (g) any = true;
+    }
+    if (!any) continue;
+    edt1d(f, n, d, v, z);
+    for (let c = 0; c < width; c++) out[row + c] = d[c + 1];
   }
   return out;
 }
@@ -119,20 +131,9 @@ export class NocClicker {
       if (object[i] && !p) fn[i] = 1;
       else if (!object[i] && p) fp[i] = 1;
     }
-    const dfn = squaredDistanceTransform(fn, width, height);
-    const dfp = squaredDistanceTransform(fp, width, height);
-    let fnMax = 0, fnIdx = -1, fpMax = 0, fpIdx = -1;
-    for (let i = 0; i < n; i++) {
-      if (this.clicked[i]) continue;
-      if (dfn[i] > fnMax) {
-        fnMax = dfn[i];
-        fnIdx = i;
-      }
-      if (dfp[i] > fpMax) {
-        fpMax = dfp[i];
-        fpIdx = i;
-      }
-    }
+    // One distance map at a time: on a large photo each is 8 bytes a pixel.
+    const [fnMax, fnIdx] = this.farthest(squaredDistanceTransform(fn, width, height));
+    const [fpMax, fpIdx] = this.farthest(squaredDistanceTransform(fp, width, height));
     if (fnIdx < 0 && fpIdx < 0) return null;
     const positive = fnMax >= fpMax;
     const idx = positive ? fnIdx : fpIdx;
@@ -142,5 +143,17 @@ export class NocClicker {
     const click: ClickXY = { x: (idx % width) + 0.5, y: Math.floor(idx / width) + 0.5, positive };
     this.clicks.push(click);
     return click;
+  }
+
+  /** The largest distance over pixels not clicked yet and its first (row-major) index; -1 if none. */
+  private farthest(dist: Float64Array): [number, number] {
+    let max = 0, idx = -1;
+    for (let i = 0; i < dist.length; i++) {
+      if (dist[i] > max && !this.clicked[i]) {
+        max = dist[i];
+        idx = i;
+      }
+    }
+    return [max, idx];
   }
 }

@@ -1,12 +1,15 @@
 /**
  * Latency benchmark: milliseconds per click (median, p90) for the whole pipeline (worker round
  * trip: preprocess, session.run, paste back, then mask -> polygon on the host) and for the bare
- * session.run on the same input size, at model inputs of 400², 512², 800², 1024² and on a
+ * session.run on the same inputs, at model inputs of 400², 512², 800², 1024² and on a
  * 4000×3000 photo with the focus crop; time to the first mask after opening an image (model load
- * included); peak RSS.
+ * included); peak RSS. The bare run is timed right after each pipeline click, on that click's
+ * very inputs, so the overhead ratio holds up on a loaded machine; the load average is printed.
  *   npm run bench:latency -- [--json <file>] [--model <onnx>] [--clicks 12] [--device cpu]
+ *     [--cases 400,512,800,1024,photo]
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { groundTruthFromMask, iouWithGroundTruth, NocClicker, type GroundTruth } from '../../src/shared/clicker';
@@ -56,9 +59,14 @@ interface CaseResult {
   modelInput: string;
   pipelineMs: { median: number; p90: number };
   bareRunMs: { median: number; p90: number };
+  /** Median pipeline over median bare run, in percent above 1. */
   overheadPct: number;
+  /** Median of the per-click ratios pipeline / bare run (each pair timed back to back). */
+  pairedOverheadPct: number;
   stagesMedianMs: { preprocess: number; run: number; postprocess: number; polygon: number };
   finalIoU: number;
+  /** 1-minute load average before and after the case. */
+  loadAverage: [number, number];
 }
 
 async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: number, clicksN: number, model: string, device: DeviceSetting): Promise<CaseResult> {
@@ -68,7 +76,10 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
   let pred: Uint8Array = new Uint8Array(W * H);
   const clicks: ClickXY[] = [];
   const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [];
+  const bare: number[] = [], ratio: number[] = [];
   const sizes = new Map<string, number>();
+  const load0 = loadavg()[0];
+  const session = pool.acquire(model, device);
   // One untimed click first: the session is warm, but this image's buffers are not.
   for (let k = 0; k <= clicksN; k++) {
     const c = clicker.next(pred);
@@ -82,6 +93,11 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
     const t2 = performance.now();
     pred = predictionToMask(r, W, H);
     if (k === 0) continue;
+    // The bare session.run on this click's inputs, interleaved so both see the same load.
+    const b = await session.request({ type: 'bareRun', id: 0, width: r.modelWidth, height: r.modelHeight, repeats: 1, last: true });
+    if (b.type !== 'bareRun') throw new Error('bad bareRun reply');
+    bare.push(b.times[0]);
+    ratio.push((t2 - t0) / b.times[0]);
     total.push(t2 - t0);
     pre.push(r.timings.preprocessMs);
     run.push(r.timings.runMs);
@@ -92,23 +108,17 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
   }
   const finalIoU = iouWithGroundTruth(pred, sc.gt);
   p.dispose();
-  // The bare session.run on the most common input size of this case, same session, same thread.
-  const [common] = [...sizes.entries()].sort((a, b) => b[1] - a[1]);
-  const [bw, bh] = common[0].split('x').map(Number);
-  const session = pool.acquire(model, device);
-  const bare = await session.request({ type: 'bareRun', id: 0, width: bw, height: bh, repeats: Math.max(5, clicksN) });
   pool.release(session);
-  if (bare.type !== 'bareRun') throw new Error('bad bareRun reply');
-  const pipe = stats(total), b = stats(bare.times);
-  // Overhead compares the worker-side pipeline + polygon with session.run on the same sizes.
-  const runMedian = stats(run).median;
+  const pipe = stats(total), b = stats(bare);
   return {
     name, image: `${W}x${H}`, modelInput: [...sizes.keys()].join(', '),
     pipelineMs: { median: pipe.median, p90: pipe.p90 },
     bareRunMs: { median: b.median, p90: b.p90 },
-    overheadPct: (pipe.median / runMedian - 1) * 100,
-    stagesMedianMs: { preprocess: stats(pre).median, run: runMedian, postprocess: stats(post).median, polygon: stats(poly).median },
+    overheadPct: (pipe.median / b.median - 1) * 100,
+    pairedOverheadPct: (stats(ratio).median - 1) * 100,
+    stagesMedianMs: { preprocess: stats(pre).median, run: stats(run).median, postprocess: stats(post).median, polygon: stats(poly).median },
     finalIoU,
+    loadAverage: [load0, loadavg()[0]],
   };
 }
 
@@ -144,25 +154,28 @@ async function main(): Promise<void> {
   };
 
   const cases: CaseResult[] = [];
+  const wanted = (args.get('cases') ?? '400,512,800,1024,photo').split(',');
   for (const s of [400, 512, 800, 1024]) {
+    if (!wanted.includes(String(s))) continue;
     cases.push(await runCase(pool, `${s}²`, await scene(s, s), s, clicksN, model, device));
     process.stderr.write(`${s}² done\n`);
   }
-  cases.push(await runCase(pool, '4000×3000 photo, focus crop S=400', await scene(4000, 3000), 400, clicksN, model, device));
+  if (wanted.includes('photo')) cases.push(await runCase(pool, '4000×3000 photo, focus crop S=400', await scene(4000, 3000), 400, clicksN, model, device));
   await pool.dispose();
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 
   console.log(`\nLatency (${basename(model)}, device ${info.provider}${info.fallback ? ` — ${info.fallback}` : ''}), ${clicksN} clicks per case`);
-  console.log('case                               model input          pipeline med/p90 ms   bare run med/p90 ms   overhead   pre/run/post/polygon ms');
+  console.log('case                               pipeline med/p90 ms   bare run med/p90 ms   overhead (paired)   pre/run/post/polygon ms     load avg');
   for (const c of cases) {
-    console.log(`${c.name.padEnd(35)}${c.modelInput.padEnd(21)}${`${c.pipelineMs.median.toFixed(0)} / ${c.pipelineMs.p90.toFixed(0)}`.padEnd(22)}${`${c.bareRunMs.median.toFixed(0)} / ${c.bareRunMs.p90.toFixed(0)}`.padEnd(22)}${`${c.overheadPct.toFixed(1)} %`.padEnd(11)}${[c.stagesMedianMs.preprocess, c.stagesMedianMs.run, c.stagesMedianMs.postprocess, c.stagesMedianMs.polygon].map((v) => v.toFixed(1)).join(' / ')}`);
+    console.log(`${c.name.padEnd(35)}${`${c.pipelineMs.median.toFixed(0)} / ${c.pipelineMs.p90.toFixed(0)}`.padEnd(22)}${`${c.bareRunMs.median.toFixed(0)} / ${c.bareRunMs.p90.toFixed(0)}`.padEnd(22)}${`${c.overheadPct.toFixed(1)} % (${c.pairedOverheadPct.toFixed(1)} %)`.padEnd(20)}${[c.stagesMedianMs.preprocess, c.stagesMedianMs.run, c.stagesMedianMs.postprocess, c.stagesMedianMs.polygon].map((v) => v.toFixed(1)).join(' / ').padEnd(28)}${c.loadAverage.map((v) => v.toFixed(1)).join(' -> ')}`);
+    console.log(`${''.padEnd(35)}model inputs ${c.modelInput}`);
   }
   console.log(`first mask after opening a 1024×768 JPEG: ${firstMask.totalMs.toFixed(0)} ms (decode ${firstMask.decodeMs.toFixed(0)}, session ${firstMask.sessionLoadMs.toFixed(0)} + warm-up ${firstMask.warmupMs.toFixed(0)}, first click ${firstMask.firstClickMs.toFixed(0)})`);
   console.log(`peak RSS: ${peakRssMiB.toFixed(0)} MiB`);
   const json = args.get('json');
   if (json) {
     mkdirSync(dirname(resolve(json)), { recursive: true });
-    writeFileSync(resolve(json), JSON.stringify({ model: basename(model), device: info.provider, clicksPerCase: clicksN, cases, firstMask, peakRssMiB }, null, 1));
+    writeFileSync(resolve(json), JSON.stringify({ model: basename(model), device: info.provider, clicksPerCase: clicksN, cases, firstMask, peakRssMiB, loadAverageAtEnd: loadavg() }, null, 1));
     console.log(`wrote ${json}`);
   }
 }

@@ -16,7 +16,8 @@ export type WorkerRequest =
   | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number; focus: boolean }
   | { type: 'rewind'; id: number; imageId: number; clickCount: number }
   | { type: 'dropImage'; id: number; imageId: number }
-  | { type: 'bareRun'; id: number; width: number; height: number; repeats: number };
+  /** Times the bare session.run (benchmarks): on `width`x`height` inputs, or on the last prediction's (`last`). */
+  | { type: 'bareRun'; id: number; width: number; height: number; repeats: number; last?: boolean };
 
 /** What the worker found out while creating the session. */
 export interface SessionInfo {

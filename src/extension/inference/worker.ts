@@ -3,13 +3,14 @@
  * and the full-resolution images and probability maps of every Predictor that uses it, so the
  * extension host's main thread only posts clicks and receives 8-bit probability patches.
  */
+import { availableParallelism } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ClickXY } from '../../shared/inference/clicks';
 import {
-  applyPatch, emptyPredictionState, outputIntoMap, outputToPatch, prepareInput, stateFromMask,
-  type PredictionState, type StatePatch,
+  applyPatch, emptyPredictionState, outputIntoMap, outputToPatch, prepareInput, ResizedImageCache, stateFromMask,
+  type InputBuffers, type PredictionState, type StatePatch,
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
@@ -17,6 +18,8 @@ import { assertModelContract } from '../modelCheck';
 
 interface ImageEntry {
   image: RgbImage;
+  /** Resized image tensors by crop (the whole image for every object's first click). */
+  images: ResizedImageCache;
   /** null until the first click of an object (or a refine start). */
   state: PredictionState | null;
   /** Undo patches with the click count of the state they produced. */
@@ -92,9 +95,29 @@ class ByteMap {
 }
 
 let session: ort.InferenceSession | undefined;
-/** Undo patches kept per image at most (bytes); older ones are dropped (undo then re-predicts). */
-const HISTORY_BYTES = 256 * 1024 * 1024;
+/**
+ * Undo patches kept per image at most (bytes); older ones are dropped (undo then re-predicts).
+ * A click on a 12-megapixel photo can rewrite ~60 MB of full-resolution maps.
+ */
+const HISTORY_BYTES = 96 * 1024 * 1024;
 const images = new Map<number, ImageEntry>();
+/** The outputs a click needs (the coarse mask is not copied out of the runtime). */
+const FETCHES = ['mask_logits', 'edge_logits'];
+
+/** Click and edge planes by padded size, reused from click to click (a few sizes kept). */
+const inputBuffers = new Map<string, InputBuffers>();
+function buffersFor(padWidth: number, padHeight: number): InputBuffers {
+  const key = `${padWidth}x${padHeight}`;
+  let b = inputBuffers.get(key);
+  if (b) inputBuffers.delete(key);
+  else b = { clicks: new Float32Array(2 * padWidth * padHeight), prevEdge: new Float32Array(padWidth * padHeight) };
+  inputBuffers.set(key, b);
+  if (inputBuffers.size > 4) inputBuffers.delete(inputBuffers.keys().next().value!);
+  return b;
+}
+
+/** The feeds of the last prediction (the latency benchmark's bare run repeats them). */
+let lastFeeds: Record<string, ort.Tensor> | undefined;
 
 const PROVIDER_NAMES: Record<string, string> = { cuda: 'CUDA', dml: 'DirectML', coreml: 'Core ML', cpu: 'CPU' };
 
@@ -112,7 +135,12 @@ function gpuCandidates(): string[] {
 async function createSession(
   modelPath: string, device: DeviceSetting,
 ): Promise<{ s: ort.InferenceSession; provider: string; fallback?: string; fallbackDetail?: string }> {
-  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  // One click at a time through one graph: all cores for the operators, none for parallel
+  // branches; the arena and memory patterns let a repeated input size reuse its buffers.
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: availableParallelism(), interOpNumThreads: 1,
+    enableCpuMemArena: true, enableMemPattern: true,
+  };
   const tries = device === 'auto' ? gpuCandidates() : device === 'cpu' ? [] : [device];
   const failures: string[] = [];
   for (const p of tries) {
@@ -200,10 +228,13 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const s = requireSession();
   const entry = requireImage(msg.imageId);
   const clicks: ClickXY[] = msg.clicks;
-  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize, entry.support ?? EMPTY_BOX, msg.focus);
+  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize, {
+    prevSupport: entry.support ?? EMPTY_BOX, focus: msg.focus, images: entry.images, buffers: buffersFor,
+  });
   const t1 = performance.now();
   const g = prep.geometry;
-  const out = await s.run(feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight));
+  lastFeeds = feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight);
+  const out = await s.run(lastFeeds, FETCHES);
   const t2 = performance.now();
   const hadState = entry.state !== null;
   if (!entry.state) entry.state = emptyPredictionState(entry.image.width, entry.image.height);
@@ -281,8 +312,8 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
         // Run the whole per-click path once on a small image so the JIT has compiled it (and the
         // session has allocated its buffers) before the user's first click.
         const image = { width: w, height: h, data: new Uint8Array(w * h * 3) };
-        const prep = prepareInput(image, [{ x: w / 2, y: h / 2, positive: true }], null, w);
-        const out = await session.run(feeds(prep.image, prep.clicks, prep.prevEdge, prep.geometry.padWidth, prep.geometry.padHeight));
+        const prep = prepareInput(image, [{ x: w / 2, y: h / 2, positive: true }], null, w, { buffers: buffersFor });
+        const out = await session.run(feeds(prep.image, prep.clicks, prep.prevEdge, prep.geometry.padWidth, prep.geometry.padHeight), FETCHES);
         const patch = outputToPatch(prep.geometry, out.mask_logits.data as Float32Array, out.edge_logits.data as Float32Array);
         applyPatch(emptyPredictionState(w, h), patch);
         for (const t of Object.values(out)) t.dispose?.();
@@ -292,8 +323,9 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       return { reply: { type: 'ok', id: msg.id, info }, transfer: [] };
     }
     case 'setImage':
+      const image: RgbImage = { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) };
       images.set(msg.imageId, {
-        image: { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) },
+        image, images: new ResizedImageCache(image),
         state: null, history: [], clickCount: 0, support: null, bytes: null,
       });
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
@@ -314,15 +346,21 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
     }
     case 'dropImage':
       images.delete(msg.imageId);
+      if (images.size === 0) {
+        inputBuffers.clear();
+        lastFeeds = undefined;
+      }
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     case 'bareRun': {
       const s = requireSession();
       const { width: w, height: h } = msg;
-      const f = feeds(new Float32Array(3 * w * h).fill(0.5), new Float32Array(2 * w * h), new Float32Array(w * h), w, h);
+      // `last`: the very inputs of the last prediction (same size, same values).
+      const f = msg.last && lastFeeds ? lastFeeds
+        : feeds(new Float32Array(3 * w * h).fill(0.5), new Float32Array(2 * w * h), new Float32Array(w * h), w, h);
       const times: number[] = [];
       for (let i = 0; i < msg.repeats; i++) {
         const t0 = performance.now();
-        const out = await s.run(f);
+        const out = await s.run(f, FETCHES);
         times.push(performance.now() - t0);
         for (const t of Object.values(out)) t.dispose?.();
       }

@@ -57,34 +57,101 @@ export function emptyPredictionState(width: number, height: number): PredictionS
 }
 
 /**
+ * The resized image tensors of one image, by crop box and model size, so that a crop seen before
+ * (every new object's first click sees the whole image; an undo returns to an earlier crop) is
+ * not resized again. Least recently used entries are dropped beyond `maxBytes`. A cache belongs
+ * to one decoded image: a changed image needs a new cache (the worker makes one per image).
+ */
+export class ResizedImageCache {
+  private readonly entries = new Map<string, Float32Array>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly image: RgbImage, readonly maxBytes = 16 * 1024 * 1024) {}
+
+  /** The [1,3,padH,padW] tensor of `g` (shared: callers must not write to it). */
+  get(g: InputGeometry): Float32Array {
+    const { box } = g;
+    const key = `${box.x},${box.y},${box.width},${box.height}>${g.width}x${g.height}/${g.padWidth}x${g.padHeight}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    this.misses++;
+    const t = resizeRgbToTensor(this.image, box, g.width, g.height, g.padWidth, g.padHeight);
+    this.entries.set(key, t);
+    this.bytes += t.byteLength;
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.maxBytes || this.entries.size <= 1) break;
+      this.entries.delete(k);
+      this.bytes -= v.byteLength;
+    }
+    return t;
+  }
+
+  /** Number of cached tensors. */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Model-input planes reused from click to click (overwritten entirely by `prepareInput`). */
+export interface InputBuffers {
+  /** [1,2,padH,padW]. */
+  readonly clicks: Float32Array;
+  /** [1,1,padH,padW]. */
+  readonly prevEdge: Float32Array;
+}
+
+/** Optional speed-ups of `prepareInput`; results are identical with or without them. */
+export interface PrepareOptions {
+  /** A box known to hold every pixel of `prev` above 0.5. */
+  readonly prevSupport?: BoxXYWH;
+  /** false = ablation: every click sees the whole image (the edge prior is still used). */
+  readonly focus?: boolean;
+  /** Resized image tensors of this image. */
+  readonly images?: ResizedImageCache;
+  /** Buffers of the padded size to write the click and edge planes into. */
+  readonly buffers?: (padWidth: number, padHeight: number) => InputBuffers;
+}
+
+/**
  * Builds the model inputs. `prev` = null for the first click of a new object (whole image);
  * otherwise the focus crop around the previous mask and all clicks.
  */
 export function prepareInput(
   image: RgbImage, clicks: readonly ClickXY[], prev: PredictionState | null, target = DEFAULT_TARGET_SIZE,
-  /** A box known to hold every pixel of `prev` above 0.5 (optional speed-up). */
-  prevSupport?: BoxXYWH,
-  /** false = ablation: every click sees the whole image (the edge prior is still used). */
-  focus = true,
+  o: PrepareOptions = {},
 ): PreparedInput {
   if (clicks.length === 0) throw new Error('prepareInput: at least one click is needed');
+  if (o.images && o.images.image !== image) throw new Error('prepareInput: the resized-image cache belongs to another image');
   const { width: W, height: H } = image;
-  const box: BoxXYWH = prev && focus
-    ? focusBox(probabilityBounds(prev.probs, W, H, 0.5, prevSupport), clicks, W, H)
+  const box: BoxXYWH = prev && (o.focus ?? true)
+    ? focusBox(probabilityBounds(prev.probs, W, H, 0.5, o.prevSupport), clicks, W, H)
     : { x: 0, y: 0, width: W, height: H };
   const g = inputGeometry(box, target);
-  const tensor = resizeRgbToTensor(image, box, g.width, g.height, g.padWidth, g.padHeight);
+  const tensor = o.images ? o.images.get(g) : resizeRgbToTensor(image, box, g.width, g.height, g.padWidth, g.padHeight);
   const modelClicks: ModelClick[] = [];
   for (const c of clicks) {
     const m = clickToModel(c, g);
     if (m) modelClicks.push(m);
   }
-  const clickTensor = encodeClicks(modelClicks, g.padWidth, g.padHeight);
-  const prevEdge = new Float32Array(g.padWidth * g.padHeight);
+  const plane = g.padWidth * g.padHeight;
+  const reuse = o.buffers?.(g.padWidth, g.padHeight);
+  if (reuse && (reuse.clicks.length !== 2 * plane || reuse.prevEdge.length !== plane)) throw new Error('prepareInput: input buffers of the wrong size');
+  const clickTensor = reuse ? reuse.clicks.fill(0) : new Float32Array(2 * plane);
+  encodeClicks(modelClicks, g.padWidth, g.padHeight, clickTensor);
+  const prevEdge = reuse ? reuse.prevEdge.fill(0) : new Float32Array(plane);
   if (prev) {
     // Plain bilinear into the top-left of the padded plane, then the contract's > 0.5.
     resizePlane(prev.edges, W, box, g.width, g.height, false, prevEdge, g.padWidth);
-    for (let i = 0; i < prevEdge.length; i++) prevEdge[i] = prevEdge[i] > 0.5 ? 1 : 0;
+    for (let r = 0; r < g.height; r++) {
+      for (let i = r * g.padWidth, end = i + g.width; i < end; i++) prevEdge[i] = prevEdge[i] > 0.5 ? 1 : 0;
+    }
   }
   return { geometry: g, image: tensor, clicks: clickTensor, prevEdge, modelClicks };
 }

@@ -1,9 +1,26 @@
 /**
- * Separable bilinear resampling that matches PyTorch's
- * `F.interpolate(mode='bilinear', align_corners=False, antialias=…)` bit for bit up to float
- * rounding. With `antialias` the triangle filter is widened by the scale factor when
- * downscaling (PIL/torch style); upscaling is identical either way.
+ * Bilinear resampling that reproduces PyTorch's CPU `F.interpolate(mode='bilinear',
+ * align_corners=False, antialias=…)` (torch 1.13, the Python evaluation's) bit for bit, so that
+ * the TypeScript predictor and models/evaluate.py feed the model identical inputs and paste back
+ * identical maps (NoC is chaotic: one flipped pixel at the 0.5 threshold changes later clicks).
+ *
+ * What torch does, measured against its outputs:
+ * - antialias (the image): separable, horizontal pass then vertical, float32 taps computed in
+ *   float32 (triangle filter widened by the scale when downscaling, normalised), accumulated in
+ *   float32 with fused multiply-adds.
+ * - plain bilinear on a single-channel map: source index in float64 from a float32 scale, float32
+ *   lambdas; a map that is contiguous in memory (a whole map, or whole rows of it) goes through
+ *   the channels-last kernel: `x00*w00 + x01*w01 + x10*w10 + x11*w11` in float64 with float32
+ *   products of the lambdas; a narrower crop of a map (a strided view) goes through the generic
+ *   kernel: a float32 fused lerp along x, then along y.
  */
+
+const f = Math.fround;
+
+/** float32 fused multiply-add `a*b + c` (the float32 product is exact in float64). */
+function fma32(a: number, b: number, c: number): number {
+  return f(a * b + c);
+}
 
 /** Per-output-index taps of a 1-D resampling filter. */
 export interface ResampleWeights {
@@ -13,92 +30,57 @@ export interface ResampleWeights {
   readonly start: Int32Array;
   /** Number of taps of output i. */
   readonly count: Int32Array;
-  /** Taps, `stride` per output index; only the first `count[i]` are used. */
+  /** Taps (float32 values), `stride` per output index; only the first `count[i]` are used. */
   readonly weights: Float32Array;
   readonly stride: number;
 }
 
-/** Computes 1-D bilinear taps from `inSize` samples to `outSize` samples. */
+/**
+ * Computes 1-D bilinear taps from `inSize` samples to `outSize` samples. Plain bilinear has two
+ * taps per output (both on the last sample at the far edge, as torch does).
+ */
 export function resampleWeights(inSize: number, outSize: number, antialias: boolean): ResampleWeights {
   if (!(inSize > 0 && outSize > 0)) throw new Error(`resampleWeights: sizes must be positive, got ${inSize} -> ${outSize}`);
-  const scale = inSize / outSize;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
+  const scale = f(inSize / outSize);
   if (antialias) {
     const support = scale >= 1 ? scale : 1;
-    const invscale = scale >= 1 ? 1 / scale : 1;
+    const invscale = scale >= 1 ? f(1 / scale) : 1;
     const stride = Math.ceil(support) * 2 + 1;
     const weights = new Float32Array(outSize * stride);
     for (let i = 0; i < outSize; i++) {
-      const center = scale * (i + 0.5);
-      const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
-      const xsize = Math.min(Math.trunc(center + support + 0.5), inSize) - xmin;
+      const center = f(scale * (i + 0.5));
+      const xmin = Math.max(Math.trunc(f(center - support) + 0.5), 0);
+      const xsize = Math.min(Math.trunc(f(center + support) + 0.5), inSize) - xmin;
       let total = 0;
-      const w = new Float64Array(xsize);
       for (let j = 0; j < xsize; j++) {
-        const x = Math.abs((j + xmin - center + 0.5) * invscale);
-        const v = x < 1 ? 1 - x : 0;
-        w[j] = v;
-        total += v;
+        const x = Math.abs(f((f(j + xmin - center) + 0.5) * invscale));
+        const v = x < 1 ? f(1 - x) : 0;
+        weights[i * stride + j] = v;
+        total = f(total + v);
       }
       start[i] = xmin;
       count[i] = xsize;
-      for (let j = 0; j < xsize; j++) weights[i * stride + j] = total !== 0 ? w[j] / total : 0;
+      if (total !== 0) for (let j = 0; j < xsize; j++) weights[i * stride + j] = f(weights[i * stride + j] / total);
     }
     return { inSize, outSize, start, count, weights, stride };
   }
-  const stride = 2;
-  const weights = new Float32Array(outSize * stride);
-  // Plain bilinear: torch computes the source position in float32; doing the same keeps the
-  // maps identical where a probability sits right at a threshold.
-  const f = Math.fround;
-  const scale32 = f(inSize / outSize);
+  const weights = new Float32Array(outSize * 2);
   for (let i = 0; i < outSize; i++) {
-    let src = f(f(scale32 * f(i + 0.5)) - 0.5);
-    if (src < 0) src = 0;
-    const i0 = Math.trunc(src);
-    const hasNext = i0 < inSize - 1;
-    const l1 = Math.min(1, f(src - i0));
+    let i0 = i, l1 = 0;
+    if (inSize !== outSize) {
+      let src = scale * (i + 0.5) - 0.5;
+      if (src < 0) src = 0;
+      i0 = Math.trunc(src);
+      l1 = f(src - i0);
+    }
     start[i] = i0;
-    if (hasNext) {
-      count[i] = 2;
-      weights[i * 2] = 1 - l1;
-      weights[i * 2 + 1] = l1;
-    } else {
-      count[i] = 1;
-      weights[i * 2] = 1;
-    }
+    count[i] = i0 < inSize - 1 ? 2 : 1;
+    weights[i * 2] = f(1 - l1);
+    weights[i * 2 + 1] = l1;
   }
-  return { inSize, outSize, start, count, weights, stride };
-}
-
-/**
- * The vertical half of a separable resize: output row o is the weighted sum of whole rows of
- * `src` (each `width` long, starting at `srcOffset`). Row-at-a-time so the inner loop is a
- * contiguous multiply-add.
- */
-function verticalPass(
-  src: Float32Array, srcOffset: number, width: number, wy: ResampleWeights, outHeight: number,
-  dst: Float32Array, dstOffset: number, dstStride: number,
-): void {
-  for (let o = 0; o < outHeight; o++) {
-    const s = wy.start[o], k = o * wy.stride, n = wy.count[o];
-    const out = dstOffset + o * dstStride;
-    let row = srcOffset + s * width;
-    const w0 = wy.weights[k];
-    if (n === 2) {
-      // The common case (upscaling, plain bilinear): one pass over the output row.
-      const w1 = wy.weights[k + 1], next = row + width;
-      for (let i = 0; i < width; i++) dst[out + i] = src[row + i] * w0 + src[next + i] * w1;
-      continue;
-    }
-    for (let i = 0; i < width; i++) dst[out + i] = src[row + i] * w0;
-    for (let j = 1; j < n; j++) {
-      const w = wy.weights[k + j];
-      row += width;
-      for (let i = 0; i < width; i++) dst[out + i] += src[row + i] * w;
-    }
-  }
+  return { inSize, outSize, start, count, weights, stride: 2 };
 }
 
 /** A rectangle of whole pixels: x/y = column/row of its top-left pixel. */
@@ -109,31 +91,102 @@ export interface BoxXYWH {
   readonly height: number;
 }
 
+/** Antialiased pass along rows: `rows` rows of `src` (row stride `srcStride`) into `dst`. */
+function aaHorizontal(
+  src: Float32Array, srcOffset: number, srcStride: number, rows: number, wx: ResampleWeights,
+  dst: Float32Array, dstOffset: number,
+): void {
+  const outWidth = wx.outSize;
+  for (let r = 0; r < rows; r++) {
+    const rowBase = srcOffset + r * srcStride;
+    const out = dstOffset + r * outWidth;
+    for (let i = 0; i < outWidth; i++) {
+      const s = rowBase + wx.start[i];
+      const k = i * wx.stride;
+      let acc = f(src[s] * wx.weights[k]);
+      for (let j = 1, n = wx.count[i]; j < n; j++) acc = fma32(src[s + j], wx.weights[k + j], acc);
+      dst[out + i] = acc;
+    }
+  }
+}
+
+/** Antialiased pass along columns: `width`-wide rows of `src` into `dst` (row stride `dstStride`). */
+function aaVertical(
+  src: Float32Array, srcOffset: number, width: number, wy: ResampleWeights,
+  dst: Float32Array, dstOffset: number, dstStride: number,
+): void {
+  for (let o = 0; o < wy.outSize; o++) {
+    const k = o * wy.stride, n = wy.count[o];
+    const out = dstOffset + o * dstStride;
+    const row0 = srcOffset + wy.start[o] * width;
+    const w0 = wy.weights[k];
+    for (let i = 0; i < width; i++) dst[out + i] = f(src[row0 + i] * w0);
+    for (let j = 1; j < n; j++) {
+      const w = wy.weights[k + j], row = row0 + j * width;
+      for (let i = 0; i < width; i++) dst[out + i] = fma32(src[row + i], w, dst[out + i]);
+    }
+  }
+}
+
+/** How torch reads a map: a contiguous block (channels-last kernel) or a strided crop (generic). */
+export type MapLayout = 'contiguous' | 'strided';
+
 /**
  * Resizes the `box` region of a single-channel float plane (row-major, `srcWidth` wide) to
  * `outWidth`×`outHeight` and writes it into `dst` (row stride `dstStride`, default `outWidth`).
+ * `layout` (plain bilinear only) defaults to what torch does with the same crop of a [1,1,H,W]
+ * map: contiguous when the crop spans whole rows.
  */
 export function resizePlane(
   src: Float32Array, srcWidth: number, box: BoxXYWH,
   outWidth: number, outHeight: number, antialias: boolean,
   dst: Float32Array = new Float32Array(outWidth * outHeight), dstStride = outWidth, dstOffset = 0,
+  layout: MapLayout = box.width === srcWidth ? 'contiguous' : 'strided',
 ): Float32Array {
   const wx = resampleWeights(box.width, outWidth, antialias);
   const wy = resampleWeights(box.height, outHeight, antialias);
-  // Horizontal pass only over the rows the vertical pass needs.
-  const tmp = new Float32Array(box.height * outWidth);
-  for (let r = 0; r < box.height; r++) {
-    const rowBase = (box.y + r) * srcWidth + box.x;
-    const out = r * outWidth;
-    for (let i = 0; i < outWidth; i++) {
-      const s = rowBase + wx.start[i];
-      const k = i * wx.stride;
-      let acc = 0;
-      for (let j = 0, n = wx.count[i]; j < n; j++) acc += src[s + j] * wx.weights[k + j];
-      tmp[out + i] = acc;
+  const base = box.y * srcWidth + box.x;
+  if (antialias) {
+    const tmp = new Float32Array(box.height * outWidth);
+    aaHorizontal(src, base, srcWidth, box.height, wx, tmp, 0);
+    aaVertical(tmp, 0, outWidth, wy, dst, dstOffset, dstStride);
+    return dst;
+  }
+  // Column taps (the second tap repeats the first at the right edge, weight and all).
+  const x0 = new Int32Array(outWidth), x1 = new Int32Array(outWidth);
+  const lx0 = new Float32Array(outWidth), lx1 = new Float32Array(outWidth);
+  for (let i = 0; i < outWidth; i++) {
+    x0[i] = wx.start[i];
+    x1[i] = wx.start[i] + (wx.count[i] === 2 ? 1 : 0);
+    lx0[i] = wx.weights[2 * i];
+    lx1[i] = wx.weights[2 * i + 1];
+  }
+  const w00 = new Float32Array(outWidth), w01 = new Float32Array(outWidth), w10 = new Float32Array(outWidth), w11 = new Float32Array(outWidth);
+  for (let o = 0; o < outHeight; o++) {
+    const y0 = wy.start[o], y1 = y0 + (wy.count[o] === 2 ? 1 : 0);
+    const h0 = wy.weights[2 * o], h1 = wy.weights[2 * o + 1];
+    const r0 = base + y0 * srcWidth, r1 = base + y1 * srcWidth;
+    const out = dstOffset + o * dstStride;
+    if (layout === 'contiguous') {
+      for (let i = 0; i < outWidth; i++) {
+        w00[i] = f(h0 * lx0[i]);
+        w01[i] = f(h0 * lx1[i]);
+        w10[i] = f(h1 * lx0[i]);
+        w11[i] = f(h1 * lx1[i]);
+      }
+      for (let i = 0; i < outWidth; i++) {
+        const a = x0[i], b = x1[i];
+        dst[out + i] = f(src[r0 + a] * w00[i] + src[r0 + b] * w01[i] + src[r1 + a] * w10[i] + src[r1 + b] * w11[i]);
+      }
+    } else {
+      for (let i = 0; i < outWidth; i++) {
+        const a = x0[i], b = x1[i], l0 = lx0[i], l1 = lx1[i];
+        const t0 = fma32(src[r0 + a], l0, f(src[r0 + b] * l1));
+        const t1 = fma32(src[r1 + a], l0, f(src[r1 + b] * l1));
+        dst[out + i] = fma32(t0, h0, f(t1 * h1));
+      }
     }
   }
-  verticalPass(tmp, 0, outWidth, wy, outHeight, dst, dstOffset, dstStride);
   return dst;
 }
 
@@ -144,6 +197,9 @@ export interface RgbImage {
   /** `width*height*3` bytes, R,G,B per pixel. */
   readonly data: Uint8Array;
 }
+
+/** `v / 255` in float32 for every byte (the Python side converts before resizing). */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
 /**
  * Resizes the `box` region of an RGB image to `outWidth`×`outHeight` with antialiased bilinear
@@ -158,28 +214,29 @@ export function resizeRgbToTensor(
   const wy = resampleWeights(box.height, outHeight, true);
   const plane = padWidth * padHeight;
   const dst = new Float32Array(3 * plane);
-  const tmp = new Float32Array(3 * box.height * outWidth);
   const tplane = box.height * outWidth;
+  const tmp = new Float32Array(3 * tplane);
   const src = image.data;
-  const inv = 1 / 255;
   for (let r = 0; r < box.height; r++) {
     const rowBase = ((box.y + r) * image.width + box.x) * 3;
     const out = r * outWidth;
     for (let i = 0; i < outWidth; i++) {
       let s = rowBase + wx.start[i] * 3;
       const k = i * wx.stride;
-      let ar = 0, ag = 0, ab = 0;
-      for (let j = 0, n = wx.count[i]; j < n; j++, s += 3) {
+      const w0 = wx.weights[k];
+      let ar = f(UNIT[src[s]] * w0), ag = f(UNIT[src[s + 1]] * w0), ab = f(UNIT[src[s + 2]] * w0);
+      s += 3;
+      for (let j = 1, n = wx.count[i]; j < n; j++, s += 3) {
         const w = wx.weights[k + j];
-        ar += src[s] * w;
-        ag += src[s + 1] * w;
-        ab += src[s + 2] * w;
+        ar = fma32(UNIT[src[s]], w, ar);
+        ag = fma32(UNIT[src[s + 1]], w, ag);
+        ab = fma32(UNIT[src[s + 2]], w, ab);
       }
-      tmp[out + i] = ar * inv;
-      tmp[tplane + out + i] = ag * inv;
-      tmp[2 * tplane + out + i] = ab * inv;
+      tmp[out + i] = ar;
+      tmp[tplane + out + i] = ag;
+      tmp[2 * tplane + out + i] = ab;
     }
   }
-  for (let c = 0; c < 3; c++) verticalPass(tmp, c * tplane, outWidth, wy, outHeight, dst, c * plane, padWidth);
+  for (let c = 0; c < 3; c++) aaVertical(tmp, c * tplane, outWidth, wy, dst, c * plane, padWidth);
   return dst;
 }
