@@ -21,7 +21,10 @@ export async function decodeImage(input: string | Buffer, options: { maxPixels?:
   const probe = await probeImage(input, { validate: false });
   const max = options.maxPixels ?? MAX_DECODE_PIXELS;
   if (probe.width * probe.height > max) {
-    throw new ImageLoadError('tooLarge', `the image is ${probe.width}x${probe.height}; decoding it whole for segmentation is limited to ${Math.round(max / 1e6)} megapixels`);
+    throw new ImageLoadError(
+      'tooLarge',
+      `Click segmentation works on images up to ${Math.round(max / 1e6)} megapixels; this one is ${probe.width}x${probe.height} (${Math.round((probe.width * probe.height) / 1e6)} MP). Draw its objects with the polygon tool.`,
+    );
   }
   // libvips (sharp) has no BMP loader: BMP files are decoded here (they carry no EXIF).
   if (probe.format === 'bmp') return decodeBmp(typeof input === 'string' ? await fsp.readFile(input) : input);

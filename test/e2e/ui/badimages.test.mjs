@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { testImage } from '../lib/fixtures.mjs';
 import { startSession } from '../lib/session.mjs';
-import { activeTab, clickImage, debug, editorFrame, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
+import { activeTab, clickImage, debug, editorFrame, imageToPage, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
 
 // 60 megapixels: over the 50 MP threshold, so it is shown through a preview and tiles, and quick
 // enough to cut into tiles inside the scenario's time budget.
@@ -49,7 +49,12 @@ describe('bad and very large images (VSIX in code-server)', function () {
     writeFileSync(join(workspace, 'images/broken.png'), good.subarray(0, Math.floor(good.length / 2)));
     writeFileSync(join(workspace, 'images/ñandú é 图.png'), good);
     await bigImage(join(workspace, 'images/big.png'));
-    session = await startSession(workspace, { settings: { 'workbench.editorAssociations': { '*.png': 'edgeflow.annotator' } } });
+    // Displayed 96x64 with red top-left and green top-right; stored turned a quarter, EXIF orientation 6.
+    const shown = Buffer.alloc(96 * 64 * 3);
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 96; x++) shown.set(y < 32 ? (x < 48 ? [255, 0, 0] : [0, 255, 0]) : x < 48 ? [0, 0, 255] : [255, 255, 255], (y * 96 + x) * 3);
+    const stored = await sharp(shown, { raw: { width: 96, height: 64, channels: 3 } }).rotate(270).jpeg({ quality: 95 }).toBuffer();
+    await sharp(stored).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(join(workspace, 'images/exif-6.jpg'));
+    session = await startSession(workspace, { settings: { 'workbench.editorAssociations': { '*.png': 'edgeflow.annotator', '*.jpg': 'edgeflow.annotator' } } });
     page = session.page;
   });
 
@@ -86,6 +91,25 @@ describe('bad and very large images (VSIX in code-server)', function () {
     await screenshot(page, 'badimages-02-good-after-bad');
   });
 
+  it('shows an EXIF-rotated photo the way it is meant to be seen, in the frame its coordinates use', async () => {
+    await quickOpen(page, 'images/exif-6.jpg');
+    // 96x64 is the displayed size (the stored pixels are 64x96).
+    const f = await editorFrame(page, { width: 96, height: 64 });
+    const colourAt = async (x, y) => {
+      const p = await imageToPage(f, x, y);
+      const png = await page.screenshot({ clip: { x: Math.round(p.x), y: Math.round(p.y), width: 1, height: 1 } });
+      return [...(await sharp(png).removeAlpha().raw().toBuffer())];
+    };
+    const close = (a, b) => a.every((v, i) => Math.abs(v - b[i]) < 60);
+    const tl = await colourAt(10, 10);
+    const tr = await colourAt(86, 10);
+    const bl = await colourAt(10, 54);
+    assert.ok(close(tl, [255, 0, 0]), `top-left is red: ${tl}`);
+    assert.ok(close(tr, [0, 255, 0]), `top-right is green: ${tr}`);
+    assert.ok(close(bl, [0, 0, 255]), `bottom-left is blue: ${bl}`);
+    await screenshot(page, 'badimages-03-exif-6');
+  });
+
   let frame;
   it('opens a 10000x6000 image through a preview, with full-resolution tiles when zoomed in', async () => {
     const t0 = Date.now();
@@ -95,7 +119,7 @@ describe('bad and very large images (VSIX in code-server)', function () {
     const image = await debug(frame, 'image');
     assert.ok(image.tiles, 'the webview is given tiles');
     assert.equal(image.tiles.tileSize, 512);
-    await screenshot(page, 'badimages-03-big-fit');
+    await screenshot(page, 'badimages-04-big-fit');
     // The disc's edge at 1:1: only tiles can show it sharp.
     await frame.evaluate(() => window.__edgeflowDebug.zoomTo(5000 - 1500, 3000, 1));
     const tiles = await waitFor('full-resolution tiles on screen', async () => {
@@ -104,7 +128,7 @@ describe('bad and very large images (VSIX in code-server)', function () {
     }, { timeout: 40000, interval: 250 });
     assert.ok(tiles.cached <= 160, `tile cache bounded: ${tiles.cached}`);
     await new Promise((r) => setTimeout(r, 300));
-    await screenshot(page, 'badimages-04-big-tiles-1to1');
+    await screenshot(page, 'badimages-05-big-tiles-1to1');
     console.log(`      big image: first display ${firstDisplayMs} ms, ${tiles.loaded} tiles loaded at 1:1`);
   });
 
@@ -129,6 +153,18 @@ describe('bad and very large images (VSIX in code-server)', function () {
     SHAPE.forEach(([x, y], i) => assert.ok(Math.abs(seg[2 * i] - x) <= 10 && Math.abs(seg[2 * i + 1] - y) <= 10, `saved vertex ${i}: ${seg[2 * i]},${seg[2 * i + 1]}`));
     const [bx, by, bw, bh] = coco.annotations[0].bbox;
     assert.ok(bw > 3900 && bh > 2900 && bx > 2980 && by > 1480, `bbox ${coco.annotations[0].bbox}`);
-    await screenshot(page, 'badimages-05-big-polygon-saved');
+    await screenshot(page, 'badimages-06-big-polygon-saved');
+  });
+
+  it('says why click segmentation is not offered on the large image; the polygon stays', async () => {
+    await frame.click('[data-testid="tool-segment"]');
+    await clickImage(page, frame, 5000, 3000);
+    const status = await waitFor('the size message', async () => {
+      const t = await frame.locator('[data-testid="segment-status"]').textContent().catch(() => '');
+      return /megapixels/.test(t) ? t : null;
+    }, { timeout: 20000 });
+    assert.match(status, /up to 50 megapixels.*10000x6000/);
+    assert.equal((await debug(frame, 'objects')).length, 1);
+    await screenshot(page, 'badimages-07-big-click-segmentation-limit');
   });
 });
