@@ -22,7 +22,7 @@ import { JsonProblem, clearFileProblems, setFileProblems } from './diagnostics';
 import { encodeMaskSidecar, isOurMaskPng } from '../shared/formats/maskSidecar';
 import { maskToPolygons } from '../shared/geometry/contours';
 import type { Label } from '../shared/labels';
-import { baseName, mtimeIfExists, readFileIfExists, siblingWithSuffix, writeFileAtomic } from './fsUtil';
+import { baseName, mtimeIfExists, readFileIfExists, removeStaleTempFiles, siblingWithSuffix, writeFileAtomic } from './fsUtil';
 import { PreparedImage, prepareImage } from './imageSource';
 import type { LabelsService, LabelsStore } from './labelsStore';
 import { log } from './log';
@@ -171,6 +171,10 @@ export class AnnotationDocument implements vscode.CustomDocument {
   /** Opens a document: from a hot-exit backup when `backupId` is given, else from the sidecar. */
   static async create(uri: vscode.Uri, backupId: string | undefined, services: DocumentServices): Promise<AnnotationDocument> {
     const image = await prepareImage(uri, services.cacheDir);
+    // A save that died with its process (crash, kill) leaves its temporary file: tidy it away.
+    void removeStaleTempFiles(siblingWithSuffix(uri, COCO_SIDECAR_SUFFIX)).then((n) => {
+      if (n) log().info(`removed ${n} temporary file(s) of an interrupted save of ${baseName(uri)}${COCO_SIDECAR_SUFFIX}`);
+    });
     const { store, release } = await services.labels.acquire(uri);
     try {
       const loaded = await AnnotationDocument.readSidecar(uri, image);
@@ -477,7 +481,8 @@ export class AnnotationDocument implements vscode.CustomDocument {
   /** Hot exit: writes base state + edits to `destination`. */
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
     await vscode.workspace.fs.createDirectory(destination.with({ path: path.posix.dirname(destination.path) }));
-    await vscode.workspace.fs.writeFile(destination, Buffer.from(this.model.backupJson(), 'utf8'));
+    // Atomic like a save: a crash while VS Code takes the backup must not leave half a backup.
+    await writeFileAtomic(destination, this.model.backupJson());
     return {
       id: destination.toString(),
       delete: async () => {

@@ -69,6 +69,52 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Removes the temporary files `writeFileAtomic` left beside `uri` when its process died
+ * mid-write (`.<name>.<pid>.<random>.tmp` whose process no longer runs, or older than a day).
+ * Best effort; returns how many were removed.
+ */
+export async function removeStaleTempFiles(uri: vscode.Uri): Promise<number> {
+  if (uri.scheme !== 'file') return 0;
+  const dir = path.dirname(uri.fsPath);
+  const prefix = `.${path.basename(uri.fsPath)}.`;
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = await fsp.lstat(file);
+      if (!st.isFile()) continue;
+      const old = Date.now() - st.mtimeMs > 24 * 3600 * 1000;
+      if (!old && processRuns(pid)) continue;
+      await fsp.rm(file, { force: true });
+      removed++;
+    } catch {
+      // raced with another cleanup, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** File contents, or undefined when the file does not exist (other errors propagate). */
 export async function readFileIfExists(uri: vscode.Uri): Promise<Uint8Array | undefined> {
   try {
