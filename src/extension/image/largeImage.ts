@@ -66,6 +66,9 @@ export async function prepareLargeImage(
   const tilesDir = path.join(dir, 'tiles_files');
   const { width: previewWidth, height: previewHeight } = previewSize(probe.width, probe.height);
   await fsp.mkdir(dir, { recursive: true });
+  // Reused now: the cache prune (oldest first) must not pick it.
+  const now = new Date();
+  await fsp.utimes(dir, now, now).catch(() => undefined);
   const open = () => sharp(input, { limitInputPixels: false, failOn: 'truncated', pages: 1, sequentialRead: true }).autoOrient();
   if (!existsSync(preview)) {
     const t0 = Date.now();
