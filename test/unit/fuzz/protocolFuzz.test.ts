@@ -12,6 +12,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { MAX_EDIT_VALUES, MAX_LABEL_NAME, MAX_STRING, parseWebviewMessage, withinSize } from '../../../src/shared/protocol';
+import { AnnotationModel, EditConflictError } from '../../../src/shared/annotation';
+import { checkState, isIssue } from '../../../src/shared/annotation/validate';
+import { editConflict } from '../../../src/shared/editGuard';
 import { rng } from '../helpers/masks';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0xed6e);
@@ -63,6 +66,32 @@ function edit(r: Rand, depth = 0): Record<string, unknown> {
     }
     default:
       return { kind: 'batch', edits: Array.from({ length: int(r, 0, 3) }, () => edit(r, depth + 1)) };
+  }
+}
+
+type FuzzState = { objects: ReturnType<typeof object>[]; nextId: number };
+
+/** An edit that fits `state` (true ids, indices and "before" values), as the webview makes them. */
+function fittingEdit(r: Rand, state: FuzzState): Record<string, unknown> {
+  const objs = state.objects;
+  if (objs.length === 0 || r() < 0.15) return { kind: 'addObject', object: object(r, state.nextId + int(r, 0, 5)), index: int(r, 0, objs.length) };
+  const i = int(r, 0, objs.length - 1);
+  const o = structuredClone(objs[i]);
+  switch (int(r, 0, 6)) {
+    case 0:
+      return { kind: 'removeObject', object: o, index: i };
+    case 1:
+      return { kind: 'setGeometry', id: o.id, before: o.regions, after: regions(r) };
+    case 2:
+      return { kind: 'setClass', id: o.id, before: o.classId, after: int(r, 0, 9) };
+    case 3:
+      return { kind: 'setHidden', id: o.id, before: o.hidden, after: !o.hidden };
+    case 4:
+      return { kind: 'reorder', id: o.id, from: i, to: int(r, 0, objs.length - 1) };
+    case 5:
+      return { kind: 'replaceAll', before: structuredClone(state), after: { objects: [object(r, 200)], nextId: 201 } };
+    default:
+      return { kind: 'batch', edits: [{ kind: 'setClass', id: o.id, before: o.classId, after: 7 }, { kind: 'setClass', id: o.id, before: 7, after: 8 }] };
   }
 }
 
@@ -301,6 +330,46 @@ describe('fuzz: webview message validator', function () {
     console.log(`      mutated/random: ${counts.inputs} inputs, ${counts.accepted} accepted, ${counts.refused} refused, ${ms} ms (${Math.round(counts.validatorMs)} ms in the validator)`);
     assert.ok(counts.refused > counts.inputs / 3, 'the mutations should mostly be refused');
     assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
+
+  it(`accepted edits reach the document model: refused as conflicts or applied, and undo restores (seed ${SEED})`, () => {
+    const r = rng(SEED ^ 0xd0c);
+    let applied = 0;
+    let conflicts = 0;
+    let inputs = 0;
+    for (let i = 0; i < COUNT / 4; i++) {
+      const state: FuzzState = { objects: Array.from({ length: int(r, 0, 6) }, (_, k) => object(r, k * 3 + int(r, 0, 2))), nextId: 100 };
+      const model = new AnnotationModel(state);
+      const pickEdit = () => (r() < 0.6 ? fittingEdit(r, state) : edit(r));
+      const raw = r() < 0.6 ? { type: 'edit', edit: pickEdit() } : mutate(r, { type: 'edit', edit: pickEdit() });
+      const parsed = parseWebviewMessage(raw);
+      inputs++;
+      if (!parsed.ok || parsed.value.type !== 'edit') continue;
+      const before = JSON.stringify(model.state);
+      // What the editor panel does first: an edit whose "before" values differ is refused.
+      if (editConflict(model.state, parsed.value.edit)) {
+        assert.equal(JSON.stringify(model.state), before, 'the check changed the state');
+        conflicts++;
+        continue;
+      }
+      try {
+        model.apply(parsed.value.edit);
+        applied++;
+      } catch (e) {
+        assert.ok(e instanceof EditConflictError, `the model threw ${(e as Error).stack}`);
+        assert.equal(JSON.stringify(model.state), before, 'a refused edit changed the state');
+        conflicts++;
+        continue;
+      }
+      const valid = checkState(JSON.parse(JSON.stringify(model.state)), 'state');
+      assert.ok(!isIssue(valid), isIssue(valid) ? `${valid.path}: ${valid.message}` : '');
+      assert.equal(new Set(model.state.objects.map((o) => o.id)).size, model.state.objects.length, 'duplicate object ids');
+      model.undo(parsed.value.edit);
+      // Objects come back exactly; nextId only grows (ids are never reused), by design.
+      assert.equal(JSON.stringify(model.state.objects), JSON.stringify(JSON.parse(before).objects), 'undo did not restore the objects');
+    }
+    console.log(`      document model: ${inputs} edit messages, ${applied} applied and undone, ${conflicts} refused as conflicts`);
+    assert.ok(applied > 0 && conflicts > 0);
   });
 
   it('refuses oversized edits before walking them, and cycles', () => {

@@ -3,7 +3,12 @@
  * types, ranges, sizes, caps on strings and arrays, and no field that could name a path.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnnotationModel, type AnnotationEdit } from '../../../src/shared/annotation';
+import { editConflict } from '../../../src/shared/editGuard';
 import { MAX_SEGMENT_CLICKS } from '../../../src/shared/inference/segmentProtocol';
+import { repoRoot } from '../helpers/golden';
 import { MAX_EDIT_DEPTH, MAX_IMAGE_SIDE, MAX_LABEL_NAME, MAX_STRING, MAX_ZOOM, parseWebviewMessage } from '../../../src/shared/protocol';
 
 const refused = (m: unknown, why?: RegExp) => {
@@ -113,5 +118,45 @@ describe('security: webview message rules', () => {
     };
     for (const s of samples) walk(accepted(s), '');
     assert.deepEqual([...strings].sort(), ['color', 'kind', 'message', 'method', 'name', 'tool', 'type']);
+  });
+
+  it('an edit whose "before" values differ from the document is refused (else Ctrl+Z would write them)', () => {
+    const obj = { id: 1, classId: 3, hidden: false, regions: [{ outer: square, holes: [] }] };
+    const state = () => ({ objects: [structuredClone(obj)], nextId: 2 });
+    // Without the check: the lie about "before" becomes the undo.
+    const lie: AnnotationEdit = { kind: 'setClass', id: 1, before: 9, after: 4 };
+    const m = new AnnotationModel(state());
+    m.apply(lie);
+    m.undo(lie);
+    assert.equal(m.state.objects[0].classId, 9, 'the model alone trusts "before"');
+    // With it: every kind of "before" is checked, batches edit by edit.
+    const other = [{ outer: [0, 0, 5, 0, 5, 5], holes: [] }];
+    const bad: AnnotationEdit[] = [
+      lie,
+      { kind: 'setHidden', id: 1, before: true, after: false },
+      { kind: 'setGeometry', id: 1, before: other, after: other },
+      { kind: 'removeObject', object: { ...structuredClone(obj), classId: 4 }, index: 0 },
+      { kind: 'replaceAll', before: { objects: [], nextId: 1 }, after: { objects: [], nextId: 1 } },
+      { kind: 'batch', edits: [{ kind: 'setClass', id: 1, before: 3, after: 4 }, { kind: 'setClass', id: 1, before: 3, after: 5 }] },
+      { kind: 'batch', edits: [{ kind: 'setClass', id: 7, before: 3, after: 4 }] },
+    ];
+    for (const e of bad) assert.ok(editConflict(state(), e), `${e.kind} was not refused`);
+    const good: AnnotationEdit[] = [
+      { kind: 'setClass', id: 1, before: 3, after: 4 },
+      { kind: 'setHidden', id: 1, before: false, after: true },
+      { kind: 'setGeometry', id: 1, before: structuredClone(obj.regions), after: other },
+      { kind: 'removeObject', object: structuredClone(obj), index: 0 },
+      { kind: 'replaceAll', before: state(), after: { objects: [], nextId: 2 } },
+      { kind: 'batch', edits: [{ kind: 'setClass', id: 1, before: 3, after: 4 }, { kind: 'setClass', id: 1, before: 4, after: 5 }] },
+    ];
+    for (const e of good) assert.equal(editConflict(state(), e), undefined, e.kind);
+  });
+
+  it('the editor panel checks every edit with editConflict before applying it', () => {
+    const panel = readFileSync(join(repoRoot(), 'src/extension/editorPanel.ts'), 'utf8');
+    const at = panel.indexOf("case 'edit'");
+    assert.ok(at > 0);
+    const branch = panel.slice(at, panel.indexOf('case ', at + 10));
+    assert.ok(/editConflict\(/.test(branch) && branch.indexOf('editConflict(') < branch.indexOf('applyEdit('), 'editConflict runs before applyEdit');
   });
 });
