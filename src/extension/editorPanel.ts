@@ -19,6 +19,7 @@ import { type AnnotationDocument, ReadOnlyDocumentError } from './annotationDocu
 import { webviewImageInfo } from './imageSource';
 import { SegmentController } from './inference/segmentController';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
+import { editConflict } from '../shared/editGuard';
 import { log } from './log';
 import { readSettings } from './settings';
 import { annotatorHtml, annotatorWebviewOptions } from './webviewHtml';
@@ -111,7 +112,14 @@ export class EditorPanel implements vscode.Disposable {
         this.ready = true;
         this.sendInit();
         return;
-      case 'edit':
+      case 'edit': {
+        // Its "before" values become VS Code's undo: they must be what the document holds.
+        const conflict = editConflict(this.document.model.state, m.edit);
+        if (conflict) {
+          log().warn(`edit refused: ${conflict}`);
+          this.post({ type: 'state', state: this.document.model.state, reason: 'reload' });
+          return;
+        }
         try {
           this.document.applyEdit(m.edit, this);
         } catch (e) {
@@ -122,6 +130,7 @@ export class EditorPanel implements vscode.Disposable {
           this.post({ type: 'state', state: this.document.model.state, reason: 'reload' });
         }
         return;
+      }
       case 'viewStatus':
         this.view = { zoom: m.zoom, cursor: m.cursor };
         this.host.refresh(this);
