@@ -120,6 +120,22 @@ export async function makeBadImages(dir) {
   }
   put('gif.gif', firstFrame);
   ok('gif.gif', 'single-frame GIF');
+  put('interlaced.png', await base().png({ progressive: true }).toBuffer());
+  ok('interlaced.png', 'Adam7-interlaced PNG');
+  put('rgba16.png', await base().toColourspace('rgb16').ensureAlpha(0.5).png().toBuffer());
+  ok('rgba16.png', '16-bit RGBA PNG');
+  put('trailing-data.jpg', Buffer.concat([jpg, Buffer.alloc(3000, 0x42)]));
+  ok('trailing-data.jpg', 'JPEG followed by 3000 bytes of other data (as motion photos have)');
+  put('trailing-data.png', Buffer.concat([png, Buffer.from('trailing text after IEND\n')]));
+  ok('trailing-data.png', 'PNG followed by text after its IEND chunk');
+  const page2 = await sharp({ create: { width: W, height: H, channels: 3, background: '#808080' } }).raw().toBuffer();
+  const twoPages = Buffer.concat([await base().raw().toBuffer(), page2]);
+  put('multipage.tif', await sharp(twoPages, { raw: { width: W, height: H * 2, channels: 3, pageHeight: H } }).tiff({ compression: 'lzw' }).toBuffer());
+  ok('multipage.tif', 'two-page TIFF (the first page is annotated)');
+  put('animated.webp', await sharp(twoPages, { raw: { width: W, height: H * 2, channels: 3, pageHeight: H } }).webp({ lossless: true, loop: 0, delay: [100, 100] }).toBuffer());
+  ok('animated.webp', 'animated WebP, 2 frames (the first is annotated)');
+  put('one-pixel.png', await sharp({ create: { width: 1, height: 1, channels: 3, background: '#ff0000' } }).png().toBuffer());
+  m.push({ name: 'one-pixel.png', expect: 'ok', width: 1, height: 1, what: 'a 1x1 PNG', corners: { tl: [255, 0, 0], tr: [255, 0, 0], bl: [255, 0, 0], br: [255, 0, 0] } });
 
   // Wrong extensions: the content decides, not the name.
   put('png-named.jpg', png);
@@ -165,6 +181,13 @@ export async function makeBadImages(dir) {
   // A tiny file claiming 100000x100000 pixels (a decompression bomb): refused before decoding.
   put('bomb.png', await pngClaiming(100000, 100000));
   bad('bomb.png', 'tooLarge', 'a PNG header claiming 100000x100000 pixels');
+  // The same for JPEG: a real 96x64 JPEG whose frame header is rewritten to 65000x65000.
+  const bombJpg = Buffer.from(jpg);
+  const sof = bombJpg.indexOf(Buffer.from([0xff, 0xc0]));
+  bombJpg.writeUInt16BE(65000, sof + 5);
+  bombJpg.writeUInt16BE(65000, sof + 7);
+  put('bomb.jpg', bombJpg);
+  bad('bomb.jpg', 'tooLarge', 'a JPEG header claiming 65000x65000 pixels');
 
   // Paths people really have.
   put('with spaces.png', png);

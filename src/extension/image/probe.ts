@@ -178,17 +178,29 @@ export async function probeImage(input: string | Buffer, options: { validate?: b
       throw new ImageLoadError(d.code, d.message);
     }
   }
+  const pages = meta.pages ?? 1;
+  // Browsers animate APNG and animated WebP (the canvas would show whichever frame is current):
+  // those are converted to their first frame like GIF.
+  const animated = pages > 1 || (format === 'png' && isApng(head));
   return {
     format,
     width,
     height,
     orientation,
-    pages: meta.pages ?? 1,
+    pages,
     hasAlpha: !!meta.hasAlpha,
     fileSize,
-    browserNative: BROWSER_NATIVE.has(format) && !large,
+    browserNative: BROWSER_NATIVE.has(format) && !large && !animated,
     large,
   };
+}
+
+/** An animated PNG has an acTL chunk before its first IDAT (in practice right after IHDR). */
+function isApng(head: Uint8Array): boolean {
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1');
+  const actl = text.indexOf('acTL');
+  const idat = text.indexOf('IDAT');
+  return actl > 0 && (idat < 0 || actl < idat);
 }
 
 function checkPixels(width: number, height: number): void {
