@@ -77,6 +77,39 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     p.dispose();
   });
 
+  it('keeps two editors on different images apart in one worker: interleaved clicks give what each gives alone', async () => {
+    // Two different images (a bright square on each, at different places) and the same clicks.
+    const img = (x0: number): RgbImage => {
+      const g = grey(320, 240);
+      for (let r = 60; r < 160; r++) for (let c = x0; c < x0 + 100; c++) g.data.fill(250, (r * 320 + c) * 3, (r * 320 + c) * 3 + 3);
+      return g;
+    };
+    const clicksA = [{ x: 100, y: 100, positive: true }, { x: 150, y: 120, positive: true }, { x: 60, y: 80, positive: false }];
+    const clicksB = [{ x: 200, y: 90, positive: true }, { x: 240, y: 150, positive: true }, { x: 280, y: 200, positive: false }];
+    const alone = async (image: RgbImage, clicks: typeof clicksA) => {
+      const p = await Predictor.open(pool, image, { modelPath: TINY, device: 'cpu' });
+      const out = [];
+      for (let k = 1; k <= clicks.length; k++) out.push(await p.predict(clicks.slice(0, k)));
+      p.dispose();
+      return out.map((r) => ({ box: r!.box, data: [...r!.data], crop: r!.crop }));
+    };
+    const soloA = await alone(img(40), clicksA);
+    const soloB = await alone(img(180), clicksB);
+    const a = await Predictor.open(pool, img(40), { modelPath: TINY, device: 'cpu' });
+    const b = await Predictor.open(pool, img(180), { modelPath: TINY, device: 'cpu' });
+    for (let k = 1; k <= 3; k++) {
+      const [ra, rb] = await Promise.all([a.predict(clicksA.slice(0, k)), b.predict(clicksB.slice(0, k))]);
+      assert.deepEqual({ box: ra!.box, data: [...ra!.data], crop: ra!.crop }, soloA[k - 1], `image A, click ${k}`);
+      assert.deepEqual({ box: rb!.box, data: [...rb!.data], crop: rb!.crop }, soloB[k - 1], `image B, click ${k}`);
+    }
+    // The same image again (a reopened editor) repeats its first-click result from a fresh start.
+    await a.startObject(null);
+    const again = await a.predict(clicksA.slice(0, 1));
+    assert.deepEqual({ box: again!.box, data: [...again!.data], crop: again!.crop }, soloA[0]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('uses the focus crop for later clicks, pastes back inside it, and undoes', async () => {
     const p = await Predictor.open(pool, grey(1000, 800), { modelPath: TINY, device: 'cpu' });
     const c1 = { x: 500, y: 400, positive: true };
