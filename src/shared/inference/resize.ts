@@ -120,10 +120,11 @@ function aaVertical(
     const out = dstOffset + o * dstStride;
     const row0 = srcOffset + wy.start[o] * width;
     const w0 = wy.weights[k];
-    for (let i = 0; i < width; i++) dst[out + i] = f(src[row0 + i] * w0);
+    for (let i = 0; i < width; i++) dst[out + i] = src[row0 + i] * w0;
     for (let j = 1; j < n; j++) {
       const w = wy.weights[k + j], row = row0 + j * width;
-      for (let i = 0; i < width; i++) dst[out + i] = fma32(src[row + i], w, dst[out + i]);
+      // dst holds float32 values; the store rounds the fused multiply-add once.
+      for (let i = 0; i < width; i++) dst[out + i] = src[row + i] * w + dst[out + i];
     }
   }
 }
@@ -161,29 +162,34 @@ export function resizePlane(
     lx0[i] = wx.weights[2 * i];
     lx1[i] = wx.weights[2 * i + 1];
   }
-  const w00 = new Float32Array(outWidth), w01 = new Float32Array(outWidth), w10 = new Float32Array(outWidth), w11 = new Float32Array(outWidth);
   for (let o = 0; o < outHeight; o++) {
     const y0 = wy.start[o], y1 = y0 + (wy.count[o] === 2 ? 1 : 0);
     const h0 = wy.weights[2 * o], h1 = wy.weights[2 * o + 1];
     const r0 = base + y0 * srcWidth, r1 = base + y1 * srcWidth;
     const out = dstOffset + o * dstStride;
+    // Stores into a Float32Array round to float32: the last rounding of each formula is the store.
     if (layout === 'contiguous') {
+      // Upscaling reads the same four pixels for several outputs in a row: load them once.
+      let last = -1, p00 = 0, p01 = 0, p10 = 0, p11 = 0;
       for (let i = 0; i < outWidth; i++) {
-        w00[i] = f(h0 * lx0[i]);
-        w01[i] = f(h0 * lx1[i]);
-        w10[i] = f(h1 * lx0[i]);
-        w11[i] = f(h1 * lx1[i]);
-      }
-      for (let i = 0; i < outWidth; i++) {
-        const a = x0[i], b = x1[i];
-        dst[out + i] = f(src[r0 + a] * w00[i] + src[r0 + b] * w01[i] + src[r1 + a] * w10[i] + src[r1 + b] * w11[i]);
+        const a = x0[i];
+        if (a !== last) {
+          last = a;
+          const b = x1[i];
+          p00 = src[r0 + a];
+          p01 = src[r0 + b];
+          p10 = src[r1 + a];
+          p11 = src[r1 + b];
+        }
+        const l0 = lx0[i], l1 = lx1[i];
+        dst[out + i] = p00 * f(h0 * l0) + p01 * f(h0 * l1) + p10 * f(h1 * l0) + p11 * f(h1 * l1);
       }
     } else {
       for (let i = 0; i < outWidth; i++) {
         const a = x0[i], b = x1[i], l0 = lx0[i], l1 = lx1[i];
         const t0 = fma32(src[r0 + a], l0, f(src[r0 + b] * l1));
         const t1 = fma32(src[r1 + a], l0, f(src[r1 + b] * l1));
-        dst[out + i] = fma32(t0, h0, f(t1 * h1));
+        dst[out + i] = t0 * h0 + f(t1 * h1);
       }
     }
   }
