@@ -549,9 +549,15 @@ export class AnnotationDocument implements vscode.CustomDocument {
 
   /** The sidecar changed on disk (git checkout, another tool, another window). */
   private async onSidecarChangedOnDisk(): Promise<void> {
-    const bytes = await readFileIfExists(this.sidecarUri);
+    // A file too large to parse is not read into memory either (readSidecar reports it).
+    const stat = await vscode.workspace.fs.stat(this.sidecarUri).then(
+      (st) => st,
+      () => undefined,
+    );
+    const tooLarge = !!stat && stat.size > SIDECAR_LIMITS.maxBytes;
+    const bytes = tooLarge ? undefined : await readFileIfExists(this.sidecarUri);
     const text = bytes ? Buffer.from(bytes).toString('utf8') : undefined;
-    if (text === this.syncedSidecarText) return;
+    if (text === this.syncedSidecarText && !tooLarge) return;
     if (!this.isDirty) {
       const loaded = await AnnotationDocument.readSidecar(this.uri, this.image);
       if (loaded.problem && !this.readOnlyInfo) this.announceProblem(loaded);

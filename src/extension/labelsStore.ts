@@ -9,6 +9,7 @@ import {
   Label,
   LabelsExtras,
   LabelsFile,
+  MAX_LABELS_FILE_CHARS,
   checkLabelEdit,
   defaultLabelColor,
   nextLabelId,
@@ -58,11 +59,19 @@ export class LabelsStore implements vscode.Disposable {
 
   /** (Re)reads the file; a missing file is an empty list. */
   async load(): Promise<void> {
-    const bytes = await readFileIfExists(this.uri);
+    // A huge file is refused by its size, without reading it into memory.
+    const size = await vscode.workspace.fs.stat(this.uri).then(
+      (st) => st.size,
+      () => 0,
+    );
+    const tooLarge = size > MAX_LABELS_FILE_CHARS * 4;
+    const bytes = tooLarge ? undefined : await readFileIfExists(this.uri);
     const text = bytes ? Buffer.from(bytes).toString('utf8') : '';
     if (bytes && text === this.lastText && !this.problem) return;
     this.lastText = bytes ? text : undefined;
-    const r = parseLabels(text);
+    const r: ReturnType<typeof parseLabels> = tooLarge
+      ? { ok: false, error: { code: 'too-large', message: `Labels file is too large (${size} bytes; the limit is ${MAX_LABELS_FILE_CHARS} characters)` } }
+      : parseLabels(text);
     if (!r.ok) {
       const first = this.problem !== r.error.message;
       this.problem = r.error.message;

@@ -149,6 +149,7 @@ describe('fuzz: COCO import', function () {
         const wsBefore = await snapshotDir(ws);
         const srcBefore = await snapshotDir(path.dirname(src));
         stats.tried++;
+        const t0 = performance.now();
         try {
           try {
             const s = await runImport({ workspaceDir: ws, from: src, overwrite: false });
@@ -167,6 +168,8 @@ describe('fuzz: COCO import', function () {
           }
         } catch (e) {
           stats.crash(n, text, e);
+        } finally {
+          stats.slowest = Math.max(stats.slowest, performance.now() - t0);
         }
       }
     } finally {
