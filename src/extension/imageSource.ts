@@ -9,12 +9,12 @@
  * `ImageLoadError` whose message names the file and says why.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageInfo } from '../shared/protocol';
 import { readImageSize } from '../shared/formats/imageHeader';
-import { prepareLargeImage } from './image/largeImage';
+import { prepareLargeImage, previewPath } from './image/largeImage';
 import { ImageLoadError, probeImage, type ImageProbe } from './image/probe';
 import { log } from './log';
 import { loadSharp } from './sharp';
@@ -112,7 +112,15 @@ export async function prepareImageOrThrow(uri: vscode.Uri, cacheDir: vscode.Uri)
     const started = Date.now();
     let files;
     try {
-      files = await prepareLargeImage(input, probe, dir.fsPath, (l) => log().info(`${uri.fsPath}: ${l}`));
+      const make = () => prepareLargeImage(input, probe, dir.fsPath, (l) => log().info(`${uri.fsPath}: ${l}`));
+      // Decoding hundreds of megapixels takes seconds to a minute the first time: say what is going on.
+      files = existsSync(previewPath(dir.fsPath, probe)) ? await make() : await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('Preparing a preview of {0} ({1}x{2}, {3} megapixels)…', name(uri), width, height, Math.round((width * height) / 1e6)),
+        },
+        make,
+      );
     } catch (e) {
       if (e instanceof ImageLoadError) throw new ImageLoadError(e.code, vscode.l10n.t('Cannot open {0}: {1}.', name(uri), e.message));
       throw e;

@@ -36,11 +36,28 @@ export interface LargeImageFiles {
   tilesReady: Promise<void>;
 }
 
+/** Previews and tile sets being made, by target path: two editors on one file share the work. */
 const pending = new Map<string, Promise<void>>();
+
+function once(key: string, make: () => Promise<void>): Promise<void> {
+  let p = pending.get(key);
+  if (!p) {
+    p = make();
+    pending.set(key, p);
+    const done = () => pending.delete(key);
+    p.then(done, done);
+  }
+  return p;
+}
 
 /** Deep Zoom level of the full-resolution image. */
 export function deepZoomMaxLevel(width: number, height: number): number {
   return Math.ceil(Math.log2(Math.max(width, height, 1)));
+}
+
+/** Where the preview of an image lies in its cache folder `dir` (it may not exist yet). */
+export function previewPath(dir: string, probe: ImageProbe): string {
+  return path.join(dir, probe.hasAlpha ? 'preview.png' : 'preview.jpg');
 }
 
 /** Size of the preview for an image of width x height. */
@@ -61,8 +78,7 @@ export async function prepareLargeImage(
 ): Promise<LargeImageFiles> {
   const sharp = loadSharp();
   const tileFormat = probe.hasAlpha ? 'png' : 'jpeg';
-  const ext = tileFormat === 'png' ? 'png' : 'jpg';
-  const preview = path.join(dir, `preview.${ext}`);
+  const preview = previewPath(dir, probe);
   const tilesDir = path.join(dir, 'tiles_files');
   const { width: previewWidth, height: previewHeight } = previewSize(probe.width, probe.height);
   await fsp.mkdir(dir, { recursive: true });
@@ -71,30 +87,24 @@ export async function prepareLargeImage(
   await fsp.utimes(dir, now, now).catch(() => undefined);
   const open = () => sharp(input, { limitInputPixels: false, failOn: 'truncated', pages: 1, sequentialRead: true }).autoOrient();
   if (!existsSync(preview)) {
-    const t0 = Date.now();
-    const tmp = `${preview}.${process.pid}.tmp`;
-    try {
-      let img = open().resize({ width: previewWidth, height: previewHeight, fit: 'fill' }).toColourspace('srgb');
-      img = tileFormat === 'png' ? img.png({ compressionLevel: 1 }) : img.jpeg({ quality: 88 });
-      await img.toFile(tmp);
-      await fsp.rename(tmp, preview);
-    } catch (e) {
-      await fsp.rm(tmp, { force: true });
-      const d = describeDecodeError(e);
-      throw new ImageLoadError(d.code, d.message);
-    }
-    log(`large image preview ${previewWidth}x${previewHeight} in ${Date.now() - t0} ms`);
+    await once(preview, async () => {
+      const t0 = Date.now();
+      const tmp = `${preview}.${process.pid}.tmp`;
+      try {
+        let img = open().resize({ width: previewWidth, height: previewHeight, fit: 'fill' }).toColourspace('srgb');
+        img = tileFormat === 'png' ? img.png({ compressionLevel: 1 }) : img.jpeg({ quality: 88 });
+        await img.toFile(tmp);
+        await fsp.rename(tmp, preview);
+      } catch (e) {
+        await fsp.rm(tmp, { force: true });
+        const d = describeDecodeError(e);
+        throw new ImageLoadError(d.code, d.message);
+      }
+      log(`large image preview ${previewWidth}x${previewHeight} in ${Date.now() - t0} ms`);
+    });
   }
-  let tilesReady: Promise<void>;
-  if (existsSync(tilesDir)) tilesReady = Promise.resolve();
-  else {
-    const running = pending.get(tilesDir);
-    tilesReady = running ?? makeTiles();
-    if (!running) {
-      pending.set(tilesDir, tilesReady);
-      void tilesReady.finally(() => pending.delete(tilesDir)).catch(() => undefined);
-    }
-  }
+  const tilesReady = existsSync(tilesDir) ? Promise.resolve() : once(tilesDir, makeTiles);
+  tilesReady.catch(() => undefined); // the caller may not wait for it
   async function makeTiles(): Promise<void> {
     const t0 = Date.now();
     const work = path.join(dir, `.tiles-${process.pid}-${Date.now()}`);

@@ -52,6 +52,7 @@ interface Entry {
   bitmap?: ImageBitmap;
   loading?: boolean;
   failedAt?: number;
+  failures?: number;
 }
 
 export class TileLayer {
@@ -118,8 +119,12 @@ export class TileLayer {
 
   private request(key: string, level: number, col: number, row: number, e: Entry | undefined): void {
     if (e?.loading || this.inFlight >= this.concurrency) return;
-    if (e?.failedAt !== undefined && performance.now() - e.failedAt < 1500) return;
-    const entry: Entry = { loading: true };
+    // Tiles of a huge image can take a minute to be cut: retry, less and less often.
+    if (e?.failedAt !== undefined && performance.now() - e.failedAt < Math.min(15000, 1500 * (e.failures ?? 1))) {
+      this.scheduleRetry();
+      return;
+    }
+    const entry: Entry = { loading: true, failures: e?.failures ?? 0 };
     this.cache.set(key, entry);
     this.inFlight++;
     const img = new Image();
@@ -138,6 +143,7 @@ export class TileLayer {
         () => {
           // Not written yet (the host is still cutting tiles) or gone: retry a little later.
           entry.failedAt = performance.now();
+          entry.failures = (entry.failures ?? 0) + 1;
           this.scheduleRetry();
         },
       )
