@@ -84,3 +84,42 @@ export function modelFileAllowedUntrusted(model: string, workspaceFolders: reado
 export function restrictedSettingMessage(key: string, ignored: unknown, usedInstead: string): string {
   return `This workspace is in Restricted Mode, so "${key}": ${JSON.stringify(ignored)} (a file of, or chosen by, the workspace) is ignored and ${usedInstead} is used. Trust the workspace to use it.`;
 }
+
+/**
+ * The value of `key` in a VS Code settings file's text (JSON with comments and trailing commas;
+ * for a `.code-workspace` file, inside its "settings"), or undefined. In Restricted Mode VS Code
+ * hides the workspace's values of settings the extension declared restricted, even from
+ * `inspect()`, so the reason a value was ignored is read from the file itself. Never throws.
+ */
+export function settingFromSettingsText(text: string, key: string, workspaceFile = false): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(stripJsonComments(text));
+  } catch {
+    return undefined;
+  }
+  const obj = workspaceFile && json && typeof json === 'object' ? (json as Record<string, unknown>).settings : json;
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+/** JSON with `//` and block comments and trailing commas -> JSON (strings left intact). */
+function stripJsonComments(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else out += c;
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1');
+}

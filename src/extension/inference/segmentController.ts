@@ -5,7 +5,7 @@
  * shows the device and the last click's time in the status bar, and says once, in plain words,
  * when a GPU could not be used.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
@@ -13,8 +13,8 @@ import type { SegmentHostMessage, SegmentWebviewMessage } from '../../shared/inf
 import type { AnnotationDocument } from '../annotationDocument';
 import { log } from '../log';
 import { explainModelError } from '../modelCheck';
-import { isModelPath, modelFileAllowedUntrusted, restrictedSettingMessage, trustedSetting } from '../trust';
-import { decodeImage } from './decode';
+import { isModelPath, modelFileAllowedUntrusted, restrictedSettingMessage, settingFromSettingsText, trustedSetting } from '../trust';
+import { decodeWorkingImage } from './decode';
 import type { DeviceSetting, SessionInfo } from './messages';
 import { Predictor } from './predictor';
 import { SessionPool } from './sessionPool';
@@ -52,6 +52,12 @@ export function readInferenceSettings(scope?: vscode.Uri, trusted = vscode.works
   const c = vscode.workspace.getConfiguration('edgeflow', scope);
   const chosen = trustedSetting(c.inspect<string>('model'), trusted);
   let model = chosen.value ?? DEFAULT_MODEL_NAME;
+  if (!trusted && !chosen.ignored) {
+    // VS Code itself hides a restricted setting's workspace value in Restricted Mode: read it to
+    // say why it is not used.
+    const hidden = workspaceSettingFromFiles('edgeflow.model', scope);
+    if (typeof hidden === 'string' && hidden.trim() && hidden.trim() !== model) chosen.ignored = { value: hidden.trim(), scope: 'workspace' };
+  }
   if (!trusted && typeof model === 'string' && isModelPath(model)) {
     // Even the user's own setting must not load a file of the untrusted workspace (a relative
     // path resolves into it).
@@ -69,6 +75,22 @@ export function readInferenceSettings(scope?: vscode.Uri, trusted = vscode.works
     targetSize: typeof size === 'number' && Number.isFinite(size) ? Math.round(Math.min(1024, Math.max(128, size))) : 400,
     ...(chosen.ignored && typeof chosen.ignored.value === 'string' ? { ignoredModel: chosen.ignored.value } : {}),
   };
+}
+
+/** A setting's value in the workspace's own settings files (folder, then .code-workspace), if any. */
+function workspaceSettingFromFiles(key: string, scope?: vscode.Uri): unknown {
+  const read = (file: string, isWorkspaceFile: boolean): unknown => {
+    try {
+      return settingFromSettingsText(readFileSync(file, 'utf8'), key, isWorkspaceFile);
+    } catch {
+      return undefined;
+    }
+  };
+  const folder = scope ? vscode.workspace.getWorkspaceFolder(scope) : vscode.workspace.workspaceFolders?.[0];
+  const fromFolder = folder?.uri.scheme === 'file' ? read(path.join(folder.uri.fsPath, '.vscode', 'settings.json'), false) : undefined;
+  if (fromFolder !== undefined) return fromFolder;
+  const ws = vscode.workspace.workspaceFile;
+  return ws?.scheme === 'file' ? read(ws.fsPath, true) : undefined;
 }
 
 /** Extension-wide inference state. */
@@ -243,14 +265,15 @@ export class SegmentController implements vscode.Disposable {
     const p = (async () => {
       const model = svc.resolveModel(settings, doc.uri);
       const input = doc.uri.scheme === 'file' ? doc.uri.fsPath : Buffer.from(await vscode.workspace.fs.readFile(doc.uri));
-      const image = await decodeImage(input);
-      if (image.width !== doc.image.width || image.height !== doc.image.height) {
-        throw new Error(vscode.l10n.t('The image decodes as {0}x{1} but the editor shows {2}x{3}.', image.width, image.height, doc.image.width, doc.image.height));
+      // Very large images are segmented on a downscaled working copy; predictions come back in full-image pixels.
+      const { image, working } = await decodeWorkingImage(input);
+      if (working.fullWidth !== doc.image.width || working.fullHeight !== doc.image.height) {
+        throw new Error(vscode.l10n.t('The image decodes as {0}x{1} but the editor shows {2}x{3}.', working.fullWidth, working.fullHeight, doc.image.width, doc.image.height));
       }
       let predictor: Predictor;
       let info: SessionInfo;
       try {
-        predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize });
+        predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize, working });
         info = await predictor.info;
       } catch (e) {
         log().error(`click segmentation: loading ${model} failed: ${(e as Error).stack ?? e}`);

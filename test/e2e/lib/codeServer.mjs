@@ -130,6 +130,7 @@ async function waitForHealth(url, child, timeoutMs) {
  *  - base: folder for profile/logs (a fresh temp folder by default, removed on stop unless keep)
  *  - port: defaults to a free one; env: extra environment for the server and its extension host
  *  - logFile: where server output goes (default <base>/code-server.log)
+ *  - workspaceTrust: keep Workspace Trust enabled (default: disabled, every folder trusted)
  * Returns { url, port, base, userDataDir, extensionsDir, workbenchUrl(folder, query), stop() }.
  */
 export async function startCodeServer(options = {}) {
@@ -162,7 +163,9 @@ export async function startCodeServer(options = {}) {
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // workspaceTrust: true leaves Workspace Trust on (a test of Restricted Mode; set the
+    // security.workspace.trust.* user settings too).
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--disable-proxy',
     '--ignore-last-opened',

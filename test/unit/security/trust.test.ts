@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isModelPath, isWorkspaceRelative, modelFileAllowedUntrusted, restrictedSettingMessage, trustedSetting } from '../../../src/extension/trust';
+import { isModelPath, isWorkspaceRelative, modelFileAllowedUntrusted, restrictedSettingMessage, settingFromSettingsText, trustedSetting } from '../../../src/extension/trust';
 import { repoRoot } from '../helpers/golden';
 
 const DEFAULT = 'edgeflow-mobilenetv2';
@@ -72,6 +72,23 @@ describe('security: workspace trust', () => {
     for (const m of ['/opt/models/x.onnx', '~/models/x.onnx', '/work/repository-2/x.onnx', 'D:\\models\\x.onnx']) {
       assert.equal(modelFileAllowedUntrusted(m, folders, '/home/me'), true, m);
     }
+  });
+
+  it('reads a hidden workspace value from settings files (comments, trailing commas, .code-workspace)', () => {
+    const text = `{
+      // the repo's model
+      "edgeflow.model": "models/x.onnx", /* block */
+      "url": "http://a//b", // a string holding //
+      "list": [1, 2,],
+    }`;
+    assert.equal(settingFromSettingsText(text, 'edgeflow.model'), 'models/x.onnx');
+    assert.equal(settingFromSettingsText(text, 'url'), 'http://a//b');
+    assert.equal(settingFromSettingsText(text, 'missing'), undefined);
+    assert.equal(settingFromSettingsText('{"folders": [], "settings": {"edgeflow.model": "/m.onnx"}}', 'edgeflow.model', true), '/m.onnx');
+    assert.equal(settingFromSettingsText('{"settings": {"edgeflow.model": "/m.onnx"}}', 'edgeflow.model', false), undefined);
+    for (const bad of ['', 'not json', '[1]', 'null', '{"a": "\\"}']) assert.equal(settingFromSettingsText(bad, 'a'), undefined, bad);
+    assert.equal(settingFromSettingsText('{"a": "x\\"//y" // c\n}', 'a'), 'x"//y');
+    assert.equal(settingFromSettingsText('{"__proto__": {"x": 1}}', 'x'), undefined);
   });
 
   it('the manifest declares limited support in untrusted workspaces, edgeflow.model restricted', () => {
