@@ -5,12 +5,14 @@
  * failed load is forgotten by the session pool). Models: test/fixtures/models/make.py.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Predictor } from '../../../src/extension/inference/predictor';
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import { ModelContractError, assertModelContract, contractProblems, explainModelError } from '../../../src/extension/modelCheck';
 import { repoRoot } from '../helpers/golden';
+import { rng } from '../helpers/masks';
 import { inferenceWorkerScript } from '../helpers/worker';
 
 const model = (name: string) => join(repoRoot(), 'test', 'fixtures', 'models', name);
@@ -121,6 +123,60 @@ describe('security: model failure messages', function () {
     assert.match(msg, /failed on this click \(the model m\.onnx did not run: Something odd happened\)/);
     const gone = explainModelError('run', 'm.onnx', new Error('the inference worker stopped (exit code 1)'));
     assert.match(gone, /stopped unexpectedly.*Click again/);
+  });
+});
+
+describe('fuzz: byte-mutated model files', function () {
+  this.timeout(60000);
+
+  it('every mutant is refused with a message, or loads and is checked; no crash (seeded)', async () => {
+    const base = readFileSync(model('tiny-ok.onnx'));
+    const r = rng(Number(process.env.FUZZ_SEED ?? 0x0dd));
+    const counts = { mutants: 0, refused: 0, loaded: 0, contractOk: 0, contractProblems: 0, ran: 0, runFailed: 0 };
+    const z = (c: number) => new ort.Tensor('float32', new Float32Array(c * 32 * 32), [1, c, 32, 32]);
+    const check = (msg: string) => {
+      assert.ok(msg.length > 20 && msg.length < 900, msg);
+      assert.match(msg, /polygon tools keep working/);
+    };
+    for (let i = 0; i < 500; i++) {
+      const b = Buffer.from(base);
+      const flips = 1 + Math.floor(r() * 4);
+      for (let k = 0; k < flips; k++) {
+        const at = Math.floor(r() * b.length);
+        b[at] = r() < 0.5 ? b[at] ^ (1 << Math.floor(r() * 8)) : Math.floor(r() * 256);
+      }
+      counts.mutants++;
+      let s: ort.InferenceSession;
+      try {
+        s = await ort.InferenceSession.create(b);
+      } catch (e) {
+        counts.refused++;
+        check(explainModelError('load', 'mutant.onnx', e as Error));
+        continue;
+      }
+      counts.loaded++;
+      try {
+        const problems = contractProblems(s.inputMetadata, s.outputMetadata);
+        if (problems.length) {
+          counts.contractProblems++;
+          check(explainModelError('load', 'mutant.onnx', new ModelContractError('mutant.onnx', problems)));
+          continue;
+        }
+        counts.contractOk++;
+        try {
+          await s.run({ image: z(3), clicks: z(2), prev_edge: z(1) });
+          counts.ran++;
+        } catch (e) {
+          counts.runFailed++;
+          check(explainModelError('run', 'mutant.onnx', e as Error));
+        }
+      } finally {
+        await s.release();
+      }
+    }
+    console.log(`      ${JSON.stringify(counts)}`);
+    assert.equal(counts.mutants, 500);
+    assert.ok(counts.refused > 100);
   });
 });
 
