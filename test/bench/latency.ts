@@ -63,7 +63,8 @@ interface CaseResult {
   overheadPct: number;
   /** Median of the per-click ratios pipeline / bare run (each pair timed back to back). */
   pairedOverheadPct: number;
-  stagesMedianMs: { preprocess: number; run: number; postprocess: number; polygon: number };
+  /** Medians per stage; `transport` = host round trip minus the worker's time (messages, queueing). */
+  stagesMedianMs: { preprocess: number; run: number; postprocess: number; transport: number; polygon: number };
   finalIoU: number;
   /** 1-minute load average before and after the case. */
   loadAverage: [number, number];
@@ -75,7 +76,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
   const { width: W, height: H } = sc.image;
   let pred: Uint8Array = new Uint8Array(W * H);
   const clicks: ClickXY[] = [];
-  const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [];
+  const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [], transport: number[] = [];
   const bare: number[] = [], ratio: number[] = [];
   const sizes = new Map<string, number>();
   const load0 = loadavg()[0];
@@ -102,6 +103,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
     pre.push(r.timings.preprocessMs);
     run.push(r.timings.runMs);
     post.push(r.timings.postprocessMs);
+    transport.push(t1 - t0 - r.timings.workerMs);
     poly.push(t2 - t1);
     const key = `${r.modelWidth}x${r.modelHeight}`;
     sizes.set(key, (sizes.get(key) ?? 0) + 1);
@@ -116,7 +118,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
     bareRunMs: { median: b.median, p90: b.p90 },
     overheadPct: (pipe.median / b.median - 1) * 100,
     pairedOverheadPct: (stats(ratio).median - 1) * 100,
-    stagesMedianMs: { preprocess: stats(pre).median, run: stats(run).median, postprocess: stats(post).median, polygon: stats(poly).median },
+    stagesMedianMs: { preprocess: stats(pre).median, run: stats(run).median, postprocess: stats(post).median, transport: stats(transport).median, polygon: stats(poly).median },
     finalIoU,
     loadAverage: [load0, loadavg()[0]],
   };
@@ -165,9 +167,9 @@ async function main(): Promise<void> {
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 
   console.log(`\nLatency (${basename(model)}, device ${info.provider}${info.fallback ? ` — ${info.fallback}` : ''}), ${clicksN} clicks per case`);
-  console.log('case                               pipeline med/p90 ms   bare run med/p90 ms   overhead (paired)   pre/run/post/polygon ms     load avg');
+  console.log('case                               pipeline med/p90 ms   bare run med/p90 ms   overhead (paired)   pre/run/post/msg/polygon ms    load avg');
   for (const c of cases) {
-    console.log(`${c.name.padEnd(35)}${`${c.pipelineMs.median.toFixed(0)} / ${c.pipelineMs.p90.toFixed(0)}`.padEnd(22)}${`${c.bareRunMs.median.toFixed(0)} / ${c.bareRunMs.p90.toFixed(0)}`.padEnd(22)}${`${c.overheadPct.toFixed(1)} % (${c.pairedOverheadPct.toFixed(1)} %)`.padEnd(20)}${[c.stagesMedianMs.preprocess, c.stagesMedianMs.run, c.stagesMedianMs.postprocess, c.stagesMedianMs.polygon].map((v) => v.toFixed(1)).join(' / ').padEnd(28)}${c.loadAverage.map((v) => v.toFixed(1)).join(' -> ')}`);
+    console.log(`${c.name.padEnd(35)}${`${c.pipelineMs.median.toFixed(0)} / ${c.pipelineMs.p90.toFixed(0)}`.padEnd(22)}${`${c.bareRunMs.median.toFixed(0)} / ${c.bareRunMs.p90.toFixed(0)}`.padEnd(22)}${`${c.overheadPct.toFixed(1)} % (${c.pairedOverheadPct.toFixed(1)} %)`.padEnd(20)}${[c.stagesMedianMs.preprocess, c.stagesMedianMs.run, c.stagesMedianMs.postprocess, c.stagesMedianMs.transport, c.stagesMedianMs.polygon].map((v) => v.toFixed(1)).join(' / ').padEnd(31)}${c.loadAverage.map((v) => v.toFixed(1)).join(' -> ')}`);
     console.log(`${''.padEnd(35)}model inputs ${c.modelInput}`);
   }
   console.log(`first mask after opening a 1024×768 JPEG: ${firstMask.totalMs.toFixed(0)} ms (decode ${firstMask.decodeMs.toFixed(0)}, session ${firstMask.sessionLoadMs.toFixed(0)} + warm-up ${firstMask.warmupMs.toFixed(0)}, first click ${firstMask.firstClickMs.toFixed(0)})`);
