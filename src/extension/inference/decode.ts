@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { decodeBmp } from '../../shared/inference/bmp';
 import type { RgbImage } from '../../shared/inference/resize';
 import { describeDecodeError, ImageLoadError, probeImage } from '../image/probe';
+import { isIdentity, WORKING_PIXELS, workingSize, type WorkingScale } from '../image/workingImage';
 import { loadSharp } from '../sharp';
 
 /**
@@ -39,6 +40,31 @@ export async function decodeImage(input: string | Buffer, options: { maxPixels?:
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (e) {
     if (e instanceof ImageLoadError) throw e;
+    const d = describeDecodeError(e);
+    throw new ImageLoadError(d.code, d.message);
+  }
+}
+
+/**
+ * The image click segmentation works on: the whole image decoded when it has at most
+ * `maxPixels`, else a downscaled working copy made by sharp (shrink-on-load for JPEG; the full
+ * image is never held in memory) with the scale to map clicks and predictions (workingImage.ts).
+ */
+export async function decodeWorkingImage(input: string | Buffer, maxPixels = WORKING_PIXELS): Promise<{ image: RgbImage; working: WorkingScale }> {
+  const probe = await probeImage(input, { validate: false });
+  const working = workingSize(probe.width, probe.height, maxPixels);
+  if (isIdentity(working)) return { image: await decodeImage(input, { maxPixels: Infinity }), working };
+  if (probe.format === 'bmp') throw new ImageLoadError('tooLarge', `BMP files over ${Math.round(maxPixels / 1e6)} megapixels cannot be segmented: convert it to PNG`);
+  try {
+    const { data, info } = await loadSharp()(input, { failOn: 'truncated', limitInputPixels: false, pages: 1, sequentialRead: true })
+      .autoOrient()
+      .resize({ width: working.width, height: working.height, fit: 'fill' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return { image: { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }, working };
+  } catch (e) {
     const d = describeDecodeError(e);
     throw new ImageLoadError(d.code, d.message);
   }

@@ -10,6 +10,7 @@ import { DEFAULT_TARGET_SIZE } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import type { ClickTimings, DeviceSetting, ProbabilityPatch, SessionInfo, WorkerReply } from './messages';
 import type { InferenceSessionHandle, SessionPool } from './sessionPool';
+import { isIdentity, toFullBox, toFullPatch, toWorkingClicks, toWorkingMask, type WorkingScale } from '../image/workingImage';
 
 /** Settings a Predictor runs with. */
 export interface PredictorOptions {
@@ -20,6 +21,11 @@ export interface PredictorOptions {
   readonly targetSize?: number;
   /** false = ablation for benchmarks: no focus crop, every click sees the whole image. */
   readonly focusCrop?: boolean;
+  /**
+   * The image given is a downscaled working copy of a larger one (see image/workingImage.ts):
+   * clicks, refinement masks and predictions are then in the full image's pixels.
+   */
+  readonly working?: WorkingScale;
 }
 
 /** The outcome of one click (or of an undo). */
@@ -66,7 +72,10 @@ export class Predictor {
   ) {
     this.targetSize = options.targetSize ?? DEFAULT_TARGET_SIZE;
     this.focusCrop = options.focusCrop ?? true;
+    this.working = options.working && !isIdentity(options.working) ? options.working : undefined;
   }
+
+  private readonly working: WorkingScale | undefined;
 
   /**
    * Loads (or reuses) the session and hands the decoded image to the worker. The image's buffer
@@ -99,7 +108,7 @@ export class Predictor {
    */
   predict(clicks: readonly ClickXY[]): Promise<Prediction | undefined> {
     if (clicks.length === 0) return Promise.reject(new Error('predict: no clicks'));
-    const list = clicks.map((c) => ({ x: c.x, y: c.y, positive: c.positive }));
+    const list = (this.working ? toWorkingClicks(clicks, this.working) : clicks).map((c) => ({ x: c.x, y: c.y, positive: c.positive }));
     return this.enqueue(true, () => this.session.request({ type: 'predict', id: 0, imageId: this.imageId, clicks: list, targetSize: this.targetSize, focus: this.focusCrop }));
   }
 
@@ -119,6 +128,7 @@ export class Predictor {
    * of an existing object to refine, whose edge becomes the prior of the first click.
    */
   async startObject(mask: Uint8Array | null): Promise<void> {
+    if (mask && this.working) mask = toWorkingMask(mask, this.working);
     if (mask && mask.length !== this.width * this.height) throw new Error(`startObject: mask has ${mask.length} pixels, expected ${this.width * this.height}`);
     const buf = mask ? (mask.slice().buffer as ArrayBuffer) : null;
     await this.enqueue(false, () => this.session.request({ type: 'setState', id: 0, imageId: this.imageId, mask: buf }, buf ? [buf] : []));
@@ -146,8 +156,9 @@ export class Predictor {
       const totalMs = performance.now() - t0;
       if (job.generation !== this.generation) job.resolve(undefined); // stale: never drawn
       else if (r.type === 'prediction') {
+        const patch = this.working ? toFullPatch(r.box, new Uint8Array(r.data), this.working) : { box: r.box, data: new Uint8Array(r.data) };
         job.resolve({
-          clickCount: r.clickCount, box: r.box, data: new Uint8Array(r.data), crop: r.crop,
+          clickCount: r.clickCount, box: patch.box, data: patch.data, crop: this.working ? toFullBox(r.crop, this.working) : r.crop,
           modelWidth: r.modelWidth, modelHeight: r.modelHeight, timings: r.timings, totalMs,
         });
       } else job.resolve(undefined);

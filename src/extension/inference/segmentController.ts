@@ -14,7 +14,7 @@ import type { AnnotationDocument } from '../annotationDocument';
 import { log } from '../log';
 import { explainModelError } from '../modelCheck';
 import { isModelPath, modelFileAllowedUntrusted, restrictedSettingMessage, settingFromSettingsText, trustedSetting } from '../trust';
-import { decodeImage } from './decode';
+import { decodeWorkingImage } from './decode';
 import type { DeviceSetting, SessionInfo } from './messages';
 import { Predictor } from './predictor';
 import { SessionPool } from './sessionPool';
@@ -265,14 +265,15 @@ export class SegmentController implements vscode.Disposable {
     const p = (async () => {
       const model = svc.resolveModel(settings, doc.uri);
       const input = doc.uri.scheme === 'file' ? doc.uri.fsPath : Buffer.from(await vscode.workspace.fs.readFile(doc.uri));
-      const image = await decodeImage(input);
-      if (image.width !== doc.image.width || image.height !== doc.image.height) {
-        throw new Error(vscode.l10n.t('The image decodes as {0}x{1} but the editor shows {2}x{3}.', image.width, image.height, doc.image.width, doc.image.height));
+      // Very large images are segmented on a downscaled working copy; predictions come back in full-image pixels.
+      const { image, working } = await decodeWorkingImage(input);
+      if (working.fullWidth !== doc.image.width || working.fullHeight !== doc.image.height) {
+        throw new Error(vscode.l10n.t('The image decodes as {0}x{1} but the editor shows {2}x{3}.', working.fullWidth, working.fullHeight, doc.image.width, doc.image.height));
       }
       let predictor: Predictor;
       let info: SessionInfo;
       try {
-        predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize });
+        predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize, working });
         info = await predictor.info;
       } catch (e) {
         log().error(`click segmentation: loading ${model} failed: ${(e as Error).stack ?? e}`);
