@@ -205,6 +205,30 @@ describe('sidecars: bad files, diagnostics, concurrency', () => {
     assert.equal(JSON.parse(fs.readFileSync(sidecar().fsPath, 'utf8')).annotations.length, 1);
   });
 
+  it('hot exit over an unreadable sidecar: the unsaved objects come back, editable, and the file is untouched', async () => {
+    const doc = await openImage(image());
+    doc.applyEdit(addSquare(1, 10));
+    doc.applyEdit(addSquare(2, 60));
+    const backupUri = vscode.Uri.joinPath(workspaceFile('.edgeflow'), `suite-backup-${Date.now()}.json`);
+    const backup = await doc.backup(backupUri);
+    try {
+      const broken = '{"images": [oops';
+      fs.writeFileSync(sidecar().fsPath, broken);
+      const source = new vscode.CancellationTokenSource();
+      const restored = await api().provider.openCustomDocument(image(), { backupId: backup.id, untitledDocumentData: undefined }, source.token);
+      try {
+        assert.deepEqual(restored.model.state.objects.map((o) => o.id).sort(), [1, 2], 'the unsaved objects');
+        assert.equal(restored.isDirty, true);
+        assert.equal(restored.readOnly, undefined, 'editable: saving will ask before replacing the file');
+        assert.equal(fs.readFileSync(sidecar().fsPath, 'utf8'), broken);
+      } finally {
+        restored.dispose();
+      }
+    } finally {
+      await backup.delete();
+    }
+  });
+
   it('a sidecar changed on disk reloads a clean editor', async () => {
     fs.writeFileSync(sidecar().fsPath, sidecarText([square(1, 10)]));
     const doc = await openImage(image());
