@@ -2,8 +2,9 @@
 // `edgeflow.model` (workspace settings) points at a corrupt ONNX file -> a click with the click
 // tool shows a clear message in the editor (the click panel's status and a notice), not only a
 // log line; the polygon tool keeps working and saves; the setting is changed on disk to a model
-// with the wrong inputs -> the next click names the mismatch; then to a model that follows the
-// contract -> the next click segments, without reloading the window.
+// with the wrong inputs -> the next click names the mismatch; to a model whose run asks for an
+// absurd buffer -> "ran out of memory"; then to a model that follows the contract -> the next
+// click segments, without reloading the window.
 // Models: test/fixtures/models/ (make.py) and the tiny contract graph of the unit tests.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ describe('model failures (VSIX in code-server)', function () {
     mkdirSync(join(workspace, '.vscode'));
     copyFileSync(join(ROOT, 'test/fixtures/models/not-onnx.onnx'), join(workspace, 'models/corrupt.onnx'));
     copyFileSync(join(ROOT, 'test/fixtures/models/wrong-inputs.onnx'), join(workspace, 'models/wrong.onnx'));
+    copyFileSync(join(ROOT, 'test/fixtures/models/run-fails.onnx'), join(workspace, 'models/oom.onnx'));
     copyFileSync(join(ROOT, 'test/fixtures/in/inference/tiny-contract.onnx'), join(workspace, 'models/tiny.onnx'));
     setModel('models/corrupt.onnx');
     session = await startSession(workspace, { settings: { 'workbench.editorAssociations': { '*.png': 'edgeflow.annotator' } } });
@@ -93,6 +95,19 @@ describe('model failures (VSIX in code-server)', function () {
     await screenshot(page, 'model-failure-02-contract');
   });
 
+  it('a model that runs out of memory: the message says so and what to do', async () => {
+    setModel('models/oom.onnx');
+    const text = await waitFor('the out-of-memory message', async () => {
+      await clickImage(page, frame, 300, 200);
+      await waitFor('a settled state', async () => ['error', 'ready'].includes(await state()), { timeout: 20000 });
+      const t = await status();
+      return /ran out of memory/.test(t) ? t : null;
+    }, { timeout: 40000, interval: 1000 });
+    assert.match(text, /models\/oom\.onnx/);
+    assert.match(text, /edgeflow\.inference\.targetSize/);
+    await screenshot(page, 'model-failure-03-oom');
+  });
+
   it('after the setting changes to a good model, the next click segments without a reload', async () => {
     setModel('models/tiny.onnx');
     const area = await waitFor('a mask from the good model', async () => {
@@ -107,6 +122,6 @@ describe('model failures (VSIX in code-server)', function () {
       return a > 0 ? a : null;
     }, { timeout: 45000, interval: 1000 });
     assert.ok(area > 60 * 60 && area < 72 * 72, `mask area ${area}`);
-    await screenshot(page, 'model-failure-03-recovered');
+    await screenshot(page, 'model-failure-04-recovered');
   });
 });
