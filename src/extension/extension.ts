@@ -60,7 +60,7 @@ function reportRestrictedLabelsFile(): void {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const s = readSettings(folder.uri);
     if (s.ignoredLabelsFile === undefined) continue;
-    const text = restrictedSettingMessage('edgeflow.labelsFile', s.ignoredLabelsFile, `"${s.labelsFile}"`);
+    const text = restrictedSettingMessage('edgeflow.labelsFile', s.ignoredLabelsFile, `"${s.labelsFile}"`, vscode.l10n.t);
     log().warn(`${folder.name}: ${text}`);
     const manage = vscode.l10n.t('Manage Workspace Trust');
     void vscode.window.showWarningMessage(text, manage).then((choice) => {

@@ -106,30 +106,38 @@ function firstLine(message: string): string {
   return (words || line).slice(0, 300);
 }
 
+/** `vscode.l10n.t`'s shape: a message with {0}-style placeholders and its arguments. */
+export type Translate = (message: string, ...args: (string | number)[]) => string;
+
+/** English, placeholders filled (the default when no translator is passed: tests, the CLI). */
+export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, n: string) => (Number(n) < args.length ? String(args[Number(n)]) : m));
+
 /**
  * The message the editor shows for a model failure: what failed, why in words a user can act on,
- * and what to do. `model` is the file (or shipped name) the user configured. `settingKey` names
- * the setting to fix.
+ * and what to do. `model` is the file (or shipped name) the user configured, `settingKey` the
+ * setting to fix; `t` translates (the extension passes `vscode.l10n.t`).
  */
-export function explainModelError(stage: ModelStage, model: string, error: Error, settingKey = 'edgeflow.model'): string {
+export function explainModelError(stage: ModelStage, model: string, error: Error, settingKey = 'edgeflow.model', t: Translate = english): string {
   if (error instanceof ModelContractError || error.name === 'ModelContractError' || /does not follow the EdgeFlow model contract/.test(error.message)) {
     const detail = error instanceof ModelContractError ? error.problems.join('; ') : firstLine(error.message.replace(/^.*?models\/README\.md\):\s*/, ''));
-    return `Click segmentation is off: the model ${model} does not match the EdgeFlow contract (${detail.replace(/\.$/, '')}). Point "${settingKey}" at an EdgeFlow ONNX file (see models/README.md); the polygon tools keep working.`;
+    return t('Click segmentation is off: the model {0} does not match the EdgeFlow contract ({1}). Point "{2}" at an EdgeFlow ONNX file (see models/README.md); the polygon tools keep working.', model, detail.replace(/\.$/, ''), settingKey);
   }
   const m = error.message;
   if (OUT_OF_MEMORY.test(m)) {
-    return `Click segmentation ran out of memory ${stage === 'load' ? 'loading' : 'running'} the model ${model}. Close other editors or lower "edgeflow.inference.targetSize", then click again; the polygon tools keep working.`;
+    return stage === 'load'
+      ? t('Click segmentation ran out of memory loading the model {0}. Close other editors or lower "edgeflow.inference.targetSize", then click again; the polygon tools keep working.', model)
+      : t('Click segmentation ran out of memory running the model {0}. Close other editors or lower "edgeflow.inference.targetSize", then click again; the polygon tools keep working.', model);
   }
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return `Click segmentation is off: the model ${model} was not found. Set "${settingKey}" to a shipped model name or to an ONNX file, then click again; the polygon tools keep working.`;
+    return t('Click segmentation is off: the model {0} was not found. Set "{1}" to a shipped model name or to an ONNX file, then click again; the polygon tools keep working.', model, settingKey);
   }
   if (stage === 'load' && NOT_ONNX.test(m)) {
-    return `Click segmentation is off: ${model} is not a valid ONNX model (the file is corrupt, truncated or of another format). Point "${settingKey}" at an EdgeFlow ONNX file, then click again; the polygon tools keep working.`;
+    return t('Click segmentation is off: {0} is not a valid ONNX model (the file is corrupt, truncated or of another format). Point "{1}" at an EdgeFlow ONNX file, then click again; the polygon tools keep working.', model, settingKey);
   }
   if (WORKER_GONE.test(m)) {
-    return `Click segmentation stopped unexpectedly (${firstLine(m)}). Click again to restart it; the polygon tools keep working.`;
+    return t('Click segmentation stopped unexpectedly ({0}). Click again to restart it; the polygon tools keep working.', firstLine(m));
   }
   return stage === 'load'
-    ? `Click segmentation could not load the model ${model}: ${firstLine(m)}. Click again to retry; the polygon tools keep working.`
-    : `Click segmentation failed on this click (the model ${model} did not run: ${firstLine(m)}). Click again to retry; the polygon tools keep working.`;
+    ? t('Click segmentation could not load the model {0}: {1}. Click again to retry; the polygon tools keep working.', model, firstLine(m))
+    : t('Click segmentation failed on this click (the model {0} did not run: {1}). Click again to retry; the polygon tools keep working.', model, firstLine(m));
 }

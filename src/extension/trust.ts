@@ -80,9 +80,17 @@ export function modelFileAllowedUntrusted(model: string, workspaceFolders: reado
   });
 }
 
-/** The message shown once when Restricted Mode made the extension ignore a setting's value. */
-export function restrictedSettingMessage(key: string, ignored: unknown, usedInstead: string): string {
-  return `This workspace is in Restricted Mode, so "${key}": ${JSON.stringify(ignored)} (a file of, or chosen by, the workspace) is ignored and ${usedInstead} is used. Trust the workspace to use it.`;
+/**
+ * The message shown once when Restricted Mode made the extension ignore a setting's value; `t`
+ * translates (`vscode.l10n.t` in the extension; {0}-placeholders filled in English by default).
+ */
+export function restrictedSettingMessage(
+  key: string,
+  ignored: unknown,
+  usedInstead: string,
+  t: (message: string, ...args: string[]) => string = (m, ...a) => m.replace(/\{(\d+)\}/g, (x, n: string) => a[Number(n)] ?? x),
+): string {
+  return t('This workspace is in Restricted Mode, so "{0}": {1} (a file of, or chosen by, the workspace) is ignored and {2} is used. Trust the workspace to use it.', key, String(JSON.stringify(ignored)), usedInstead);
 }
 
 /**

@@ -123,8 +123,10 @@ export class InferenceService implements vscode.Disposable {
   reportRestricted(settings: InferenceSettings): void {
     const ignored = settings.ignoredModel;
     if (ignored === undefined) return;
-    const used = settings.model === DEFAULT_MODEL_NAME ? `the shipped model (${DEFAULT_MODEL_NAME})` : `"${settings.model}" from your user settings`;
-    const text = restrictedSettingMessage('edgeflow.model', ignored, used);
+    const used = settings.model === DEFAULT_MODEL_NAME
+      ? vscode.l10n.t('the shipped model ({0})', DEFAULT_MODEL_NAME)
+      : vscode.l10n.t('"{0}" from your user settings', settings.model);
+    const text = restrictedSettingMessage('edgeflow.model', ignored, used, vscode.l10n.t);
     log().warn(text);
     if (this.toldRestricted.has(ignored)) return;
     this.toldRestricted.add(ignored);
@@ -278,7 +280,7 @@ export class SegmentController implements vscode.Disposable {
       } catch (e) {
         log().error(`click segmentation: loading ${model} failed: ${(e as Error).stack ?? e}`);
         // The setting's own words (a name or the path as typed) read better than the resolved path.
-        throw new ModelFailure(explainModelError('load', settings.model, e as Error));
+        throw new ModelFailure(explainModelError('load', settings.model, e as Error, 'edgeflow.model', vscode.l10n.t));
       }
       this.device = info.provider;
       svc.reportFallback(settings, info);
@@ -340,7 +342,7 @@ export class SegmentController implements vscode.Disposable {
           r = m.undo ? await p.rewind(m.clicks) : await p.predict(m.clicks);
         } catch (e) {
           log().error(`click segmentation: the model failed on a click: ${(e as Error).stack ?? e}`);
-          throw new ModelFailure(explainModelError('run', this.settings?.model ?? 'in use', e as Error));
+          throw new ModelFailure(explainModelError('run', this.settings?.model ?? 'in use', e as Error, 'edgeflow.model', vscode.l10n.t));
         }
         if (!r || m.session !== this.session) return; // superseded: never drawn
         const ms = Date.now() - t0;

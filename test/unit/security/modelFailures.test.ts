@@ -117,6 +117,26 @@ describe('security: model failure messages', function () {
     assert.match(msg, /edgeflow\.inference\.targetSize/);
   });
 
+  it('every message goes through the translator (vscode.l10n.t in the extension)', () => {
+    const seen: string[] = [];
+    const t = (m: string, ...a: (string | number)[]) => {
+      seen.push(m);
+      return `T:${m}|${a.join('|')}`;
+    };
+    const errors: [('load' | 'run'), Error][] = [
+      ['load', new ModelContractError('x', ['it has no input named "image"'])],
+      ['run', new Error('Failed to allocate memory for requested buffer')],
+      ['load', Object.assign(new Error('nope'), { code: 'ENOENT' })],
+      ['load', new Error('Load model from x failed:Protobuf parsing failed.')],
+      ['run', new Error('the inference worker stopped (exit code 1)')],
+      ['load', new Error('odd')],
+      ['run', new Error('odd')],
+    ];
+    for (const [stage, e] of errors) assert.match(explainModelError(stage, 'm.onnx', e, 'edgeflow.model', t), /^T:Click segmentation/);
+    assert.equal(new Set(seen).size, errors.length, 'one template per case');
+    for (const m of seen) assert.ok(!m.includes('m.onnx'), 'values are arguments, not part of the template');
+  });
+
   it('other errors keep their first line, without ONNX Runtime source locations', () => {
     const e = new Error("/onnxruntime_src/onnxruntime/core/framework/x.cc:12 void f() Something odd happened\nstack...");
     const msg = explainModelError('run', 'm.onnx', e);
