@@ -60,9 +60,14 @@ export function maskEdge(mask: Uint8Array, width: number, height: number): Uint8
   return out;
 }
 
-/** Logistic function applied in place (exp overflow for very negative logits yields 0, not NaN). */
+/**
+ * Logistic function applied in place (exp overflow for very negative logits yields 0, not NaN).
+ * Each step is rounded to float32 like torch.sigmoid: a logit within 1e-7 of 0 then gives
+ * 0.50000006, not 0.5, so `> 0.5` agrees with the Python evaluation.
+ */
 export function sigmoidInPlace(values: Float32Array): Float32Array {
-  for (let i = 0; i < values.length; i++) values[i] = 1 / (1 + Math.exp(-values[i]));
+  const f = Math.fround;
+  for (let i = 0; i < values.length; i++) values[i] = 1 / f(1 + f(Math.exp(-values[i])));
   return values;
 }
 

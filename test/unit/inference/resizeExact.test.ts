@@ -101,3 +101,13 @@ describe('ResizedImageCache', () => {
     assert.deepEqual(fresh.image, plain.image);
   });
 });
+
+describe('sigmoid rounds like torch.sigmoid (float32 steps)', () => {
+  it('puts tiny logits on the same side of 0.5 as torch', async () => {
+    const { sigmoidInPlace } = await import('../../../src/shared/inference/postprocess');
+    // torch 1.13 CPU: torch.sigmoid(torch.tensor([...], dtype=torch.float32)).
+    const logits = Float32Array.from([1e-8, 5e-8, 1.1e-7, -1e-8, 0, 2.5e-7, -3e-7, 3, -12.5, 40, -100]);
+    const torch = [0.5, 0.5, 0.5000000596046448, 0.5, 0.5, 0.5000000596046448, 0.49999988079071045, 0.9525741338729858, 3.7266393064783188e-06, 1, 0];
+    assert.deepEqual([...sigmoidInPlace(logits)], torch);
+  });
+});
