@@ -3,11 +3,20 @@
 // asked of the extension's settings readers with the trust state injected (EdgeflowApi.settings);
 // the workspace values come from a real workspace settings file written through the API.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'edgeflow.edgeflow-annotator';
 
+interface Panel {
+  document: { uri: vscode.Uri };
+  panel: vscode.WebviewPanel;
+}
+
 interface Api {
+  provider: { openPanels: ReadonlySet<Panel> };
   settings: {
     inference(scope: vscode.Uri, trusted: boolean): { model: string; ignoredModel?: string };
     editor(scope: vscode.Uri, trusted: boolean): { labelsFile: string; ignoredLabelsFile?: string };
@@ -72,5 +81,39 @@ describe('workspace trust (extension host)', () => {
     assert.equal(u.ignoredLabelsFile, '../../home/labels.json');
     await c.update('labelsFile', 'data/classes.json', vscode.ConfigurationTarget.Workspace);
     assert.equal(api.settings.editor(image, false).labelsFile, 'data/classes.json');
+  });
+
+  it('an image outside the workspace: the webview may read only the bundle, its folder and the cache; strict CSP', async function () {
+    this.timeout(20000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeflow-outside-'));
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    try {
+      fs.copyFileSync(vscode.Uri.joinPath(folder, 'images', 'cells.png').fsPath, path.join(dir, 'outside.png'));
+      const uri = vscode.Uri.file(path.join(dir, 'outside.png'));
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'edgeflow.annotator');
+      const deadline = Date.now() + 10000;
+      let panel: Panel | undefined;
+      while (!(panel = [...api.provider.openPanels].find((p) => p.document.uri.toString() === uri.toString())) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(panel, 'the annotator opened the image');
+      const opts = panel.panel.webview.options;
+      assert.equal(opts.enableScripts, true);
+      assert.equal(opts.enableCommandUris, false);
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri;
+      const roots = (opts.localResourceRoots ?? []).map((u) => u.path.replace(/\/+$/, ''));
+      assert.equal(roots.length, 3, roots.join(', '));
+      assert.equal(roots[0], vscode.Uri.joinPath(ext, 'dist', 'webview').path);
+      assert.equal(roots[1], vscode.Uri.file(dir).path);
+      assert.ok(!roots.includes(folder.path) && !roots.includes(ext.path.replace(/\/+$/, '')), 'never the workspace or the whole extension');
+      const attr = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(panel.panel.webview.html)?.[1] ?? '';
+      const csp = attr.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)));
+      assert.match(csp, /^default-src 'none'; /);
+      assert.match(csp, /script-src 'nonce-[A-Za-z0-9]{16,}'/);
+      assert.ok(!/unsafe|https?:\/\/(?!\S*vscode-cdn\.net)|\bdata:|\bblob:/.test(csp.replace(panel.panel.webview.cspSource, 'SELF')), csp);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

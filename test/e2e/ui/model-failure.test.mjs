@@ -68,6 +68,30 @@ describe('model failures (VSIX in code-server)', function () {
     await screenshot(page, 'model-failure-01-corrupt');
   });
 
+  it('the webview enforces its CSP: no inline script, no remote image or stylesheet', async () => {
+    const result = await frame.evaluate(() => new Promise((resolve) => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const s = document.createElement('script');
+      s.textContent = 'window.__edgeflowCspProbe = 1';
+      document.head.appendChild(s);
+      const img = new Image();
+      img.src = 'https://example.invalid/x.png';
+      const style = document.createElement('link');
+      style.rel = 'stylesheet';
+      style.href = 'https://example.invalid/x.css';
+      document.head.appendChild(style);
+      setTimeout(() => resolve({ violations, ran: window.__edgeflowCspProbe === 1, meta: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content }), 1500);
+    }));
+    assert.equal(result.ran, false, 'an inline script without the nonce ran');
+    assert.ok(result.violations.some((d) => d.startsWith('script-src')), JSON.stringify(result.violations));
+    assert.ok(result.violations.some((d) => d.startsWith('img-src')), JSON.stringify(result.violations));
+    assert.ok(result.violations.some((d) => d.startsWith('style-src')), JSON.stringify(result.violations));
+    // webview.cspSource is "'self' https://*.vscode-cdn.net" in code-server.
+    assert.match(result.meta, /^default-src 'none'; img-src [^;]+; style-src [^;]+ 'nonce-\w+'; font-src [^;]+; script-src 'nonce-\w+'; base-uri 'none'; form-action 'none'$/);
+    assert.ok(!/unsafe|\bdata:|\bblob:|\*;|\* /.test(result.meta.replace(/https:\/\/\*\.vscode-cdn\.net/g, 'CDN')), result.meta);
+  });
+
   it('the polygon tool keeps working and the object saves', async () => {
     await page.keyboard.press('Escape');
     await frame.click('[data-testid="tool-polygon"]');
