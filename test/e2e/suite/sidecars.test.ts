@@ -156,6 +156,36 @@ describe('sidecars: bad files, diagnostics, concurrency', () => {
     assert.equal(diags[0]?.code, 'too-large');
   });
 
+  it('a large valid sidecar (41 MB, 40 000 objects) is parsed in a worker: the host does not stall for seconds', async function () {
+    this.timeout(90000);
+    const annotations = [];
+    for (let i = 0; i < 40000; i++) {
+      const x = (i % 200) * 3 + 0.5;
+      const y = Math.floor(i / 200) * 2 + 0.25;
+      const ring: number[] = [];
+      for (let k = 0; k < 24; k++) ring.push(Math.round((x + 1.2 * Math.cos(k / 3.82)) * 100) / 100, Math.round((y + 0.9 * Math.sin(k / 3.82)) * 100) / 100);
+      annotations.push({ id: i + 1, image_id: 1, category_id: 1, segmentation: [ring], area: 3, bbox: [x - 1.2, y - 0.9, 2.4, 1.8], iscrowd: 0 });
+    }
+    fs.writeFileSync(sidecar().fsPath, sidecarText(annotations));
+    let last = Date.now();
+    let worstGap = 0;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 20);
+    try {
+      const t0 = Date.now();
+      const doc = await openImage(image());
+      await waitFor('all objects', () => doc.model.state.objects.length === 40000, 60000);
+      console.log(`      opened ${(fs.statSync(sidecar().fsPath).size / 1048576).toFixed(1)} MB in ${Date.now() - t0} ms; longest event-loop stall ${worstGap} ms`);
+      assert.equal(doc.readOnly, undefined);
+      assert.ok(worstGap < 2500, `the extension host stalled for ${worstGap} ms`);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
   it('an invalid labels file gets a diagnostic on the labels file at the offending entry', async () => {
     const original = fs.existsSync(labelsFile().fsPath) ? fs.readFileSync(labelsFile().fsPath, 'utf8') : undefined;
     fs.mkdirSync(workspaceFile('.edgeflow').fsPath, { recursive: true });
