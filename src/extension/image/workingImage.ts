@@ -1,11 +1,12 @@
 /**
  * Click segmentation on very large images runs on a *working copy*: the displayed image
  * downscaled (once, by sharp, never decoded whole into memory) to at most WORKING_PIXELS, because
- * the per-click state is about 12 bytes a pixel. Clicks go into the copy's coordinates and each
- * prediction comes back to full-resolution image pixels (probabilities resampled bilinearly on
- * the predicted box only), so masks, polygons and sidecars never see the copy. The price is
- * precision: one working pixel spans 1/scale image pixels (2 for a 100-megapixel image, 4 for
- * 20000x20000).
+ * the per-click state is about 12 bytes a pixel. Clicks go into the copy's coordinates; each
+ * prediction's box comes back in full-resolution image pixels with its probabilities left on the
+ * copy's grid (`sample`), which the webview traces and scales up, so polygons and sidecars never
+ * see the copy and no message grows with the full image (`toFullPatch` resamples one to full
+ * resolution where a consumer needs that). The price is precision: one working pixel spans
+ * 1/scale image pixels (2 for a 100-megapixel image, 4 for 20000x20000).
  */
 import type { ClickXY } from '../../shared/inference/clicks';
 import type { BoxXYWH } from '../../shared/inference/resize';

@@ -10,7 +10,7 @@ import { DEFAULT_TARGET_SIZE } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import type { ClickTimings, DeviceSetting, ProbabilityPatch, SessionInfo, WorkerReply } from './messages';
 import type { InferenceSessionHandle, SessionPool } from './sessionPool';
-import { isIdentity, toFullBox, toFullPatch, toWorkingClicks, toWorkingMask, type WorkingScale } from '../image/workingImage';
+import { isIdentity, toFullBox, toWorkingClicks, toWorkingMask, type WorkingScale } from '../image/workingImage';
 
 /** Settings a Predictor runs with. */
 export interface PredictorOptions {
@@ -40,6 +40,11 @@ export interface Prediction extends ProbabilityPatch {
   readonly timings: ClickTimings;
   /** Host-side round trip in ms, queueing excluded. */
   readonly totalMs: number;
+  /**
+   * Set when the image is a working copy: `data` is on the copy's grid of this size, spread over
+   * `box` (full-image pixels), not one value per box pixel.
+   */
+  readonly sample?: { readonly width: number; readonly height: number };
 }
 
 let nextImageId = 1;
@@ -156,10 +161,14 @@ export class Predictor {
       const totalMs = performance.now() - t0;
       if (job.generation !== this.generation) job.resolve(undefined); // stale: never drawn
       else if (r.type === 'prediction') {
-        const patch = this.working ? toFullPatch(r.box, new Uint8Array(r.data), this.working) : { box: r.box, data: new Uint8Array(r.data) };
+        // On a working copy the probabilities stay on its grid (an object covering a 400 MP image
+        // would otherwise be 400 MB); the box and crop are in full-image pixels.
+        const w = this.working;
+        const sampled = w && r.box.width > 0 && r.box.height > 0;
         job.resolve({
-          clickCount: r.clickCount, box: patch.box, data: patch.data, crop: this.working ? toFullBox(r.crop, this.working) : r.crop,
+          clickCount: r.clickCount, box: w ? toFullBox(r.box, w) : r.box, data: new Uint8Array(r.data), crop: w ? toFullBox(r.crop, w) : r.crop,
           modelWidth: r.modelWidth, modelHeight: r.modelHeight, timings: r.timings, totalMs,
+          ...(sampled ? { sample: { width: r.box.width, height: r.box.height } } : {}),
         });
       } else job.resolve(undefined);
     } catch (e) {
@@ -182,10 +191,20 @@ export class Predictor {
 }
 
 /** Expands a prediction's 8-bit box to a full-image 0/1 mask at `threshold` (0..1). */
-export function predictionToMask(p: ProbabilityPatch, width: number, height: number, threshold = 0.5): Uint8Array {
+export function predictionToMask(p: ProbabilityPatch & { sample?: { width: number; height: number } }, width: number, height: number, threshold = 0.5): Uint8Array {
   const mask = new Uint8Array(width * height);
   const t = threshold * 255;
   const { box, data } = p;
+  if (p.sample) {
+    // A working copy's grid: each box pixel takes the sample it falls in.
+    const { width: gw, height: gh } = p.sample;
+    for (let r = 0; r < box.height; r++) {
+      const row = (box.y + r) * width + box.x;
+      const sr = Math.min(gh - 1, Math.floor(((r + 0.5) * gh) / box.height)) * gw;
+      for (let c = 0; c < box.width; c++) if (data[sr + Math.min(gw - 1, Math.floor(((c + 0.5) * gw) / box.width))] > t) mask[row + c] = 1;
+    }
+    return mask;
+  }
   for (let r = 0; r < box.height; r++) {
     const row = (box.y + r) * width + box.x;
     for (let c = 0; c < box.width; c++) if (data[r * box.width + c] > t) mask[row + c] = 1;

@@ -352,7 +352,7 @@ export class SegmentController implements vscode.Disposable {
         }
         if (this.host.panel.active) service?.showStatus(this.device, this.lastMs, this.lastRunMs);
         const data = r.data.byteOffset === 0 && r.data.byteLength === r.data.buffer.byteLength ? (r.data.buffer as ArrayBuffer) : (r.data.slice().buffer as ArrayBuffer);
-        this.host.post({ type: 'segmentResult', session: m.session, clickCount: r.clickCount, box: r.box, data, ms });
+        this.host.post({ type: 'segmentResult', session: m.session, clickCount: r.clickCount, box: r.box, data, ms, ...(r.sample ? { sample: r.sample } : {}) });
         this.host.post({ type: 'segmentStatus', session: m.session, state: 'ready', device: DEVICE_WORDS[this.device] ?? this.device });
         return;
       }

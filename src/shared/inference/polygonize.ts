@@ -15,6 +15,17 @@ import type { BoxXYWH } from './resize';
 export interface ProbabilityBox {
   readonly box: BoxXYWH;
   readonly data: Uint8Array;
+  /**
+   * Size of the grid `data` holds when it is coarser than the box (a very large image segmented
+   * on a working copy): sample (i, j) covers box pixels [i, i+1) * box.width / sample.width.
+   * Absent: one sample per box pixel.
+   */
+  readonly sample?: { readonly width: number; readonly height: number };
+}
+
+/** The grid a probability box's data holds. */
+export function sampleGrid(p: ProbabilityBox): { width: number; height: number } {
+  return p.sample ?? { width: p.box.width, height: p.box.height };
 }
 
 /** The object derived from a probability box. */
@@ -27,7 +38,7 @@ export interface Polygonized {
   readonly vertexCount: number;
   /** IoU of the rasterised `regions` with `mask` (1 when both are empty). */
   readonly iou: number;
-  /** Object pixels in the mask. */
+  /** Object pixels in the mask (image pixels, also when the mask is on a coarser grid). */
   readonly area: number;
 }
 
@@ -35,9 +46,12 @@ export interface Polygonized {
 export function maskFromProbabilities(p: ProbabilityBox, options: MaskOptions): { mask: Uint8Array; area: number } {
   const { box } = p;
   if (box.width === 0 || box.height === 0) return { mask: new Uint8Array(0), area: 0 };
-  const mask = probabilitiesToMask(p.data, box.width, box.height, options);
+  const grid = sampleGrid(p);
+  const mask = probabilitiesToMask(p.data, grid.width, grid.height, options);
   let area = 0;
   for (let i = 0; i < mask.length; i++) area += mask[i];
+  // In image pixels: each sample stands for a (box / grid) rectangle of them.
+  if (p.sample) area = Math.round((area * box.width * box.height) / (grid.width * grid.height));
   return { mask, area };
 }
 
@@ -48,16 +62,26 @@ export function maskFromProbabilities(p: ProbabilityBox, options: MaskOptions): 
 export function polygonsFromMask(p: ProbabilityBox, mask: Uint8Array, area: number, options: MaskOptions, tolerance: number): Polygonized {
   const { box } = p;
   if (box.width === 0 || box.height === 0) return { mask, box, regions: [], vertexCount: 0, iou: 1, area: 0 };
-  const local = maskToPolygons(mask, box.width, box.height, { values: p.data, threshold: options.threshold });
-  const simplified = simplifyMultiPolygon(local, tolerance);
-  const raster = rasterizeMultiPolygon(simplified, box.width, box.height);
+  const grid = sampleGrid(p);
+  const sx = box.width / grid.width;
+  const sy = box.height / grid.height;
+  const local = maskToPolygons(mask, grid.width, grid.height, { values: p.data, threshold: options.threshold });
+  // The tolerance is in image pixels: on a coarser grid it is that many grid samples fewer.
+  const simplified = simplifyMultiPolygon(local, tolerance / Math.max(sx, sy));
+  const raster = rasterizeMultiPolygon(simplified, grid.width, grid.height);
   return {
     mask, box,
-    regions: translateMultiPolygon(simplified, box.x, box.y),
+    regions: translateMultiPolygon(p.sample ? scaleMultiPolygon(simplified, sx, sy) : simplified, box.x, box.y),
     vertexCount: multiPolygonVertexCount(simplified),
     iou: maskIoU(raster, mask),
     area,
   };
+}
+
+/** Ring coordinates multiplied by (sx, sy). */
+function scaleMultiPolygon(regions: MultiPolygonXY, sx: number, sy: number): MultiPolygonXY {
+  const scale = (ring: number[]) => ring.map((v, i) => (i % 2 === 0 ? v * sx : v * sy));
+  return regions.map((r) => ({ outer: scale(r.outer), holes: r.holes.map(scale) }));
 }
 
 /** Runs the mask options, contour tracing and simplification with `tolerance` pixels. */

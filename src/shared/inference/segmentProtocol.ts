@@ -49,6 +49,11 @@ export interface SegmentResultMessage {
   clickCount: number;
   box: { x: number; y: number; width: number; height: number };
   data: ArrayBuffer;
+  /**
+   * Very large images: `data` holds sample.width*sample.height values spread over `box` (the
+   * working copy's grid, see src/extension/image/workingImage.ts) instead of one per box pixel.
+   */
+  sample?: { width: number; height: number };
   /** Milliseconds from the click reaching the host to the result. */
   ms: number;
 }

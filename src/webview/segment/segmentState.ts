@@ -4,7 +4,7 @@
  * Runtime-neutral apart from an OffscreenCanvas-free overlay built on demand by the tool.
  */
 import type { ClickXY } from '../../shared/inference/clicks';
-import { maskFromProbabilities, polygonsFromMask, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
+import { maskFromProbabilities, polygonsFromMask, sampleGrid, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
 import type { MaskOptions } from '../../shared/inference/postprocess';
 
 /** Host/model state shown by the busy indicator. */
@@ -28,7 +28,7 @@ export class SegmentState {
   clicks: ClickXY[] = [];
   result: ProbabilityBox | null = null;
   /** The mask the options make of `result` (drawn at once). */
-  mask: { box: ProbabilityBox['box']; data: Uint8Array; area: number } | null = null;
+  mask: { box: ProbabilityBox['box']; data: Uint8Array; area: number; grid: { width: number; height: number } } | null = null;
   /** Its polygons; traced a moment later on large masks, see `polygonFresh`. */
   poly: Polygonized | null = null;
   /** The revision `poly` was traced for. */
@@ -63,7 +63,7 @@ export class SegmentState {
     const r = this.result;
     if (r) {
       const m = maskFromProbabilities(r, this.options);
-      this.mask = { box: r.box, data: m.mask, area: m.area };
+      this.mask = { box: r.box, data: m.mask, area: m.area, grid: sampleGrid(r) };
     } else this.mask = null;
     this.revision++;
   }

@@ -261,7 +261,8 @@ function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
   if (!mask || mask.box.width === 0) return null;
   const c = color(ctx);
   if (overlay && overlay.revision === segment.revision && overlay.color === c) return overlay.canvas;
-  const { width, height } = mask.box;
+  // One canvas pixel per mask sample (coarser than the image on a very large one), drawn over the box.
+  const { width, height } = mask.grid;
   const canvas = overlay?.canvas ?? document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
@@ -379,7 +380,7 @@ export const segmentTool: Tool = {
       if (m.session !== segment.session || !segment.active) return;
       // A result for an older click list (after an undo raced a click) is not drawn.
       if (m.clickCount !== segment.clicks.length) return;
-      segment.result = { box: m.box, data: new Uint8Array(m.data) };
+      segment.result = m.sample ? { box: m.box, data: new Uint8Array(m.data), sample: m.sample } : { box: m.box, data: new Uint8Array(m.data) };
       segment.lastMs = m.ms;
       segment.status = 'ready';
       segment.message = null;

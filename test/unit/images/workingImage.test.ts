@@ -9,6 +9,7 @@ import { Predictor, predictionToMask } from '../../../src/extension/inference/pr
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import { inputPath } from '../helpers/golden';
 import { inferenceWorkerScript } from '../helpers/worker';
+import { polygonizeProbabilities } from '../../../src/shared/inference/polygonize';
 
 const TINY = inputPath('inference/tiny-contract.onnx');
 
@@ -51,6 +52,22 @@ describe('click segmentation on a working copy of a very large image', function 
     assert.equal(m[24 * 250 + 50], 0);
   });
 
+  it('traces a coarse grid into polygons in image pixels, with the area in image pixels', () => {
+    // A 20x10 sample grid over an 80x40 box at (1000, 2000): a 10x6 block of ones at grid (5, 2).
+    const data = new Uint8Array(20 * 10);
+    for (let y = 2; y < 8; y++) data.fill(255, y * 20 + 5, y * 20 + 15);
+    const p = polygonizeProbabilities({ box: { x: 1000, y: 2000, width: 80, height: 40 }, data, sample: { width: 20, height: 10 } }, { threshold: 0.5, keepLargest: false, fillHoles: false }, 0);
+    assert.equal(p.area, 10 * 6 * 16);
+    assert.equal(p.regions.length, 1);
+    const ring = p.regions[0].outer;
+    const xs = ring.filter((_, i) => i % 2 === 0);
+    const ys = ring.filter((_, i) => i % 2 === 1);
+    // Grid x 5..15 -> image 1000 + 20..60; grid y 2..8 -> 2000 + 8..32 (contours run through pixel edges +- half a sample).
+    assert.ok(Math.abs(Math.min(...xs) - 1020) <= 2 && Math.abs(Math.max(...xs) - 1060) <= 2, `x ${Math.min(...xs)}..${Math.max(...xs)}`);
+    assert.ok(Math.abs(Math.min(...ys) - 2008) <= 2 && Math.abs(Math.max(...ys) - 2032) <= 2, `y ${Math.min(...ys)}..${Math.max(...ys)}`);
+    assert.ok(p.iou > 0.9);
+  });
+
   describe('end to end through the worker', () => {
     let pool: SessionPool;
     let dir: string;
@@ -72,8 +89,10 @@ describe('click segmentation on a working copy of a very large image', function 
       const scaled = await Predictor.open(pool, image, { modelPath: TINY, device: 'cpu', working });
       const click = [{ x: 800, y: 600, positive: true }];
       const r = await scaled.predict(click);
-      assert.ok(r);
-      assert.equal(r.data.length, r.box.width * r.box.height);
+      assert.ok(r && r.sample);
+      // Probabilities stay on the copy's grid (half the box each way); the box is in image pixels.
+      assert.equal(r.data.length, r.sample.width * r.sample.height);
+      assert.ok(Math.abs(r.box.width - 2 * r.sample.width) <= 2 && Math.abs(r.box.height - 2 * r.sample.height) <= 2, `${JSON.stringify(r.box)} ${JSON.stringify(r.sample)}`);
       assert.ok(r.box.x + r.box.width <= 1600 && r.box.y + r.box.height <= 1200);
       const m = predictionToMask(r, 1600, 1200);
       assert.equal(m[600 * 1600 + 800], 1, 'the click is inside its mask');
