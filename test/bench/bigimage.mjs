@@ -4,9 +4,11 @@
 //  1. host side, one process per image: probe, preview, tile pyramid, a 1200x1200 crop (what the
 //     model would read around a click), a cached reopen; times and the process's peak RSS;
 //  2. UI (skip with --no-ui): the packaged VSIX in code-server + headless Chromium opens the
-//     20000x20000 image, zooms to 1:1 in three places until their tiles are drawn; time to first
-//     display and the peak RSS of the extension host and of Chromium's renderer processes (the
-//     workbench and the webview), sampled every 200 ms.
+//     20000x20000 JPEG (--ui-image NAME for another), zooms to 1:1 in three places until their
+//     tiles are drawn, then clicks once with the click-segmentation tool; time to first display,
+//     to the tiles and to the first mask, and the peak RSS of the extension host (the inference
+//     worker is a thread of it) and of Chromium's renderer processes (the workbench and the
+//     webview), sampled every 200 ms.
 // Prints a table and writes test-results/bench/bigimage.json.
 import { buildSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -88,7 +90,8 @@ function rssOf(test) {
 if (!args.includes('--no-ui')) {
   const { startSession } = await import('../e2e/lib/session.mjs');
   const { editorFrame, quickOpen, waitFor, screenshot } = await import('../e2e/lib/workbench.mjs');
-  const c = CASES[0];
+  const uiImage = args.includes('--ui-image') ? args[args.indexOf('--ui-image') + 1] : 'big-20000x20000.jpg';
+  const c = CASES.find((x) => x.name === uiImage) ?? CASES[1];
   const workspace = join(CACHE, 'workspace');
   rmSync(workspace, { recursive: true, force: true });
   mkdirSync(workspace);
@@ -126,12 +129,23 @@ if (!args.includes('--no-ui')) {
     await new Promise((r) => setTimeout(r, 1000));
     await screenshot(session.page, 'bench-bigimage-1to1');
     const tiles = await frame.evaluate(() => window.__edgeflowDebug.tiles);
+    // One click of click segmentation on the whole (fitted) image.
+    await frame.evaluate(([w, h]) => window.__edgeflowDebug.zoomTo(w / 2, h / 2, 0.04), [c.width, c.height]);
+    await frame.click('[data-testid="tool-segment"]');
+    const t2 = Date.now();
+    const { clickImage } = await import('../e2e/lib/workbench.mjs');
+    await clickImage(session.page, frame, c.width / 2, c.height / 2);
+    const panel = frame.locator('[data-testid="segment-panel"]');
+    await waitFor('the first mask', async () => Number(await panel.getAttribute('data-area')) > 0 && (await panel.getAttribute('data-state')) === 'ready', { timeout: 180000, interval: 200 });
+    const firstMaskMs = Date.now() - t2;
+    await screenshot(session.page, 'bench-bigimage-click');
     clearInterval(timer);
     sample();
     results.ui = {
       image: c.name,
       firstDisplayMs,
       slowestTilesAt1to1Ms: tilesMs,
+      firstMaskMs,
       tilesInMemory: tiles.cached,
       extensionHostPeakRssMB: peak.host,
       extensionHostBaselineRssMB: base.host,
@@ -155,5 +169,5 @@ for (const r of results.host) {
 }
 if (results.ui) {
   const u = results.ui;
-  console.log(`\nUI (${u.image}): first display ${u.firstDisplayMs} ms, 1:1 tiles within ${u.slowestTilesAt1to1Ms} ms; peak RSS: extension host ${u.extensionHostPeakRssMB} MB (idle ${u.extensionHostBaselineRssMB}), largest renderer ${u.rendererPeakRssMB} MB, all renderers ${u.renderersPeakSumMB} MB (idle ${u.renderersBaselineSumMB})`);
+  console.log(`\nUI (${u.image}): first display ${u.firstDisplayMs} ms, 1:1 tiles within ${u.slowestTilesAt1to1Ms} ms, first click mask ${u.firstMaskMs} ms; peak RSS: extension host ${u.extensionHostPeakRssMB} MB (idle ${u.extensionHostBaselineRssMB}), largest renderer ${u.rendererPeakRssMB} MB, all renderers ${u.renderersPeakSumMB} MB (idle ${u.renderersBaselineSumMB})`);
 }
