@@ -329,7 +329,9 @@ describe('fuzz: webview message validator', function () {
     const ms = Date.now() - t0;
     console.log(`      mutated/random: ${counts.inputs} inputs, ${counts.accepted} accepted, ${counts.refused} refused, ${ms} ms (${Math.round(counts.validatorMs)} ms in the validator)`);
     assert.ok(counts.refused > counts.inputs / 3, 'the mutations should mostly be refused');
-    assert.ok(ms < 10_000, `took ${ms} ms`);
+    // The harness's own checks dominate the wall time (and vary with machine load); the
+    // validator itself must stay far below a millisecond per message.
+    assert.ok(counts.validatorMs < 5_000, `the validator took ${Math.round(counts.validatorMs)} ms`);
   });
 
   it(`accepted edits reach the document model: refused as conflicts or applied, and undo restores (seed ${SEED})`, () => {
