@@ -8,6 +8,7 @@
  * resolution where a consumer needs that). The price is precision: one working pixel spans
  * 1/scale image pixels (2 for a 100-megapixel image, 4 for 20000x20000).
  */
+import type { MultiPolygonXY } from '../../shared/annotation';
 import type { ClickXY } from '../../shared/inference/clicks';
 import type { BoxXYWH } from '../../shared/inference/resize';
 
@@ -110,4 +111,12 @@ export function toWorkingMask(mask: Uint8Array, w: WorkingScale): Uint8Array {
     for (let i = 0; i < w.width; i++) out[j * w.width + i] = mask[row + cols[i]] ? 1 : 0;
   }
   return out;
+}
+
+/** An object's outline in full-image pixels -> the working copy's (continuous coordinates). */
+export function toWorkingRegions(regions: MultiPolygonXY, w: WorkingScale): MultiPolygonXY {
+  const sx = w.width / w.fullWidth;
+  const sy = w.height / w.fullHeight;
+  const scale = (ring: number[]) => ring.map((v, i) => (i % 2 === 0 ? v * sx : v * sy));
+  return regions.map((r) => ({ outer: scale(r.outer), holes: r.holes.map(scale) }));
 }

@@ -10,7 +10,9 @@ import { DEFAULT_TARGET_SIZE } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import type { ClickTimings, DeviceSetting, ProbabilityPatch, SessionInfo, WorkerReply } from './messages';
 import type { InferenceSessionHandle, SessionPool } from './sessionPool';
-import { isIdentity, toFullBox, toWorkingClicks, toWorkingMask, type WorkingScale } from '../image/workingImage';
+import type { MultiPolygonXY } from '../../shared/annotation';
+import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
+import { isIdentity, toFullBox, toWorkingClicks, toWorkingMask, toWorkingRegions, type WorkingScale } from '../image/workingImage';
 
 /** Settings a Predictor runs with. */
 export interface PredictorOptions {
@@ -134,6 +136,21 @@ export class Predictor {
    */
   async startObject(mask: Uint8Array | null): Promise<void> {
     if (mask && this.working) mask = toWorkingMask(mask, this.working);
+    return this.setState(mask);
+  }
+
+  /**
+   * `startObject` from an object's outline (full-image pixels), rasterised straight at the size the
+   * worker holds: on a very large image's working copy the full-resolution mask (1 byte a pixel,
+   * 400 MB at 20000x20000) is never made.
+   */
+  startObjectFrom(regions: MultiPolygonXY | null): Promise<void> {
+    if (!regions) return this.setState(null);
+    const w = this.working;
+    return this.setState(w ? rasterizeMultiPolygon(toWorkingRegions(regions, w), w.width, w.height) : rasterizeMultiPolygon(regions, this.width, this.height));
+  }
+
+  private async setState(mask: Uint8Array | null): Promise<void> {
     if (mask && mask.length !== this.width * this.height) throw new Error(`startObject: mask has ${mask.length} pixels, expected ${this.width * this.height}`);
     const buf = mask ? (mask.slice().buffer as ArrayBuffer) : null;
     await this.enqueue(false, () => this.session.request({ type: 'setState', id: 0, imageId: this.imageId, mask: buf }, buf ? [buf] : []));

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
+import type { MultiPolygonXY } from '../../shared/annotation';
 import type { SegmentHostMessage, SegmentWebviewMessage } from '../../shared/inference/segmentProtocol';
 import type { AnnotationDocument } from '../annotationDocument';
 import { log } from '../log';
@@ -316,15 +316,16 @@ export class SegmentController implements vscode.Disposable {
         this.session = m.session;
         // A refinement holds the object's mask as its starting state: keep it until it ends.
         this.clicking = m.refineObjectId !== null;
-        let mask: Uint8Array | null = null;
+        let regions: MultiPolygonXY | null = null;
         if (m.refineObjectId !== null) {
           const obj = doc.model.getObject(m.refineObjectId);
           if (!obj) throw new Error(vscode.l10n.t('Object {0} no longer exists.', m.refineObjectId));
-          mask = rasterizeMultiPolygon(obj.regions, doc.image.width, doc.image.height);
+          regions = obj.regions;
         }
         const p = await this.open();
         if (m.session !== this.session) return;
-        await p.startObject(mask);
+        // Rasterised at the size the worker holds (a very large image's working copy is smaller).
+        await p.startObjectFrom(regions);
         return;
       }
       case 'segmentClicks': {

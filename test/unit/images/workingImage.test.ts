@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { toFullBox, toFullPatch, toWorkingClicks, toWorkingMask, workingSize, WORKING_PIXELS } from '../../../src/extension/image/workingImage';
+import { toFullBox, toFullPatch, toWorkingClicks, toWorkingMask, toWorkingRegions, workingSize, WORKING_PIXELS } from '../../../src/extension/image/workingImage';
 import { decodeWorkingImage } from '../../../src/extension/inference/decode';
 import { Predictor, predictionToMask } from '../../../src/extension/inference/predictor';
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
@@ -50,6 +50,10 @@ describe('click segmentation on a working copy of a very large image', function 
     assert.equal(n, 100 * 50);
     assert.equal(m[25 * 250 + 50], 1);
     assert.equal(m[24 * 250 + 50], 0);
+    // The same block as a polygon: scaled like the mask.
+    assert.deepEqual(toWorkingRegions([{ outer: [200, 100, 600, 100, 600, 300, 200, 300], holes: [[300, 150, 400, 150, 400, 200]] }], w), [
+      { outer: [50, 25, 150, 25, 150, 75, 50, 75], holes: [[75, 37.5, 100, 37.5, 100, 50]] },
+    ]);
   });
 
   it('traces a coarse grid into polygons in image pixels, with the area in image pixels', () => {
@@ -110,10 +114,16 @@ describe('click segmentation on a working copy of a very large image', function 
         union += m[i] | md[i];
       }
       assert.ok(inter / union > 0.9, `IoU working vs full ${(inter / union).toFixed(3)}`);
-      // Refining an object: its full-resolution mask is taken down to the copy.
+      // Refining an object: its full-resolution mask is taken down to the copy, or its outline is
+      // rasterised at the copy's size (a full-size mask is refused there: the worker holds the copy).
       await scaled.startObject(md);
       const again = await scaled.predict([{ x: 820, y: 610, positive: true }]);
       assert.ok(again && again.box.width > 0);
+      await scaled.startObjectFrom([{ outer: [700, 500, 900, 500, 900, 700, 700, 700], holes: [] }]);
+      const third = await scaled.predict([{ x: 800, y: 600, positive: true }]);
+      assert.ok(third && third.sample && third.box.width > 0);
+      await direct.startObjectFrom([{ outer: [700, 500, 900, 500, 900, 700, 700, 700], holes: [] }]);
+      assert.ok(await direct.predict([{ x: 800, y: 600, positive: true }]));
       scaled.dispose();
       direct.dispose();
     });
