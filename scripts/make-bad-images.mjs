@@ -49,7 +49,7 @@ function hasConvert() {
 /**
  * Writes the corpus into `dir` and returns its manifest: one entry per file with `name`,
  * `expect` ('ok' | 'error'), for 'ok' the displayed `width`/`height` (and `corners` when a
- * colour conversion changes them from CORNERS), for 'error' the error `code`, and a `what` line.
+ * colour conversion changes them from CORNERS, null when the pixels are damaged on purpose), for 'error' the error `code`, and a `what` line.
  */
 export async function makeBadImages(dir) {
   mkdirSync(dir, { recursive: true });
@@ -168,6 +168,18 @@ export async function makeBadImages(dir) {
   for (let i = 40; i < corruptPng.length - 20; i += 7) corruptPng[i] ^= 0x5a; // IDAT garbage, CRCs wrong
   put('corrupt-data.png', corruptPng);
   bad('corrupt-data.png', 'corrupt', 'a PNG whose compressed data is garbage');
+  // Chunk structure intact, compressed pixels garbage: only decoding finds it.
+  const idatAt = png.indexOf(Buffer.from('IDAT'));
+  const badIdat = Buffer.from(png);
+  for (let i = idatAt + 40; i < idatAt + 4 + badIdat.readUInt32BE(idatAt - 4) - 8; i += 5) badIdat[i] ^= 0xa5;
+  put('corrupt-idat.png', badIdat);
+  bad('corrupt-idat.png', 'corrupt', 'a PNG whose IDAT data is garbage (chunk lengths intact)');
+  // Garbage in a JPEG's entropy-coded data: decoders draw it with artefacts (as browsers do).
+  const sos = jpg.indexOf(Buffer.from([0xff, 0xda]));
+  const badScan = Buffer.from(jpg);
+  for (let i = sos + 200; i < badScan.length - 200; i += 9) badScan[i] = badScan[i] === 0xff ? 0xfe : badScan[i] ^ 0x3c;
+  put('corrupt-scan.jpg', badScan);
+  ok('corrupt-scan.jpg', 'a JPEG with garbage in its scan data: opens, showing the damage', { corners: null });
   const badCrc = Buffer.from(png);
   badCrc[29] ^= 0xff; // IHDR CRC
   put('bad-ihdr-crc.png', badCrc);

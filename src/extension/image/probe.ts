@@ -105,6 +105,8 @@ async function blockReader(input: string | Buffer): Promise<{ read: (pos: number
 /** Puts libvips' wording into ours (its messages name internal functions). */
 export function describeDecodeError(e: unknown): { code: ImageErrorCode; message: string } {
   const text = String((e as Error)?.message ?? e);
+  // libpng says only "read error"; a PNG cut short is found by its chunk walk before decoding.
+  if (/libpng read error/i.test(text)) return { code: 'corrupt', message: 'the compressed image data is damaged and cannot be decoded' };
   if (/premature end|truncated|unexpected end|not enough data|end of (file|stream)|read error|short read/i.test(text)) {
     return { code: 'truncated', message: 'the file ends before the image data is complete (it was cut short, e.g. by an interrupted copy or download)' };
   }

@@ -9,8 +9,8 @@ export interface CorpusEntry {
   width?: number;
   height?: number;
   what: string;
-  /** Displayed corner colours (CORNERS unless a colour conversion changes them). */
-  corners: { tl: [number, number, number]; tr: [number, number, number]; bl: [number, number, number]; br: [number, number, number] };
+  /** Displayed corner colours (CORNERS unless a colour conversion changes them; null: damaged, not checked). */
+  corners: null | { tl: [number, number, number]; tr: [number, number, number]; bl: [number, number, number]; br: [number, number, number] };
 }
 
 /** Writes the corpus into `dir` and returns its manifest. */
@@ -19,5 +19,5 @@ export async function makeCorpus(dir: string): Promise<CorpusEntry[]> {
   const script = path.resolve(__dirname, '../../../../scripts/make-bad-images.mjs');
   // A real dynamic import (esbuild would otherwise turn it into require, which cannot load ESM).
   const mod = await (new Function('u', 'return import(u)') as (u: string) => Promise<{ makeBadImages(d: string): Promise<CorpusEntry[]>; CORNERS: CorpusEntry['corners'] }>)(pathToFileURL(script).href);
-  return (await mod.makeBadImages(dir)).map((e) => ({ ...e, corners: e.corners ?? mod.CORNERS }));
+  return (await mod.makeBadImages(dir)).map((e) => ({ ...e, corners: e.corners === undefined ? mod.CORNERS : e.corners }));
 }
