@@ -11,7 +11,7 @@
 //
 // Usage: node scripts/make-bad-images.mjs <dir>        (prints the manifest as JSON)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
@@ -114,6 +114,9 @@ export async function makeBadImages(dir) {
     ok('animated.gif', 'animated GIF, 2 frames (the first is annotated)');
     execFileSync('convert', [join(dir, '.frame1.png'), `BMP3:${join(dir, 'rgb.bmp')}`]);
     ok('rgb.bmp', '24-bit BMP');
+    const bmp = readFileSync(join(dir, 'rgb.bmp'));
+    put('truncated.bmp', bmp.subarray(0, Math.floor(bmp.length / 2)));
+    bad('truncated.bmp', 'truncated', 'a BMP cut in half');
   } else {
     put('animated.gif', firstFrame);
     ok('animated.gif', 'GIF (ImageMagick absent: one frame)');
