@@ -136,10 +136,13 @@ async function createSession(
   modelPath: string, device: DeviceSetting,
 ): Promise<{ s: ort.InferenceSession; provider: string; fallback?: string; fallbackDetail?: string }> {
   // One click at a time through one graph: all cores for the operators, none for parallel
-  // branches; the arena and memory patterns let a repeated input size reuse its buffers.
+  // branches; the arena and memory patterns let a repeated input size reuse its buffers. Idle
+  // intra-op threads do not spin: between clicks (and while the worker pastes the result back
+  // and the host draws it) spinning threads took the cores those need; measured on 2 busy cores,
+  // both the click and the bare run got faster without it.
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: availableParallelism(), interOpNumThreads: 1,
-    enableCpuMemArena: true, enableMemPattern: true,
+    enableCpuMemArena: true, enableMemPattern: true, extra: { session: { 'intra_op.allow_spinning': '0' } },
   };
   const tries = device === 'auto' ? gpuCandidates() : device === 'cpu' ? [] : [device];
   const failures: string[] = [];
