@@ -14,10 +14,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageInfo } from '../shared/protocol';
 import { readImageSize } from '../shared/formats/imageHeader';
+import { writeBrowserCopy } from './image/convert';
 import { prepareLargeImage, previewPath } from './image/largeImage';
 import { ImageLoadError, probeImage, type ImageProbe } from './image/probe';
 import { log } from './log';
-import { loadSharp } from './sharp';
 
 export { ImageLoadError } from './image/probe';
 
@@ -147,15 +147,12 @@ export async function prepareImageOrThrow(uri: vscode.Uri, cacheDir: vscode.Uri)
     // not cached yet
   }
   const started = Date.now();
-  await fsp.mkdir(path.dirname(target.fsPath), { recursive: true });
-  const tmp = `${target.fsPath}.${process.pid}.tmp`;
   try {
-    await loadSharp()(input, { pages: 1, limitInputPixels: false, failOn: 'truncated' }).autoOrient().png({ compressionLevel: 1 }).toFile(tmp);
+    await writeBrowserCopy(input, target.fsPath);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw new ImageLoadError('corrupt', vscode.l10n.t('Cannot open {0}: {1}.', name(uri), (e as Error).message.split('\n')[0]));
+    if (e instanceof ImageLoadError) throw new ImageLoadError(e.code, vscode.l10n.t('Cannot open {0}: {1}.', name(uri), e.message));
+    throw e;
   }
-  await fsp.rename(tmp, target.fsPath);
   log().info(`converted ${uri.fsPath} -> ${target.fsPath} (${width}x${height}, ${Date.now() - started} ms)`);
   void pruneCache(vscode.Uri.joinPath(cacheDir, 'images'), 200);
   return { displayUri: target, width, height, mtime: stat.mtime, converted: true, probe };

@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import { writeBrowserCopy } from '../../../src/extension/image/convert';
 import { ImageLoadError, probeImage } from '../../../src/extension/image/probe';
 import { decodeImage } from '../../../src/extension/inference/decode';
 import { makeCorpus, type CorpusEntry } from './corpus';
@@ -86,6 +88,22 @@ describe('bad and unusual images: probe and decode', function () {
       }
     }
     assert.deepEqual(failures, []);
+  });
+
+  it('converts what a webview cannot draw into a PNG that looks the same (first frame, EXIF applied)', async () => {
+    const converted: string[] = [];
+    for (const c of corpus.filter((x) => x.expect === 'ok' && x.corners)) {
+      const p = await probeImage(join(dir, c.name));
+      if (p.browserNative) continue;
+      const target = join(dir, '.converted', `${converted.length}.png`);
+      await writeBrowserCopy(join(dir, c.name), target);
+      const { data, info } = await sharp(target).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual([info.width, info.height], [c.width, c.height], c.name);
+      const tl = [...data.subarray(4 * 3 * info.width + 12, 4 * 3 * info.width + 15)];
+      assert.ok(tl.every((v, i) => Math.abs(v - c.corners!.tl[i]) < 40), `${c.name}: top-left ${tl}`);
+      converted.push(c.name);
+    }
+    for (const name of ['rgb.tif', 'cmyk.tif', 'multipage.tif', 'animated.gif', 'animated.webp', 'tiff-named.png']) assert.ok(converted.includes(name), `${name} converted`);
   });
 
   it('decode refuses the bad files with the same typed errors', async () => {
