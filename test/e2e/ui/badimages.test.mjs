@@ -1,8 +1,9 @@
 // UI end to end for issue 4's bad and very large images, in a real VS Code (code-server) with the
 // packaged VSIX: a corrupt image shows a clear message in the editor area and the extension host
 // keeps working (a good image then opens normally); a very large image opens through its preview,
-// shows full-resolution tiles when zoomed in, and a polygon drawn on it is saved in full-resolution
-// image coordinates. Screenshots in test-results/e2e/badimages-*.png.
+// shows full-resolution tiles when zoomed in, a polygon drawn on it is saved in full-resolution
+// image coordinates and a click segments its disc; an EXIF-rotated photo shows upright.
+// Screenshots in test-results/e2e/badimages-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
