@@ -58,6 +58,8 @@ interface CaseResult {
   image: string;
   modelInput: string;
   pipelineMs: { median: number; p90: number };
+  /** The host's round trip alone: what the editor waits for before it draws the mask (the webview traces the polygon of a large mask after drawing it). */
+  toMaskMs: { median: number; p90: number };
   bareRunMs: { median: number; p90: number };
   /** Median pipeline over median bare run, in percent above 1. */
   overheadPct: number;
@@ -76,6 +78,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
   const { width: W, height: H } = sc.image;
   let pred: Uint8Array = new Uint8Array(W * H);
   const clicks: ClickXY[] = [];
+  const toMask: number[] = [];
   const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [], transport: number[] = [];
   const bare: number[] = [], ratio: number[] = [];
   const sizes = new Map<string, number>();
@@ -100,6 +103,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
     bare.push(b.times[0]);
     ratio.push((t2 - t0) / b.times[0]);
     total.push(t2 - t0);
+    toMask.push(t1 - t0);
     pre.push(r.timings.preprocessMs);
     run.push(r.timings.runMs);
     post.push(r.timings.postprocessMs);
@@ -115,6 +119,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
   return {
     name, image: `${W}x${H}`, modelInput: [...sizes.keys()].join(', '),
     pipelineMs: { median: pipe.median, p90: pipe.p90 },
+    toMaskMs: { median: stats(toMask).median, p90: stats(toMask).p90 },
     bareRunMs: { median: b.median, p90: b.p90 },
     overheadPct: (pipe.median / b.median - 1) * 100,
     pairedOverheadPct: (stats(ratio).median - 1) * 100,
@@ -170,7 +175,7 @@ async function main(): Promise<void> {
   console.log('case                               pipeline med/p90 ms   bare run med/p90 ms   overhead (paired)   pre/run/post/msg/polygon ms    load avg');
   for (const c of cases) {
     console.log(`${c.name.padEnd(35)}${`${c.pipelineMs.median.toFixed(0)} / ${c.pipelineMs.p90.toFixed(0)}`.padEnd(22)}${`${c.bareRunMs.median.toFixed(0)} / ${c.bareRunMs.p90.toFixed(0)}`.padEnd(22)}${`${c.overheadPct.toFixed(1)} % (${c.pairedOverheadPct.toFixed(1)} %)`.padEnd(20)}${[c.stagesMedianMs.preprocess, c.stagesMedianMs.run, c.stagesMedianMs.postprocess, c.stagesMedianMs.transport, c.stagesMedianMs.polygon].map((v) => v.toFixed(1)).join(' / ').padEnd(31)}${c.loadAverage.map((v) => v.toFixed(1)).join(' -> ')}`);
-    console.log(`${''.padEnd(35)}model inputs ${c.modelInput}`);
+    console.log(`${''.padEnd(35)}to mask (no polygon) ${c.toMaskMs.median.toFixed(0)} / ${c.toMaskMs.p90.toFixed(0)} ms; model inputs ${c.modelInput}`);
   }
   console.log(`first mask after opening a 1024×768 JPEG: ${firstMask.totalMs.toFixed(0)} ms (decode ${firstMask.decodeMs.toFixed(0)}, session ${firstMask.sessionLoadMs.toFixed(0)} + warm-up ${firstMask.warmupMs.toFixed(0)}, first click ${firstMask.firstClickMs.toFixed(0)})`);
   console.log(`peak RSS: ${peakRssMiB.toFixed(0)} MiB`);
