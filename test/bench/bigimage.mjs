@@ -87,7 +87,17 @@ function rssOf(test) {
   return out;
 }
 
-if (!args.includes('--no-ui')) {
+let uiSkipped = args.includes('--no-ui') ? '--no-ui' : null;
+if (!uiSkipped) {
+  const { vsixPath } = await import('../e2e/lib/session.mjs');
+  try {
+    vsixPath();
+  } catch (e) {
+    uiSkipped = e.message;
+  }
+}
+if (uiSkipped) console.log(`UI part skipped: ${uiSkipped}`);
+else {
   const { startSession } = await import('../e2e/lib/session.mjs');
   const { editorFrame, quickOpen, waitFor, screenshot } = await import('../e2e/lib/workbench.mjs');
   const uiImage = args.includes('--ui-image') ? args[args.indexOf('--ui-image') + 1] : 'big-20000x20000.jpg';
