@@ -11,7 +11,7 @@ import { ImportSummary, importAnnotations } from '../../shared/export/importer';
 import type { ProgressSink } from '../../shared/export/types';
 import { Label, parseLabels, serializeLabels } from '../../shared/labels';
 import { NodeOutput, NodeWorkspace, nodeCodecs } from './nodeIo';
-import { loadSharp } from '../sharp';
+import { probeImage } from '../image/probe';
 
 /** Default workspace-relative labels file (setting `edgeflow.labelsFile`). */
 export const DEFAULT_LABELS_FILE = '.edgeflow/labels.json';
@@ -146,9 +146,13 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
     generator: run.generator,
     workspaceAbsolute: workspace.folder,
     imageSize: async (rel) => {
-      const meta = await loadSharp()(await workspace.absolute(rel)).metadata();
-      if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${rel}`);
-      return { width: meta.width, height: meta.height };
+      // The displayed size (EXIF orientation applied; BMP read too), as the editor and its sidecars use.
+      try {
+        const p = await probeImage(await workspace.absolute(rel), { validate: false });
+        return { width: p.width, height: p.height };
+      } catch (e) {
+        throw new Error(`cannot read the size of ${rel}: ${(e as Error).message}`);
+      }
     },
   });
   if (summary.labelsChanged) await writeLabelsFile(workspace, labelsFile, summary.labels);
