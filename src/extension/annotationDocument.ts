@@ -226,7 +226,12 @@ export class AnnotationDocument implements vscode.CustomDocument {
       if (backupId) restored = await AnnotationDocument.readBackup(vscode.Uri.parse(backupId));
       // Unsaved work restored after hot exit stays editable; saving it asks before replacing
       // the unreadable file and keeps a backup copy of it.
-      if (restored) model = restored;
+      if (restored) {
+        model = restored;
+        log().info(`${baseName(uri)}: restored ${restored.state.objects.length} object(s) with ${restored.appliedEdits.length} unsaved edit(s) from a backup`);
+      } else if (backupId) {
+        log().info(`${baseName(uri)}: no usable backup, opened from the sidecar`);
+      }
       const doc = new AnnotationDocument(uri, image, model, store, release, services, restored ? { ...loaded, readOnly: undefined } : loaded);
       if (!restored && loaded.problem) doc.announceProblem(loaded);
       doc.offerMissingCategories(loaded.categories);
