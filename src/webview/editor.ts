@@ -704,6 +704,12 @@ export class Editor {
       return;
     }
     if (e.button !== 0 && e.button !== 2) return;
+    if (this.store.readOnly && this.store.toolId !== 'select') {
+      // Nothing can be drawn into a read-only document: say so now, not after the drawing.
+      this.notify(t('Read-only: the annotation file could not be read. Use Repair or Overwrite in the banner.'));
+      if (e.button === 0) this.startPan(e);
+      return;
+    }
     const handled = this.tool?.pointerDown?.(te, this.ctx) ?? false;
     if (handled) {
       this.toolPointer = e.pointerId;
