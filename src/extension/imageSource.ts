@@ -71,6 +71,9 @@ async function sourceInput(uri: vscode.Uri): Promise<string | Buffer> {
 
 const name = (uri: vscode.Uri) => path.posix.basename(uri.path);
 
+/** Recent probe results by file version (URI, size, mtime), least recently used first. */
+const probes = new Map<string, ImageProbe>();
+
 /**
  * Reads and checks the image, and converts it when the webview cannot draw it as it is. An image
  * that cannot be shown gives a `PreparedImage` with `error` set (the message names the file and
@@ -95,9 +98,14 @@ export async function prepareImageOrThrow(uri: vscode.Uri, cacheDir: vscode.Uri)
     throw new ImageLoadError('unreadable', vscode.l10n.t('Cannot open {0}: {1}', name(uri), (e as Error).message));
   }
   const input = await sourceInput(uri);
+  // A file version already checked (reopened, or back to it with Previous Image) is not decoded again.
+  const version = `${uri.toString()}\0${stat.size}\0${stat.mtime}`;
   let probe: ImageProbe;
   try {
-    probe = await probeImage(input);
+    probe = probes.get(version) ?? (await probeImage(input));
+    probes.delete(version);
+    probes.set(version, probe);
+    if (probes.size > 256) probes.delete(probes.keys().next().value as string);
   } catch (e) {
     if (e instanceof ImageLoadError) throw new ImageLoadError(e.code, vscode.l10n.t('Cannot open {0}: {1}.', name(uri), e.message));
     if (isSharpLoadFailure(e)) return withoutSharp(uri, stat, e as Error);
@@ -106,7 +114,7 @@ export async function prepareImageOrThrow(uri: vscode.Uri, cacheDir: vscode.Uri)
   const { width, height } = probe;
   if (probe.browserNative) return { displayUri: uri, width, height, mtime: stat.mtime, converted: false, probe };
 
-  const key = createHash('sha256').update(`${uri.toString()}\0${stat.size}\0${stat.mtime}`).digest('hex').slice(0, 32);
+  const key = createHash('sha256').update(version).digest('hex').slice(0, 32);
   if (probe.large) {
     const dir = vscode.Uri.joinPath(cacheDir, 'large', key);
     const started = Date.now();
