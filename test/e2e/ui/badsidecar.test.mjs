@@ -78,6 +78,7 @@ describe('bad sidecars: read-only, Problems, Repair and Overwrite (VSIX in code-
     assert.match(await banner.innerText(), /2 problem/);
     assert.equal((await debug(frame, 'objects')).length, 3, 'the three readable squares');
     await drawTree(page, frame);
+    assert.match(await frame.locator('[data-testid="notice"]').innerText({ timeout: 5000 }), /Read-only/, 'said at the first click');
     await page.waitForTimeout(500);
     assert.equal((await debug(frame, 'objects')).length, 3, 'nothing added');
     assert.equal((await activeTab(page)).dirty, false);
