@@ -6,7 +6,6 @@
 // the rename); each run kills at a different moment. Afterwards the editor reopens the image and
 // shows the sidecar that survived, and removes the dead save's temporary file.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,14 +38,23 @@ function oldSidecar(n) {
   }, null, 2)}\n`;
 }
 
-/** PIDs of extension host processes in code-server's process group. */
+/** PIDs of extension host processes in code-server's process group (read from /proc, no `ps`). */
 function extensionHostPids(groupPid) {
-  const out = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
-    .filter((m) => m && Number(m[2]) === groupPid && /extensionHost/.test(m[3]))
-    .map((m) => Number(m[1]));
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp !== groupPid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (/extensionHost/.test(cmdline)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
 }
 
 const tempFiles = (dir) => readdirSync(dir).filter((f) => f.startsWith(`.${IMAGE}.coco.json.`) && f.endsWith('.tmp'));
