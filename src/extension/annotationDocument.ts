@@ -215,9 +215,11 @@ export class AnnotationDocument implements vscode.CustomDocument {
   static async create(uri: vscode.Uri, backupId: string | undefined, services: DocumentServices): Promise<AnnotationDocument> {
     const image = await prepareImage(uri, services.cacheDir);
     // A save that died with its process (crash, kill) leaves its temporary file: tidy it away.
-    void removeStaleTempFiles(siblingWithSuffix(uri, COCO_SIDECAR_SUFFIX)).then((n) => {
-      if (n) log().info(`removed ${n} temporary file(s) of an interrupted save of ${baseName(uri)}${COCO_SIDECAR_SUFFIX}`);
-    });
+    for (const suffix of [COCO_SIDECAR_SUFFIX, MASK_SIDECAR_SUFFIX]) {
+      void removeStaleTempFiles(siblingWithSuffix(uri, suffix)).then((n) => {
+        if (n) log().info(`removed ${n} temporary file(s) of an interrupted save of ${baseName(uri)}${suffix}`);
+      });
+    }
     const { store, release } = await services.labels.acquire(uri);
     try {
       const loaded = await AnnotationDocument.readSidecar(uri, image);

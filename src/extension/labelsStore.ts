@@ -17,7 +17,7 @@ import {
   serializeLabels,
 } from '../shared/labels';
 import { clearFileProblems, setFileProblems } from './diagnostics';
-import { readFileIfExists, writeFileAtomic } from './fsUtil';
+import { readFileIfExists, removeStaleTempFiles, writeFileAtomic } from './fsUtil';
 import { log } from './log';
 import { readSettings } from './settings';
 
@@ -45,6 +45,9 @@ export class LabelsStore implements vscode.Disposable {
     watcher.onDidCreate(reload);
     watcher.onDidDelete(reload);
     this.disposables.push(watcher);
+    void removeStaleTempFiles(uri).then((n) => {
+      if (n) log().info(`removed ${n} temporary file(s) of an interrupted write of ${uri.fsPath}`);
+    });
   }
 
   /** Current labels (sorted by id). */
