@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ClickXY } from '../../shared/inference/clicks';
 import {
-  applyPatch, emptyPredictionState, outputIntoMap, outputToPatch, prepareInput, ResizedImageCache, stateFromMask,
+  applyPatch, emptyPredictionState, outputIntoMap, outputToPatch, outputToPlane, pastePlane, prepareInput, ResizedImageCache, stateFromMask,
   type InputBuffers, type PredictionState, type StatePatch,
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
@@ -46,14 +46,18 @@ class ByteMap {
     this.colCount = new Int32Array(width);
   }
 
-  /** Re-quantises `box` from `probs`. */
-  update(probs: Float32Array, box: BoxXYWH): void {
+  /**
+   * Re-quantises `box` from `probs`: the full-resolution map, or (`local`) a box-sized plane
+   * holding just the box.
+   */
+  update(probs: Float32Array, box: BoxXYWH, local = false): void {
     const { q, width: W, rowCount, colCount } = this;
     for (let r = box.y; r < box.y + box.height; r++) {
       const row = r * W;
+      const src = local ? (r - box.y) * box.width - box.x : row;
       let delta = 0;
       for (let c = box.x; c < box.x + box.width; c++) {
-        const p = probs[row + c];
+        const p = probs[src + c];
         let v = (p * 255 + 0.5) | 0;
         if (p > 0.5) {
           if (v < 128) v = 128;
@@ -201,7 +205,7 @@ const EMPTY_BOX: BoxXYWH = { x: 0, y: 0, width: 0, height: 0 };
  * Re-quantises `changed` (the region a click or an undo rewrote) and returns the bytes on the
  * non-zero bounding box, recording that box as the support.
  */
-function quantise(entry: ImageEntry, changed: BoxXYWH | null): { box: BoxXYWH; data: Uint8Array } {
+function quantise(entry: ImageEntry, changed: BoxXYWH | null, plane?: Float32Array): { box: BoxXYWH; data: Uint8Array } {
   const state = entry.state;
   if (!state) {
     entry.support = null;
@@ -210,9 +214,16 @@ function quantise(entry: ImageEntry, changed: BoxXYWH | null): { box: BoxXYWH; d
   }
   if (!entry.bytes) {
     entry.bytes = new ByteMap(state.width, state.height);
-    changed = { x: 0, y: 0, width: state.width, height: state.height };
+    const whole = { x: 0, y: 0, width: state.width, height: state.height };
+    // The rest of the map comes from the state (a refined object's mask); `plane` covers `changed` only.
+    const covers = changed && changed.width === state.width && changed.height === state.height;
+    if (!plane || !covers) entry.bytes.update(state.probs, whole);
+    if (!plane) changed = null;
   }
-  if (changed) entry.bytes.update(state.probs, changed);
+  if (changed) {
+    if (plane) entry.bytes.update(plane, changed, true);
+    else entry.bytes.update(state.probs, changed);
+  }
   entry.support = entry.bytes.bounds();
   if (!entry.support) return { box: EMPTY_BOX, data: new Uint8Array(0) };
   return { box: entry.support, data: entry.bytes.extract(entry.support) };
@@ -242,21 +253,23 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const hadState = entry.state !== null;
   if (!entry.state) entry.state = emptyPredictionState(entry.image.width, entry.image.height);
   const state = entry.state;
-  const undo: { box: BoxXYWH; probs: Float32Array; edges: Float32Array } = {
-    box: g.box, probs: outputIntoMap(g, out.mask_logits.data as Float32Array, state.probs, state.width), edges: new Float32Array(0),
-  };
-  // The edge map is only needed by the next click: it is pasted after the answer is posted.
+  // The answer needs only the new probabilities on the crop: they are quantised from a crop-sized
+  // plane, and pasted into the full-resolution maps (keeping the old values for undo) after the
+  // answer is posted, as is the edge map, which only the next click needs.
+  const probs = outputToPlane(g, out.mask_logits.data as Float32Array);
+  const undo: { box: BoxXYWH; probs: Float32Array; edges: Float32Array } = { box: g.box, probs: new Float32Array(0), edges: new Float32Array(0) };
   const edgeLogits = (out.edge_logits.data as Float32Array).slice();
   for (const t of Object.values(out)) t.dispose?.();
   entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
+  const patchBytes = (b: BoxXYWH): number => 8 * b.width * b.height;
   let bytes = 0;
-  for (const h of entry.history) bytes += h.undo ? 2 * h.undo.probs.byteLength : 0;
+  for (const h of entry.history) bytes += h.undo ? patchBytes(h.undo.box) : 0;
   while (bytes > HISTORY_BYTES && entry.history.length > 1) {
     const dropped = entry.history.shift()!;
-    bytes -= dropped.undo ? 2 * dropped.undo.probs.byteLength : 0;
+    bytes -= dropped.undo ? patchBytes(dropped.undo.box) : 0;
   }
   entry.clickCount = clicks.length;
-  const q = quantise(entry, g.box);
+  const q = quantise(entry, g.box, probs);
   const t3 = performance.now();
   const reply: WorkerReply = {
     type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
@@ -264,6 +277,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
     timings: { preprocessMs: t1 - t0, runMs: t2 - t1, postprocessMs: t3 - t2, workerMs: t3 - t0 },
   };
   const after = (): void => {
+    undo.probs = pastePlane(state.probs, state.width, g.box, probs);
     undo.edges = outputIntoMap(g, edgeLogits, state.edges, state.width);
   };
   return { reply, transfer: [reply.data], after };
