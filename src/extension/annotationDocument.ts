@@ -77,6 +77,8 @@ interface LoadedSidecar {
   readOnly?: ReadOnlyInfo;
   /** Everything found wrong (errors and warnings), for the Problems panel. */
   problems: JsonProblem[];
+  /** Each object's class id and where it is in the file (for "not in the labels file" warnings). */
+  classRefs?: { classId: number; path: string }[];
   /** Class ids used by objects but missing from the labels file. */
   categories: { id: number; name: string }[];
   /** Keys of the file the editor does not use, written back on save. */
@@ -176,6 +178,8 @@ export class AnnotationDocument implements vscode.CustomDocument {
   readonly onDidChangeReadOnly = this._onDidChangeReadOnly.event;
   /** Set while the sidecar on disk could not be read completely. */
   private readOnlyInfo: ReadOnlyInfo | undefined;
+  /** The sidecar on disk as last read or written, and what is wrong with it (Problems panel). */
+  private disk: { text: string | undefined; problems: JsonProblem[]; classRefs: { classId: number; path: string }[] } = { text: undefined, problems: [], classRefs: [] };
 
   /** Bumped on revert/reload: undo closures of older edits become no-ops instead of misapplying. */
   private generation = 0;
@@ -199,7 +203,8 @@ export class AnnotationDocument implements vscode.CustomDocument {
     this.syncedSidecarText = loaded.text;
     this.sidecarExtras = loaded.extras;
     this.readOnlyInfo = loaded.readOnly;
-    setFileProblems(this.sidecarUri, loaded.text, loaded.problems);
+    this.setDisk(loaded.text, loaded.problems, loaded.classRefs ?? []);
+    this.disposables.push(labelsStore.onDidChange(() => this.refreshDiagnostics()));
     this.disposables.push(labelsRelease, this._onDidDispose, this._onDidEdit, this._onDidChangeState, this._onDidChangeLabels, this._onRequestRevert, this._onDidChangeReadOnly);
     this.disposables.push(labelsStore.onDidChange((labels) => this._onDidChangeLabels.fire(labels)));
     const dir = uri.with({ path: path.posix.dirname(uri.path) });
@@ -316,6 +321,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
       categories: r.value.categories.filter((c) => used.has(c.id)),
       extras: r.value.extras,
       problems,
+      classRefs: r.value.state.objects.map((o, k) => ({ classId: o.classId, path: `annotations[${r.value.sourceIndex[k]}].category_id` })),
     };
     const errors = r.value.issues.filter((i) => i.severity === 'error');
     if (errors.length) {
@@ -331,6 +337,39 @@ export class AnnotationDocument implements vscode.CustomDocument {
       loaded.readOnly = { reason: message, actions: ['repair', 'overwrite', 'openSidecar'] };
     }
     return loaded;
+  }
+
+  /** Records the sidecar on disk and shows its problems. */
+  private setDisk(text: string | undefined, problems: JsonProblem[], classRefs: { classId: number; path: string }[]): void {
+    this.disk = { text, problems, classRefs };
+    this.refreshDiagnostics();
+  }
+
+  /**
+   * The Problems-panel entries of the sidecar: what the reader found, plus one warning per class
+   * id that objects use but the labels file lacks (at its first use; redone when labels change).
+   */
+  private refreshDiagnostics(): void {
+    const unknown: JsonProblem[] = [];
+    if (!this.labelsStore.error) {
+      const known = new Set(this.labelsStore.get().map((l) => l.id));
+      const uses = new Map<number, { path: string; count: number }>();
+      for (const ref of this.disk.classRefs) {
+        if (known.has(ref.classId)) continue;
+        const u = uses.get(ref.classId);
+        if (u) u.count++;
+        else uses.set(ref.classId, { path: ref.path, count: 1 });
+      }
+      for (const [classId, u] of uses) {
+        unknown.push({
+          severity: 'warning',
+          message: vscode.l10n.t('class id {0} (used by {1} object(s)) is not in the labels file {2}', classId, u.count, this.labelsStore.uri.fsPath),
+          path: u.path,
+          code: 'unknown-class',
+        });
+      }
+    }
+    setFileProblems(this.sidecarUri, this.disk.text, [...this.disk.problems, ...unknown]);
   }
 
   /** Tells the user why the editor is read-only, with the same actions as the banner. */
@@ -520,7 +559,7 @@ export class AnnotationDocument implements vscode.CustomDocument {
     this.generation++;
     this.syncedSidecarText = loaded.text;
     this.sidecarExtras = loaded.extras;
-    setFileProblems(this.sidecarUri, loaded.text, loaded.problems);
+    this.setDisk(loaded.text, loaded.problems, loaded.classRefs ?? []);
     const wasReadOnly = JSON.stringify(this.readOnlyInfo ?? null);
     this.readOnlyInfo = loaded.readOnly;
     this.model.reset(loaded.state);
@@ -564,6 +603,8 @@ export class AnnotationDocument implements vscode.CustomDocument {
     if (replacing) await this.backupFile(cocoUri, false);
     if (isSelf) this.syncedSidecarText = text;
     await writeFileAtomic(cocoUri, text);
+    // What we wrote has no reader problems; annotations are in object order.
+    if (isSelf) this.setDisk(text, [], this.model.state.objects.map((o, i) => ({ classId: o.classId, path: `annotations[${i}].category_id` })));
     log().info(`saved ${cocoUri.fsPath} (${this.model.state.objects.length} objects)`);
     if (settings.sidecarFormats.includes('mask')) {
       const maskUri = siblingWithSuffix(imageUri, MASK_SIDECAR_SUFFIX);

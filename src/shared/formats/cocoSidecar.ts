@@ -93,6 +93,8 @@ export interface SidecarContent {
   extras: SidecarExtras;
   /** Problems that did not stop the read (skipped annotations only with `lenient`). */
   issues: SidecarIssue[];
+  /** For each object, the index of its entry in "annotations" (to point diagnostics at it). */
+  sourceIndex: number[];
 }
 
 /** Why a sidecar could not be read. `path` points into the JSON where possible. */
@@ -370,6 +372,7 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions, limits: Sidecar
   const kept: Record<string, unknown>[] = [];
   const seen = new Set<number>();
   const duplicates: number[] = [];
+  const sourceIndex: number[] = [];
   let vertices = 0;
   let rings = 0;
   const total = raw.annotations.length;
@@ -426,6 +429,7 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions, limits: Sidecar
     }
     objects.push(o);
     kept.push(a as Record<string, unknown>);
+    sourceIndex.push(i);
   }
   let nextId = objects.reduce((m, o) => Math.max(m, o.id), 0) + 1;
   for (const k of duplicates) objects[k] = { ...objects[k], id: nextId++ };
@@ -440,7 +444,7 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions, limits: Sidecar
     const more = without(kept[k], ANNOTATION_KEYS);
     if (Object.keys(more).length) extras.annotations[objects[k].id] = more;
   }
-  return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours, extras, issues });
+  return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours, extras, issues, sourceIndex });
 }
 
 function parseAnnotation(

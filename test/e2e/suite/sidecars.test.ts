@@ -116,7 +116,8 @@ describe('sidecars: bad files, diagnostics, concurrency', () => {
     // Fixed on disk (git checkout, a text editor): the editor reloads, editable, diagnostics gone.
     fs.writeFileSync(sidecar().fsPath, sidecarText([square(1, 10)]));
     await waitFor('the reload', () => !doc.readOnly && doc.model.state.objects.length === 1);
-    await waitFor('the diagnostics to clear', () => vscode.languages.getDiagnostics(sidecar()).every((x) => x.source !== 'EdgeFlow'));
+    // (Only the warning that class 1 is not in the labels file, which this workspace lacks, stays.)
+    await waitFor('the diagnostics to clear', () => vscode.languages.getDiagnostics(sidecar()).every((x) => x.source !== 'EdgeFlow' || x.code === 'unknown-class'));
     doc.applyEdit(addSquare(2, 100));
     assert.equal(doc.isDirty, true);
   });
@@ -135,9 +136,21 @@ describe('sidecars: bad files, diagnostics, concurrency', () => {
     assert.equal(byCode('outside-image').length, 1);
     assert.equal(byCode('unknown-category').length, 1);
     assert.equal(byCode('outside-image')[0].severity, vscode.DiagnosticSeverity.Warning);
-    // Each points at its own annotation's line.
-    const lines = new Set(diags.map((d) => d.range.start.line));
-    assert.equal(lines.size, diags.length, 'distinct lines');
+    // Each reader problem points at its own annotation's line.
+    const reader = diags.filter((d) => d.code !== 'unknown-class');
+    assert.equal(new Set(reader.map((d) => d.range.start.line)).size, reader.length, 'distinct lines');
+    // No labels file here: classes 1 and 9 are unknown to it, one warning per class.
+    assert.deepEqual(byCode('unknown-class').map((d) => d.message.match(/class id (\d+)/)?.[1]).sort(), ['1', '9']);
+    fs.mkdirSync(workspaceFile('.edgeflow').fsPath, { recursive: true });
+    fs.writeFileSync(labelsFile().fsPath, '{"version": 1, "labels": [{"id": 1, "name": "cell"}]}\n');
+    try {
+      await waitFor('the class-1 warning to go', () => {
+        const u = vscode.languages.getDiagnostics(sidecar()).filter((d) => d.code === 'unknown-class');
+        return u.length === 1 && /class id 9/.test(u[0].message);
+      });
+    } finally {
+      fs.rmSync(labelsFile().fsPath, { force: true });
+    }
   });
 
   it('a sidecar over 64 MiB is not parsed: read-only at once, the host stays responsive', async function () {
