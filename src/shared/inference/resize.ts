@@ -60,9 +60,18 @@ export function resampleWeights(inSize: number, outSize: number, antialias: bool
         weights[i * stride + j] = v;
         total = f(total + v);
       }
-      start[i] = xmin;
-      count[i] = xsize;
       if (total !== 0) for (let j = 0; j < xsize; j++) weights[i * stride + j] = f(weights[i * stride + j] / total);
+      // Zero taps at either end add exactly +0 to a sum of non-negative terms (the image's):
+      // leave them out (an upscale then reads 2 pixels per output, not 3).
+      let lo = 0, n = xsize;
+      while (n > 1 && weights[i * stride + n - 1] === 0) n--;
+      while (n > 1 && weights[i * stride + lo] === 0) {
+        lo++;
+        n--;
+      }
+      if (lo > 0) weights.copyWithin(i * stride, i * stride + lo, i * stride + lo + n);
+      start[i] = xmin + lo;
+      count[i] = n;
     }
     return { inSize, outSize, start, count, weights, stride };
   }
