@@ -71,13 +71,17 @@ export function parseLabels(text: string): Result<LabelsFile, LabelsError> {
   if (text.length > MAX_LABELS_FILE_CHARS) {
     return err({ code: 'too-large', message: `Labels file is too large (${text.length} characters; the limit is ${MAX_LABELS_FILE_CHARS})` });
   }
-  if (text.trim() === '') return ok({ version: 1, labels: [] });
+  // A UTF-8 byte-order mark (some Windows editors write one) is not JSON; skip it.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
+  if (body.trim() === '') return ok({ version: 1, labels: [] });
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(body);
   } catch (e) {
     const message = (e as Error).message;
-    const offset = jsonErrorOffset(message, text);
+    const at = jsonErrorOffset(message, body);
+    const offset = at === undefined ? undefined : at + bom;
     return err({ code: 'invalid-json', message: `Labels file is not valid JSON: ${message}`, ...(offset === undefined ? {} : { offset }) });
   }
   return validateLabels(raw);

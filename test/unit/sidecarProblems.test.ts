@@ -99,6 +99,17 @@ describe('sidecar problems', () => {
     assert.equal(jsonSyntaxErrorOffset('['.repeat(100000)), 100000);
   });
 
+  it('reads files that start with a UTF-8 byte-order mark', () => {
+    const text = `\ufeff{${IMG},"categories":[{"id":1,"name":"car"}],"annotations":[${tri(1)}]}`;
+    const r = readCocoSidecar(text);
+    assert.ok(r.ok && r.value.state.objects.length === 1);
+    const bad = readCocoSidecar('\ufeff{"images": ]');
+    assert.ok(!bad.ok && bad.error.offset === 12, String(!bad.ok && bad.error.offset));
+    assert.equal(locateJsonPath('\ufeff{"a": [1, 2]}', 'a[1]'), 11);
+    const labels = parseLabels('\ufeff{"version": 1, "labels": [{"id": 3, "name": "x"}]}');
+    assert.ok(labels.ok && labels.value.labels[0].id === 3);
+  });
+
   it('labels errors name the JSON path and the JSON.parse offset', () => {
     const r = parseLabels('{"version":1,"labels":[{"id":1,"name":"a"},{"id":1,"name":"b"}]}');
     assert.ok(!r.ok && r.error.path === 'labels[1].id');

@@ -287,12 +287,15 @@ export function readCocoSidecar(text: string, options: SidecarReadOptions = {}):
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
     return err({ code: 'too-large', message: `The file is too large to open (${mb(text.length)} MB; the limit is ${mb(limits.maxBytes)} MB)` });
   }
+  // A UTF-8 byte-order mark (some Windows tools write one) is not JSON; skip it.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(bom ? text.slice(1) : text);
   } catch (e) {
     const message = (e as Error).message;
-    const offset = jsonErrorOffset(message, text);
+    const at = jsonErrorOffset(message, bom ? text.slice(1) : text);
+    const offset = at === undefined ? undefined : at + bom;
     return err({ code: 'invalid-json', message: `Not valid JSON: ${message}`, ...(offset === undefined ? {} : { offset }) });
   }
   try {

@@ -197,7 +197,7 @@ function skipValue(text: string, i: number): number {
 export function locateJsonPath(text: string, path: string): number | undefined {
   const parts = parseJsonPath(path);
   if (!parts) return undefined;
-  let i = skipWs(text, 0);
+  let i = skipWs(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
   let found: number | undefined = i;
   for (const part of parts) {
     if (typeof part === 'number') {

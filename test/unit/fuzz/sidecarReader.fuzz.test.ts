@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnnotationState } from '../../../src/shared/annotation/types';
 import { readCocoSidecar, writeCocoSidecar } from '../../../src/shared/formats/cocoSidecar';
+import { jsonSyntaxErrorOffset, locateJsonPath } from '../../../src/shared/formats/jsonErrors';
 import { maskToPolygons } from '../../../src/shared/geometry/contours';
 import { inputPath } from '../helpers/golden';
 import { FUZZ_SCALE, FUZZ_SEED, FuzzStats, Rand, fuzzInput, snapshotDir } from './fuzz';
@@ -89,9 +90,25 @@ describe('fuzz: COCO sidecar reader', function () {
               assert.deepEqual(lenient.value.state, strict.value.state, 'lenient reads differently');
               assert.ok(strict.value.issues.every((x) => x.severity === 'warning'), 'strict result carries errors');
             }
+            // The diagnostics' JSON scanner agrees with JSON.parse on every input, and locates
+            // every reported path inside the text.
+            let valid = true;
+            try {
+              JSON.parse(text);
+            } catch {
+              valid = false;
+            }
+            const syntax = jsonSyntaxErrorOffset(text);
+            assert.equal(syntax === undefined, valid, `scanner says ${syntax}, JSON.parse says ${valid ? 'valid' : 'invalid'}`);
             if (!lenient.ok) {
               assert.equal(typeof lenient.error.message, 'string');
+              if (lenient.error.offset !== undefined) assert.ok(lenient.error.offset >= 0 && lenient.error.offset <= text.length);
               continue;
+            }
+            for (const issue of lenient.value.issues) {
+              if (!issue.path) continue;
+              const at = locateJsonPath(text, issue.path);
+              assert.ok(at !== undefined && at >= 0 && at <= text.length, `${issue.path} located at ${at}`);
             }
             if (!strict.ok) stats.count('lenient-partial');
             const v = lenient.value;
