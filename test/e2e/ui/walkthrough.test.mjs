@@ -1,0 +1,405 @@
+// The whole user story in a real VS Code (code-server) with the packaged VSIX and the SHIPPED
+// model (models/edgeflow-mobilenetv2.onnx), on a GrabCut photo and the samples/ images copied into
+// a temporary workspace: open the image in the annotator, zoom / pan / brightness / contrast, a
+// left click on the object and a right click on the background, the mask, the threshold slider,
+// "keep largest region", finish -> polygon, drag / insert / delete a vertex, the class, save (the
+// .coco.json and .mask.png sidecars on disk), the next image, then "EdgeFlow: Export Dataset…" as
+// COCO + VOC + pseudo-colour and the files it wrote. A screenshot of every step lands in
+// test-results/walkthrough/.
+//
+// Needs ../shared/datasets/eval/GrabCut (the evaluation photos and their ground-truth masks,
+// never copied into the repository): skipped with a message where it is absent.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ROOT } from '../lib/codeServer.mjs';
+import { startSession } from '../lib/session.mjs';
+import { activeTab, clickImage, debug, dragImage, editorFrame, imageToPage, quickOpen, waitFor } from '../lib/workbench.mjs';
+
+const GRABCUT = join(ROOT, '../shared/datasets/eval/GrabCut');
+const PHOTO = '106024';
+const IMAGE = `images/grabcut-${PHOTO}.jpg`;
+const SHOTS = join(ROOT, 'test-results/walkthrough');
+const LABELS = {
+  version: 1,
+  labels: [
+    { id: 1, name: 'object', color: '#e6194b' },
+    { id: 2, name: 'animal', color: '#3cb44b' },
+  ],
+};
+const QUICK = '.quick-input-widget';
+const INPUT = `${QUICK} input.input`;
+const row = (page, text) => page.locator(`${QUICK} .quick-input-list .monaco-list-row`, { hasText: text }).first();
+
+async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Chamfer (3-4) distance of every pixel where `inside(i)` holds to the nearest pixel where it does not. */
+function distanceInside(width, height, inside) {
+  const d = new Float64Array(width * height);
+  const big = 1e9;
+  for (let i = 0; i < d.length; i++) d[i] = inside(i) ? big : 0;
+  const at = (x, y) => (x < 0 || y < 0 || x >= width || y >= height ? 0 : d[y * width + x]);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (d[i]) d[i] = Math.min(d[i], at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+    }
+  }
+  for (let y = height - 1; y >= 0; y--) {
+    for (let x = width - 1; x >= 0; x--) {
+      const i = y * width + x;
+      if (d[i]) d[i] = Math.min(d[i], at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+    }
+  }
+  return d;
+}
+
+/** The pixel of a region farthest from its border (the click a careful user, and the NoC protocol, makes). */
+function farthest(width, height, inside) {
+  const d = distanceInside(width, height, inside);
+  let best = { x: 0, y: 0, d: 0 };
+  for (let i = 0; i < d.length; i++) if (d[i] / 3 > best.d) best = { x: i % width, y: Math.floor(i / width), d: d[i] / 3 };
+  return best;
+}
+
+/** The ground-truth mask (255 = object), its area and the first click. */
+async function groundTruth() {
+  const { data, info } = await sharp(join(GRABCUT, 'masks', `${PHOTO}.png`)).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = info;
+  const click = farthest(width, height, (i) => data[i] > 127);
+  let area = 0;
+  for (let i = 0; i < width * height; i++) if (data[i] > 127) area++;
+  return { data, width, height, click, area };
+}
+
+/** Rasterises `regions` (flat rings, image pixels) at pixel centres and compares it with the ground truth. */
+function overlap(regions, gt) {
+  const mask = new Uint8Array(gt.width * gt.height);
+  for (const { outer } of regions) {
+    for (let y = 0; y < gt.height; y++) {
+      const cy = y + 0.5;
+      const xs = [];
+      for (let i = 0, j = outer.length - 2; i < outer.length; j = i, i += 2) {
+        const [xi, yi, xj, yj] = [outer[i], outer[i + 1], outer[j], outer[j + 1]];
+        if (yi > cy !== yj > cy) xs.push(((xj - xi) * (cy - yi)) / (yj - yi) + xi);
+      }
+      xs.sort((p, q) => p - q);
+      for (let k = 0; k + 1 < xs.length; k += 2) {
+        for (let x = Math.max(0, Math.ceil(xs[k] - 0.5)); x < Math.min(gt.width, Math.ceil(xs[k + 1] - 0.5)); x++) mask[y * gt.width + x] ^= 1;
+      }
+    }
+  }
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    if (gt.data[i] > 127) tp++;
+    else fp++;
+  }
+  return { mask, tp, fp, iou: tp / (gt.area + fp) };
+}
+
+/** The next corrective click of the NoC protocol: the centre of the larger error (missed object or extra background). */
+function nextClick(mask, gt) {
+  const fn = farthest(gt.width, gt.height, (i) => gt.data[i] > 127 && !mask[i]);
+  const fp = farthest(gt.width, gt.height, (i) => gt.data[i] <= 127 && mask[i]);
+  return fn.d >= fp.d ? { ...fn, positive: true } : { ...fp, positive: false };
+}
+
+/** What the editor shows as the mask: the overlay canvas read back at every image pixel's centre (alpha > 0). */
+async function overlayMask(frame, gt) {
+  const bits = await frame.evaluate(([width, height]) => {
+    const canvas = document.querySelector('[data-testid="overlay-canvas"]');
+    const { scale, tx, ty } = window.__edgeflowDebug.view;
+    const k = canvas.width / canvas.getBoundingClientRect().width;
+    const rgba = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const out = [];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const cx = Math.floor(((x + 0.5) * scale + tx) * k);
+        const cy = Math.floor(((y + 0.5) * scale + ty) * k);
+        out.push(cx >= 0 && cy >= 0 && cx < canvas.width && cy < canvas.height && rgba[(cy * canvas.width + cx) * 4 + 3] > 0 ? 1 : 0);
+      }
+    }
+    return out.join('');
+  }, [gt.width, gt.height]);
+  return Uint8Array.from(bits, (c) => (c === '1' ? 1 : 0));
+}
+
+function maskIoU(mask, gt) {
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const g = gt.data[i] > 127;
+    if (mask[i] && g) inter++;
+    if (mask[i] || g) union++;
+  }
+  return inter / union;
+}
+
+const vertexCount = (object) => object.regions.reduce((n, r) => n + r.outer.length / 2, 0);
+
+describe('walkthrough: the whole user story with the shipped model (VSIX in code-server)', function () {
+  this.timeout(90000);
+  let workspace;
+  let session;
+  let page;
+  let frame;
+  let gt;
+  const panel = () => frame.locator('[data-testid="segment-panel"]');
+  const panelArea = async () => Number(await panel().getAttribute('data-area'));
+  const panelReady = async () => (await panel().getAttribute('data-state')) === 'ready';
+  const timings = {};
+
+  before(async function () {
+    if (!existsSync(join(GRABCUT, 'images', `${PHOTO}.jpg`))) {
+      console.log(`      skipped: ${GRABCUT} is absent (the walkthrough needs a GrabCut photo and its mask)`);
+      this.skip();
+    }
+    this.timeout(150000);
+    gt = await groundTruth();
+    workspace = mkdtempSync(join(tmpdir(), 'edgeflow-walkthrough-'));
+    mkdirSync(join(workspace, 'images'));
+    mkdirSync(join(workspace, 'dataset'));
+    copyFileSync(join(GRABCUT, 'images', `${PHOTO}.jpg`), join(workspace, IMAGE));
+    for (const f of readdirSync(join(ROOT, 'samples'))) {
+      if (/\.(png|jpe?g|webp|tif)$/.test(f)) copyFileSync(join(ROOT, 'samples', f), join(workspace, 'images', f));
+    }
+    mkdirSync(join(workspace, '.edgeflow'));
+    writeFileSync(join(workspace, '.edgeflow/labels.json'), `${JSON.stringify(LABELS, null, 2)}\n`);
+    session = await startSession(workspace, {
+      settings: {
+        'edgeflow.sidecar.formats': ['coco', 'mask'],
+        'workbench.editorAssociations': { '*.jpg': 'edgeflow.annotator', '*.png': 'edgeflow.annotator' },
+      },
+    });
+    page = session.page;
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await shot(page, `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
+  });
+
+  after(async () => {
+    if (Object.keys(timings).length) console.log(`      timings (ms): ${JSON.stringify(timings)}`);
+    await session?.stop();
+    if (workspace && !process.env.EDGEFLOW_KEEP) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('opens the photo in the annotator and zooms, pans, brightens and adds contrast', async () => {
+    await quickOpen(page, IMAGE);
+    frame = await editorFrame(page, { width: gt.width, height: gt.height });
+    await shot(page, '01-opened');
+    const fit = await debug(frame, 'view');
+    await frame.click('[data-testid="zoom-in"]');
+    await waitFor('zoom in', async () => (await debug(frame, 'view')).scale > fit.scale * 1.1);
+    // Pan: a left drag on empty space with the select tool.
+    const before = await debug(frame, 'view');
+    await dragImage(page, frame, { x: gt.width * 0.3, y: gt.height * 0.3 }, { x: gt.width * 0.4, y: gt.height * 0.4 });
+    const after = await debug(frame, 'view');
+    assert.ok(after.tx > before.tx + 5 && after.ty > before.ty + 5, `panned ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+    for (const [id, value] of [['brightness', '130'], ['contrast', '140']]) {
+      await frame.locator(`[data-testid="${id}"]`).fill(value);
+    }
+    await shot(page, '02-zoom-pan-adjust');
+    await frame.click('[data-testid="adjust-reset"]');
+    assert.equal(await frame.locator('[data-testid="brightness"]').inputValue(), '100');
+    await frame.click('[data-testid="zoom-fit"]');
+    await waitFor('zoom to fit', async () => Math.abs((await debug(frame, 'view')).scale - fit.scale) < 1e-6);
+  });
+
+  it('segments the object with left clicks on it and right clicks on the background (shipped model)', async () => {
+    await frame.click('[data-testid="tool-segment"]');
+    // A careful user's clicks, as in the NoC protocol: the object's centre first, then the centre
+    // of the larger error of what the editor shows, object (left) or background (right).
+    let click = { ...gt.click, positive: true };
+    const ious = [];
+    for (let n = 1; n <= 5; n++) {
+      const t0 = Date.now();
+      await clickImage(page, frame, click.x, click.y, click.positive ? {} : { button: 'right' });
+      await waitFor(`the mask after click ${n}`, async () => Number(await panel().getAttribute('data-clicks')) === n && (await panelReady()), { timeout: 30000 });
+      await page.waitForTimeout(100); // the next frame draws the mask
+      timings[`click${n}${click.positive ? '+' : '-'}`] = Date.now() - t0;
+      const mask = await overlayMask(frame, gt);
+      ious.push(Math.round(maskIoU(mask, gt) * 1000) / 1000);
+      await shot(page, `03-click-${n}`);
+      if (ious.at(-1) >= 0.85 && n >= 2) break;
+      click = nextClick(mask, gt);
+    }
+    timings.maskIoU = ious;
+    assert.ok(ious.at(-1) >= 0.85, `mask IoU with the ground truth per click: ${ious.join(', ')}`);
+    assert.match(await frame.locator('[data-testid="segment-status"]').textContent(), /CPU/);
+    await shot(page, '04-mask');
+  });
+
+  it('moves the threshold slider and keeps the largest region', async () => {
+    const at50 = await panelArea();
+    await frame.locator('[data-testid="segment-threshold"]').fill('0.85');
+    const at85 = await waitFor('a smaller mask at threshold 0.85', async () => {
+      const a = await panelArea();
+      return a < at50 ? a : null;
+    });
+    await shot(page, '05-threshold');
+    await frame.locator('[data-testid="segment-threshold"]').fill('0.5');
+    await waitFor('the mask back at 0.5', async () => (await panelArea()) === at50);
+    const keep = frame.locator('[data-testid="segment-keep-largest"]');
+    const wasChecked = await keep.isChecked();
+    await keep.click();
+    assert.equal(await keep.isChecked(), !wasChecked);
+    if (wasChecked) await keep.click();
+    assert.equal(await keep.isChecked(), true);
+    assert.ok(at85 > 0);
+    await shot(page, '06-keep-largest');
+  });
+
+  it('finishes the mask as a polygon that matches the ground truth', async () => {
+    await frame.click('[data-testid="segment-finish"]');
+    const [object] = await waitFor('the polygon', async () => {
+      const o = await debug(frame, 'objects');
+      return o.length === 1 ? o : null;
+    });
+    const { iou } = overlap(object.regions, gt);
+    timings.iou = Math.round(iou * 1000) / 1000;
+    assert.ok(iou > 0.8, `polygon IoU with the ground truth ${iou}`);
+    await shot(page, '07-polygon');
+  });
+
+  it('drags, inserts and deletes a vertex and sets the class', async () => {
+    await frame.click('[data-testid="tool-select"]');
+    await clickImage(page, frame, gt.click.x, gt.click.y);
+    const [object] = await debug(frame, 'objects');
+    await waitFor('the selection', async () => (await debug(frame, 'selection'))?.id === object.id);
+    // Zoom in on the object so vertices are far apart on screen.
+    await frame.evaluate(([x, y]) => window.__edgeflowDebug.zoomTo(x, y, 3), [gt.click.x, gt.click.y]);
+    const ring = object.regions[0].outer;
+    const n = ring.length / 2;
+    // The longest edge: drag its first vertex, insert a vertex in its middle.
+    let best = 0;
+    let len = 0;
+    for (let i = 0; i < n; i++) {
+      const j = (i + 1) % n;
+      const l = Math.hypot(ring[2 * j] - ring[2 * i], ring[2 * j + 1] - ring[2 * i + 1]);
+      if (l > len) [best, len] = [i, l];
+    }
+    const v = { x: ring[2 * best], y: ring[2 * best + 1] };
+    const w = { x: ring[2 * ((best + 1) % n)], y: ring[2 * ((best + 1) % n) + 1] };
+    const onScreen = await imageToPage(frame, v.x, v.y);
+    assert.ok(onScreen.x > 0 && onScreen.y > 0, 'the vertex is on screen');
+    await dragImage(page, frame, v, { x: v.x + 6, y: v.y + 6 });
+    const moved = await waitFor('the moved vertex', async () => {
+      const [o] = await debug(frame, 'objects');
+      const r = o.regions[0].outer;
+      return Math.abs(r[2 * best] - (v.x + 6)) < 1 && Math.abs(r[2 * best + 1] - (v.y + 6)) < 1 ? o : null;
+    });
+    await shot(page, '08-vertex-dragged');
+    // Insert: a click on the middle of that edge (from the vertex's new place).
+    const mid = { x: (v.x + 6 + w.x) / 2, y: (v.y + 6 + w.y) / 2 };
+    await clickImage(page, frame, mid.x, mid.y);
+    const inserted = await waitFor('the inserted vertex', async () => {
+      const [o] = await debug(frame, 'objects');
+      return vertexCount(o) === vertexCount(moved) + 1 ? o : null;
+    });
+    await shot(page, '09-vertex-inserted');
+    // Delete it again with Alt+click.
+    await page.keyboard.down('Alt');
+    await clickImage(page, frame, mid.x, mid.y);
+    await page.keyboard.up('Alt');
+    await waitFor('the deleted vertex', async () => vertexCount((await debug(frame, 'objects'))[0]) === vertexCount(inserted) - 1);
+    // The class of the selected object: "animal".
+    await frame.selectOption('[data-testid="class-select"]', '2');
+    await waitFor('class 2', async () => (await debug(frame, 'objects'))[0].classId === 2);
+    await frame.click('[data-testid="zoom-fit"]');
+    await shot(page, '10-class');
+  });
+
+  it('saves the .coco.json and .mask.png sidecars', async () => {
+    const [object] = await debug(frame, 'objects');
+    await page.keyboard.press('Control+S');
+    const sidecar = join(workspace, `${IMAGE}.coco.json`);
+    const mask = join(workspace, `${IMAGE}.mask.png`);
+    await waitFor('the sidecars', () => existsSync(sidecar) && existsSync(mask));
+    await waitFor('a clean tab', async () => !(await activeTab(page)).dirty);
+    const coco = JSON.parse(readFileSync(sidecar, 'utf8'));
+    assert.deepEqual(coco.images[0], { id: 1, file_name: `grabcut-${PHOTO}.jpg`, width: gt.width, height: gt.height });
+    assert.equal(coco.annotations.length, 1);
+    const ann = coco.annotations[0];
+    assert.equal(ann.category_id, 2);
+    assert.equal(ann.id, object.id);
+    assert.deepEqual(ann.segmentation[0], object.regions[0].outer.map((c) => Math.round(c * 100) / 100));
+    assert.ok(Math.abs(ann.area - gt.area) < gt.area * 0.3, `area ${ann.area} vs ground truth ${gt.area}`);
+    assert.deepEqual(coco.categories.map((c) => c.name), ['object', 'animal']);
+    // The mask PNG: a palette PNG the image's size; the palette shows the class colour (#3cb44b).
+    const png = readFileSync(mask);
+    assert.equal(png[25], 3, 'colour type 3 (palette)');
+    const { data, info } = await sharp(mask).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    assert.equal(info.width, gt.width);
+    assert.equal(info.height, gt.height);
+    const at = (gt.click.y * info.width + gt.click.x) * info.channels;
+    assert.deepEqual([...data.subarray(at, at + 3)], [0x3c, 0xb4, 0x4b]);
+    await shot(page, '11-saved');
+  });
+
+  it('goes to the next image and segments it too', async () => {
+    await page.keyboard.press('d');
+    frame = await editorFrame(page, { width: 960, height: 640 });
+    assert.equal((await activeTab(page)).label, 'street-01.png');
+    await frame.click('[data-testid="tool-segment"]');
+    await clickImage(page, frame, 480, 400);
+    await waitFor('a mask on the second image', async () => (await panelArea()) > 0 && (await panelReady()), { timeout: 30000 });
+    await shot(page, '12-next-image');
+    await page.keyboard.press('Enter');
+    await waitFor('the object', async () => (await debug(frame, 'objects')).length === 1);
+    await page.keyboard.press('Control+S');
+    await waitFor('the sidecar', () => existsSync(join(workspace, 'images/street-01.png.coco.json')));
+  });
+
+  it('exports COCO + VOC + pseudo-colour from the palette', async () => {
+    await page.keyboard.press('F1');
+    await page.locator(INPUT).waitFor({ state: 'visible', timeout: 5000 });
+    await page.locator(INPUT).fill('>EdgeFlow: Export Dataset');
+    await row(page, 'Export Dataset').waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await page.locator(`${QUICK} .quick-input-title`, { hasText: 'formats' }).waitFor({ state: 'visible', timeout: 15000 });
+    for (const name of ['PASCAL VOC', 'Pseudo-colour']) {
+      await row(page, name).click();
+      await waitFor(`${name} ticked`, async () => (await row(page, name).getAttribute('aria-checked')) === 'true');
+    }
+    await shot(page, '13-export-formats');
+    await page.keyboard.press('Enter');
+    await row(page, 'All annotated images').click();
+    await row(page, 'No split').click();
+    await page.locator(`${QUICK} .quick-input-title`, { hasText: /\(4\/5\)/ }).waitFor({ state: 'visible', timeout: 15000 }).catch(() => {});
+    await row(page, 'Copy images').click();
+    await page.locator(`${QUICK} .quick-input-title`, { hasText: 'output folder' }).waitFor({ state: 'visible', timeout: 15000 });
+    const out = join(workspace, 'dataset');
+    await page.locator(INPUT).fill(`${out}/`);
+    await page.waitForTimeout(500);
+    await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 2 images' }).waitFor({ state: 'visible', timeout: 30000 });
+    await shot(page, '14-exported');
+
+    const coco = JSON.parse(readFileSync(join(out, 'coco/annotations/instances_all.json'), 'utf8'));
+    assert.equal(coco.images.length, 2);
+    assert.equal(coco.annotations.length, 2);
+    assert.deepEqual(coco.categories.map((c) => c.name), ['object', 'animal']);
+    const photo = coco.images.find((im) => im.file_name.includes(PHOTO));
+    assert.equal(coco.annotations.find((a) => a.image_id === photo.id).category_id, 2);
+    for (const im of coco.images) assert.ok(existsSync(join(out, 'coco/images', im.file_name)), im.file_name);
+    for (const dir of ['JPEGImages', 'SegmentationClass', 'SegmentationObject', 'Annotations']) {
+      assert.equal(readdirSync(join(out, 'voc', dir)).length, 2, dir);
+    }
+    const pseudo = readdirSync(join(out, 'pseudo'), { recursive: true }).filter((f) => String(f).endsWith('.png'));
+    assert.equal(pseudo.length, 2, pseudo.join(', '));
+    assert.ok(existsSync(join(out, 'pseudo/legend.json')));
+    // The pseudo-colour PNG of the photo shows the "animal" colour (#3cb44b) where the object is.
+    const file = pseudo.find((f) => String(f).includes(PHOTO));
+    const { data, info } = await sharp(join(out, 'pseudo', String(file))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (gt.click.y * info.width + gt.click.x) * info.channels;
+    assert.deepEqual([...data.subarray(at, at + 3)], [0x3c, 0xb4, 0x4b]);
+  });
+});
