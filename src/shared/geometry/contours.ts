@@ -36,17 +36,20 @@ const CROSSING_CLAMP = 0.02;
 export function maskToPolygons(mask: Uint8Array, width: number, height: number, options: ContourOptions = {}): MultiPolygonXY {
   if (mask.length < width * height) throw new Error(`maskToPolygons: mask has ${mask.length} pixels, expected ${width}x${height}`);
   // Work inside the mask's bounding box (plus the padding ring) so cost follows the object.
+  // Per row: the first object pixel from the left, then the last from the right (an empty row
+  // costs one pass, an object row at most one).
   let bx0 = width, by0 = height, bx1 = -1, by1 = -1;
   for (let r = 0; r < height; r++) {
     const row = r * width;
-    for (let c = 0; c < width; c++) {
-      if (mask[row + c]) {
-        if (c < bx0) bx0 = c;
-        if (c > bx1) bx1 = c;
-        if (r < by0) by0 = r;
-        if (r > by1) by1 = r;
-      }
-    }
+    let c = 0;
+    while (c < width && mask[row + c] === 0) c++;
+    if (c === width) continue;
+    if (c < bx0) bx0 = c;
+    let e = width - 1;
+    while (mask[row + e] === 0) e--;
+    if (e > bx1) bx1 = e;
+    if (r < by0) by0 = r;
+    by1 = r;
   }
   if (bx1 < 0) return [];
   // Local sample grid: gx in [-1, bw], gy in [-1, bh] relative to (bx0, by0) -> indices +1.
@@ -54,7 +57,8 @@ export function maskToPolygons(mask: Uint8Array, width: number, height: number, 
   const gw = bw + 2, gh = bh + 2;
   const inside = new Uint8Array(gw * gh);
   for (let r = 0; r < bh; r++) {
-    for (let c = 0; c < bw; c++) if (mask[(by0 + r) * width + bx0 + c]) inside[(r + 1) * gw + c + 1] = 1;
+    const src = (by0 + r) * width + bx0, dst = (r + 1) * gw + 1;
+    for (let c = 0; c < bw; c++) inside[dst + c] = mask[src + c] === 0 ? 0 : 1;
   }
   const values = options.values;
   const t = options.threshold ?? 0.5;

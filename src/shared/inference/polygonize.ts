@@ -6,7 +6,7 @@
  */
 import type { MultiPolygonXY } from '../annotation/types';
 import { maskToPolygons } from '../geometry/contours';
-import { rasterizeMultiPolygon, translateMultiPolygon } from '../geometry/polygon';
+import { multiPolygonBBox, rasterizeMultiPolygon, translateMultiPolygon } from '../geometry/polygon';
 import { multiPolygonVertexCount, simplifyMultiPolygon } from '../geometry/simplify';
 import { maskIoU, probabilitiesToMask, type MaskOptions } from './postprocess';
 import type { BoxXYWH } from './resize';
@@ -49,7 +49,7 @@ export function maskFromProbabilities(p: ProbabilityBox, options: MaskOptions): 
   const grid = sampleGrid(p);
   const mask = probabilitiesToMask(p.data, grid.width, grid.height, options);
   let area = 0;
-  for (let i = 0; i < mask.length; i++) area += mask[i];
+  for (let i = 0; i < mask.length; i++) area += mask[i] === 0 ? 0 : 1;
   // In image pixels: each sample stands for a (box / grid) rectangle of them.
   if (p.sample) area = Math.round((area * box.width * box.height) / (grid.width * grid.height));
   return { mask, area };
@@ -68,14 +68,57 @@ export function polygonsFromMask(p: ProbabilityBox, mask: Uint8Array, area: numb
   const local = maskToPolygons(mask, grid.width, grid.height, { values: p.data, threshold: options.threshold });
   // The tolerance is in image pixels: on a coarser grid it is that many grid samples fewer.
   const simplified = simplifyMultiPolygon(local, tolerance / Math.max(sx, sy));
-  const raster = rasterizeMultiPolygon(simplified, grid.width, grid.height);
   return {
     mask, box,
     regions: translateMultiPolygon(p.sample ? scaleMultiPolygon(simplified, sx, sy) : simplified, box.x, box.y),
     vertexCount: multiPolygonVertexCount(simplified),
-    iou: maskIoU(raster, mask),
+    iou: polygonMaskIoU(simplified, mask, grid.width, grid.height),
     area,
   };
+}
+
+/**
+ * IoU of the rasterised `regions` with `mask` (width x height), computed on the window holding
+ * both (outside it both are empty), so a small object in a large box costs its own size.
+ */
+export function polygonMaskIoU(regions: MultiPolygonXY, mask: Uint8Array, width: number, height: number): number {
+  const m = maskBounds(mask, width, height);
+  let x0 = m ? m.x : width, y0 = m ? m.y : height, x1 = m ? m.x + m.width : 0, y1 = m ? m.y + m.height : 0;
+  if (regions.length) {
+    const b = multiPolygonBBox(regions);
+    x0 = Math.min(x0, Math.floor(b[0]));
+    y0 = Math.min(y0, Math.floor(b[1]));
+    x1 = Math.max(x1, Math.ceil(b[2]) + 1);
+    y1 = Math.max(y1, Math.ceil(b[3]) + 1);
+  }
+  x0 = Math.max(0, x0);
+  y0 = Math.max(0, y0);
+  x1 = Math.min(width, x1);
+  y1 = Math.min(height, y1);
+  if (x1 <= x0 || y1 <= y0) return 1;
+  const w = x1 - x0, h = y1 - y0;
+  const raster = rasterizeMultiPolygon(x0 || y0 ? translateMultiPolygon(regions, -x0, -y0) : regions, w, h);
+  const window = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++) window.set(mask.subarray((y0 + r) * width + x0, (y0 + r) * width + x1), r * w);
+  return maskIoU(raster, window);
+}
+
+/** Tight box of the non-zero pixels of `mask`, or null. */
+export function maskBounds(mask: Uint8Array, width: number, height: number): BoxXYWH | null {
+  let x0 = width, y0 = -1, x1 = -1, y1 = -1;
+  for (let r = 0; r < height; r++) {
+    const row = r * width;
+    let c = 0;
+    while (c < width && mask[row + c] === 0) c++;
+    if (c === width) continue;
+    if (c < x0) x0 = c;
+    let e = width - 1;
+    while (mask[row + e] === 0) e--;
+    if (e > x1) x1 = e;
+    if (y0 < 0) y0 = r;
+    y1 = r;
+  }
+  return y0 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
 /** Ring coordinates multiplied by (sx, sy). */

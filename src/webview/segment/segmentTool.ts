@@ -62,16 +62,22 @@ function notifyAll(ctx: ToolContext): void {
   ctx.requestRender();
 }
 
-/** Boxes larger than this get their mask drawn first and the polygon traced just after. */
+/** Slider changes on boxes larger than this also get the mask drawn first, the polygon after. */
 const DEFER_POLYGON_PIXELS = 500_000;
 let polygonQueued = false;
 
-/** Recomputes the mask now and the polygon now or, for a large mask, right after it is drawn. */
-function refresh(ctx: ToolContext): void {
+/**
+ * Recomputes the mask now and traces its polygon right after the mask is drawn (the next task
+ * after the next frame) for a new result (`newResult`) or a large box, so a click's mask is on
+ * screen without waiting for the tracing; results that arrive meanwhile are traced once, for the
+ * newest mask. Slider drags on small boxes trace at once (no outline flicker). Finishing traces
+ * at once.
+ */
+function refresh(ctx: ToolContext, newResult = false): void {
   try {
     segment.recomputeMask();
-    const box = segment.mask?.box;
-    if (!box || box.width * box.height <= DEFER_POLYGON_PIXELS) segment.recomputePolygon();
+    const m = segment.mask;
+    if (!m || m.area === 0 || (!newResult && m.box.width * m.box.height <= DEFER_POLYGON_PIXELS)) segment.recomputePolygon();
     else if (!polygonQueued) {
       polygonQueued = true;
       requestAnimationFrame(() =>
@@ -385,7 +391,7 @@ export const segmentTool: Tool = {
       segment.status = 'ready';
       segment.message = null;
       ctx.setCursor('crosshair');
-      refresh(ctx);
+      refresh(ctx, true);
       if (finishWhenReady) void finish(ctx);
     }
   },

@@ -1,0 +1,51 @@
+import * as assert from 'node:assert/strict';
+import type { MultiPolygonXY } from '../../../src/shared/annotation/types';
+import { rasterizeMultiPolygon } from '../../../src/shared/geometry/polygon';
+import { maskBounds, polygonMaskIoU } from '../../../src/shared/inference/polygonize';
+import { maskIoU, thresholdProbabilities } from '../../../src/shared/inference/postprocess';
+
+/** A deterministic pseudo-random generator (tests must not depend on Math.random). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('polygonize speed-ups give the same answers', () => {
+  it('maskBounds is the tight box of the non-zero pixels (any non-zero value), or null', () => {
+    const w = 7, h = 5;
+    const m = new Uint8Array(w * h);
+    assert.equal(maskBounds(m, w, h), null);
+    m[1 * w + 4] = 1;
+    assert.deepEqual(maskBounds(m, w, h), { x: 4, y: 1, width: 1, height: 1 });
+    m[3 * w + 1] = 255;
+    m[3 * w + 6] = 2;
+    assert.deepEqual(maskBounds(m, w, h), { x: 1, y: 1, width: 6, height: 3 });
+    m[4 * w] = 1;
+    assert.deepEqual(maskBounds(m, w, h), { x: 0, y: 1, width: 7, height: 4 });
+  });
+
+  it('polygonMaskIoU equals the IoU of the polygons rasterised on the whole grid', () => {
+    const rnd = lcg(7);
+    for (let k = 0; k < 60; k++) {
+      const w = 20 + Math.floor(rnd() * 40), h = 15 + Math.floor(rnd() * 40);
+      // A random blob mask and a random quadrilateral (partly outside the grid now and then).
+      const mask = new Uint8Array(w * h);
+      const cx = rnd() * w, cy = rnd() * h, rx = 1 + rnd() * w / 3, ry = 1 + rnd() * h / 3;
+      for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) mask[r * w + c] = ((c + 0.5 - cx) / rx) ** 2 + ((r + 0.5 - cy) / ry) ** 2 < 1 ? 1 : 0;
+      const q = (): number[] => [rnd() * w * 1.2 - 2, rnd() * h * 1.2 - 2];
+      const [a, b, c, d] = [q(), q(), q(), q()];
+      const regions: MultiPolygonXY = k % 5 === 0 ? [] : [{ outer: [...a, b[0], a[1], ...c, a[0], c[1]].map((v, i) => (i === 3 ? d[1] : v)), holes: [] }];
+      const whole = maskIoU(rasterizeMultiPolygon(regions, w, h), mask);
+      assert.equal(polygonMaskIoU(regions, mask, w, h), whole, `case ${k}`);
+    }
+  });
+
+  it('the byte threshold table matches p/255 > t for every byte and threshold', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (const t of [0, 0.01, 0.3, 0.5, 0.5 + 1e-9, 0.75, 0.999, 1]) {
+      const got = thresholdProbabilities(all, t);
+      for (let v = 0; v < 256; v++) assert.equal(got[v], v > t * 255 ? 1 : 0, `t=${t} v=${v}`);
+    }
+    assert.deepEqual(thresholdProbabilities(Float32Array.from([0.2, 0.5, 0.5000001, 1]), 0.5), Uint8Array.from([0, 0, 1, 1]));
+  });
+});
