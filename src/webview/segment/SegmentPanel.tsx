@@ -98,10 +98,13 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
         />
         <span class="value">{t('{0} px', o.tolerance.toFixed(1))}</span>
       </label>
-      <div class={`stats${lowIoU ? ' warn' : ''}`} data-testid="segment-stats">
+      <div
+        class={`stats${lowIoU ? ' warn' : ''}`} data-testid="segment-stats" data-preview={poly && s.polyPreview ? 'true' : undefined}
+        title={poly && s.polyPreview ? t('Large object: the outline shown while clicking is traced on a coarser grid (≈); finishing traces it at full resolution.') : undefined}
+      >
         {poly
           ? <>
-            <span data-testid="segment-vertices">{poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
+            {s.polyPreview ? '≈ ' : ''}<span data-testid="segment-vertices">{poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
             <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
           : s.mask ? t('tracing the outline…') : s.clicks.length ? t('waiting for the model…') : t('No object yet.')}

@@ -4,7 +4,7 @@
  * Runtime-neutral apart from an OffscreenCanvas-free overlay built on demand by the tool.
  */
 import type { ClickXY } from '../../shared/inference/clicks';
-import { maskFromProbabilities, polygonsFromMask, sampleGrid, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
+import { maskFromProbabilities, polygonsFromMask, previewProbabilities, sampleGrid, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
 import type { MaskOptions } from '../../shared/inference/postprocess';
 
 /** Host/model state shown by the busy indicator. */
@@ -29,8 +29,13 @@ export class SegmentState {
   result: ProbabilityBox | null = null;
   /** The mask the options make of `result` (drawn at once). */
   mask: { box: ProbabilityBox['box']; data: Uint8Array; area: number; grid: { width: number; height: number } } | null = null;
-  /** Its polygons; traced a moment later on large masks, see `polygonFresh`. */
+  /** Its polygons; traced just after the mask is drawn, see `polygonFresh`. */
   poly: Polygonized | null = null;
+  /**
+   * True when `poly` is the outline shown while clicking on a box too large to trace on every
+   * click: traced on a coarser grid (`previewProbabilities`); finishing traces exactly.
+   */
+  polyPreview = false;
   /** The revision `poly` was traced for. */
   private polyRevision = -1;
   options: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS };
@@ -68,11 +73,21 @@ export class SegmentState {
     this.revision++;
   }
 
-  /** Traces the polygons of the current mask (no-op when they are up to date). */
-  recomputePolygon(): void {
-    if (this.polyRevision === this.revision) return;
+  /**
+   * Traces the polygons of the current mask exactly (no-op when they are up to date), or with
+   * `preview` on a coarser grid when the box is very large (the outline shown while clicking).
+   */
+  recomputePolygon(preview = false): void {
+    if (this.polyRevision === this.revision && (preview || !this.polyPreview)) return;
     const r = this.result, m = this.mask;
-    this.poly = r && m ? polygonsFromMask(r, m.data, m.area, this.options, this.options.tolerance) : null;
+    const coarse = r && m && preview ? previewProbabilities(r) : r;
+    if (!r || !m) this.poly = null;
+    else if (coarse === r) this.poly = polygonsFromMask(r, m.data, m.area, this.options, this.options.tolerance);
+    else {
+      const cm = maskFromProbabilities(coarse!, this.options);
+      this.poly = { ...polygonsFromMask(coarse!, cm.mask, cm.area, this.options, this.options.tolerance), mask: m.data, area: m.area };
+    }
+    this.polyPreview = coarse !== r;
     this.polyRevision = this.revision;
   }
 
@@ -89,6 +104,7 @@ export class SegmentState {
     this.result = null;
     this.mask = null;
     this.poly = null;
+    this.polyPreview = false;
     this.revision++;
     this.polyRevision = this.revision;
     if (this.status === 'busy') this.status = 'ready';

@@ -84,7 +84,7 @@ function refresh(ctx: ToolContext, newResult = false): void {
         setTimeout(() => {
           polygonQueued = false;
           try {
-            segment.recomputePolygon();
+            segment.recomputePolygon(true);
           } catch (e) {
             ctx.host.reportError(e);
           }

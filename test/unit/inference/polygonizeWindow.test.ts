@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { MultiPolygonXY } from '../../../src/shared/annotation/types';
 import { rasterizeMultiPolygon } from '../../../src/shared/geometry/polygon';
-import { maskBounds, polygonMaskIoU } from '../../../src/shared/inference/polygonize';
-import { maskIoU, thresholdProbabilities } from '../../../src/shared/inference/postprocess';
+import { maskBounds, polygonizeProbabilities, polygonMaskIoU, previewProbabilities } from '../../../src/shared/inference/polygonize';
+import { DEFAULT_MASK_OPTIONS, maskIoU, thresholdProbabilities } from '../../../src/shared/inference/postprocess';
 
 /** A deterministic pseudo-random generator (tests must not depend on Math.random). */
 function lcg(seed: number): () => number {
@@ -47,5 +47,50 @@ describe('polygonize speed-ups give the same answers', () => {
       for (let v = 0; v < 256; v++) assert.equal(got[v], v > t * 255 ? 1 : 0, `t=${t} v=${v}`);
     }
     assert.deepEqual(thresholdProbabilities(Float32Array.from([0.2, 0.5, 0.5000001, 1]), 0.5), Uint8Array.from([0, 0, 1, 1]));
+  });
+});
+
+describe('outline preview of a very large probability box', () => {
+  it('keeps a small box as it is and averages a large one onto a grid of at most maxSamples', () => {
+    const small = { box: { x: 0, y: 0, width: 4, height: 2 }, data: new Uint8Array(8) };
+    assert.equal(previewProbabilities(small, 8), small);
+    // 6x4 samples averaged onto 3x2: each coarse sample is the mean of a 2x2 block.
+    const data = Uint8Array.from([
+      0, 4, 10, 10, 255, 255,
+      2, 6, 10, 11, 255, 0,
+      100, 100, 0, 0, 1, 2,
+      100, 101, 0, 0, 3, 4,
+    ]);
+    const p = previewProbabilities({ box: { x: 10, y: 20, width: 6, height: 4 }, data }, 6);
+    assert.deepEqual(p.sample, { width: 3, height: 2 });
+    assert.deepEqual(p.box, { x: 10, y: 20, width: 6, height: 4 });
+    assert.deepEqual([...p.data], [3, 10, 191, 100, 0, 3]);
+  });
+
+  it('traces a large disk within a coarse sample of the exact outline, at full-resolution coordinates', () => {
+    const W = 1500, H = 1000, cx = 700.5, cy = 480.25, R = 400;
+    const data = new Uint8Array(W * H);
+    for (let r = 0; r < H; r++) {
+      for (let c = 0; c < W; c++) {
+        const d = Math.hypot(c + 0.5 - cx, r + 0.5 - cy) - R;
+        data[r * W + c] = Math.max(0, Math.min(255, Math.round(127.5 - d * 20)));
+      }
+    }
+    const box = { x: 30, y: 40, width: W, height: H };
+    const full = polygonizeProbabilities({ box, data }, DEFAULT_MASK_OPTIONS, 1);
+    const coarse = previewProbabilities({ box, data }, 200_000);
+    const g = coarse.sample!;
+    assert.ok(g.width * g.height <= 200_000 && g.width * g.height > 150_000, `grid ${g.width}x${g.height}`);
+    const pre = polygonizeProbabilities(coarse, DEFAULT_MASK_OPTIONS, 1);
+    assert.equal(pre.regions.length, 1);
+    assert.ok(Math.abs(pre.vertexCount - full.vertexCount) < full.vertexCount / 4, `${pre.vertexCount} vs ${full.vertexCount}`);
+    const step = W / g.width;
+    for (const ring of [full.regions[0].outer, pre.regions[0].outer]) {
+      for (let i = 0; i < ring.length; i += 2) {
+        const err = Math.abs(Math.hypot(ring[i] - box.x - cx, ring[i + 1] - box.y - cy) - R);
+        assert.ok(err < step, `vertex ${i / 2} is ${err.toFixed(2)} px off the circle (coarse step ${step.toFixed(2)})`);
+      }
+    }
+    assert.ok(Math.abs(pre.area - full.area) / full.area < 0.01);
   });
 });

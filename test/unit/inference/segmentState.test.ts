@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { multiPolygonBBox } from '../../../src/shared/geometry/polygon';
 import { SegmentState } from '../../../src/webview/segment/segmentState';
 
 describe('click tool state (webview)', () => {
@@ -34,5 +35,35 @@ describe('click tool state (webview)', () => {
     s.recompute();
     s.clear();
     assert.deepEqual([s.active, s.clicks.length, s.result, s.mask, s.poly, s.options.tolerance], [false, 0, null, null, null, 2.5]);
+  });
+});
+
+describe('click tool state on a very large box', () => {
+  it('shows a coarse outline while clicking and traces exactly when asked (finish)', () => {
+    const W = 1200, H = 1000;
+    const data = new Uint8Array(W * H);
+    for (let r = 100; r < 900; r++) data.fill(220, r * W + 150, r * W + 1050);
+    const s = new SegmentState();
+    s.result = { box: { x: 5, y: 7, width: W, height: H }, data };
+    s.recomputeMask();
+    s.recomputePolygon(true);
+    assert.equal(s.polygonFresh, true);
+    assert.equal(s.polyPreview, true);
+    assert.equal(s.poly?.area, 800 * 900, 'the area is the exact mask area');
+    assert.equal(s.poly?.mask, s.mask?.data);
+    // A preview of the same revision is not traced again; an exact trace replaces it.
+    const preview = s.poly;
+    s.recomputePolygon(true);
+    assert.equal(s.poly, preview);
+    s.recomputePolygon();
+    assert.equal(s.polyPreview, false);
+    assert.notEqual(s.poly, preview);
+    assert.equal(s.poly?.iou, 1);
+    const [x0, y0, x1, y1] = multiPolygonBBox(s.poly!.regions);
+    for (const [got, want] of [[x0, 155], [y0, 107], [x1, 1055], [y1, 907]]) assert.ok(Math.abs(got - want) <= 0.5, `${got} vs ${want}`);
+    // An exact polygon also serves as the preview.
+    const exact = s.poly;
+    s.recomputePolygon(true);
+    assert.equal(s.poly, exact);
   });
 });
