@@ -159,9 +159,11 @@ export class InferenceService implements vscode.Disposable {
     const key = `${settings.device}|${settings.model}`;
     if (this.toldFallback.has(key)) return;
     this.toldFallback.add(key);
-    // With `auto` on a machine without any GPU provider, the status bar says "CPU"; a popup would
-    // only nag. A GPU that was asked for or offered but failed is worth saying.
-    if (settings.device !== 'auto' || !/offers no GPU provider/.test(info.fallback)) {
+    // With `auto` on a machine without any GPU provider, or whose GPU provider's libraries are not
+    // installed (the CUDA libraries ship apart from onnxruntime-node), the status bar says "CPU";
+    // a popup would only nag. A GPU provider that loaded but failed is worth saying.
+    const noGpu = /offers no GPU provider/.test(info.fallback) || /Failed to load shared library/i.test(info.fallbackDetail ?? '');
+    if (settings.device !== 'auto' || !noGpu) {
       void vscode.window.showWarningMessage(info.fallback);
     }
   }

@@ -57,7 +57,7 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
           {label.name}
         </span>
       )}
-      <span class="hint">{index < 9 ? index + 1 : ''}</span>
+      <span class="hint" title={index < 9 ? t('Key {0} picks this class', index + 1) : undefined}>{index < 9 ? index + 1 : ''}</span>
       <span class="object-id">id {label.id}</span>
       <button
         class="icon-button"

@@ -11,7 +11,7 @@ export function ObjectsList({ editor }: { editor: Editor }) {
       <h2>
         {t('Objects')} <span class="count" data-testid="object-count">{store.objects.length}</span>
       </h2>
-      {objects.length === 0 && <p class="empty">{t('No objects yet. Pick the polygon tool (P) and click around an object.')}</p>}
+      {objects.length === 0 && <p class="empty">{t('No objects yet. Click an object with the click segmentation tool (S), or outline one with the polygon tool (P).')}</p>}
       <ul data-testid="objects-list" role="listbox" aria-label={t('Objects')}>
         {objects.map((o) => {
           const selected = store.selection?.id === o.id;

@@ -50,7 +50,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
             {classValue !== null && !store.labels.some((l) => l.id === classValue) && <option value={String(classValue)}>{store.className(classValue)}</option>}
             {store.labels.map((l, i) => (
               <option key={l.id} value={String(l.id)}>
-                {i < 9 ? `${i + 1}  ` : ''}
+                {i < 9 ? `${i + 1} · ` : ''}
                 {l.name}
               </option>
             ))}

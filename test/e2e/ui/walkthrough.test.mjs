@@ -324,6 +324,7 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     await frame.selectOption('[data-testid="class-select"]', '2');
     await waitFor('class 2', async () => (await debug(frame, 'objects'))[0].classId === 2);
     await frame.click('[data-testid="zoom-fit"]');
+    await waitFor('the zoom level', async () => (await frame.locator('[data-testid="zoom-level"]').textContent()) !== '300 %');
     await shot(page, '10-class');
   });
 
@@ -362,7 +363,7 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     frame = await editorFrame(page, { width: 960, height: 640 });
     assert.equal((await activeTab(page)).label, 'street-01.png');
     await frame.click('[data-testid="tool-segment"]');
-    await clickImage(page, frame, 480, 400);
+    await clickImage(page, frame, 490, 465); // the yellow car's body
     await waitFor('a mask on the second image', async () => (await panelArea()) > 0 && (await panelReady()), { timeout: 30000 });
     await shot(page, '12-next-image');
     await page.keyboard.press('Enter');
