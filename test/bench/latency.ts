@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { groundTruthFromMask, iouWithGroundTruth, NocClicker, type GroundTruth } from '../../src/shared/clicker';
 import type { ClickXY } from '../../src/shared/inference/clicks';
-import { maskFromProbabilities, polygonsFromMask } from '../../src/shared/inference/polygonize';
+import { maskFromProbabilities, polygonsFromMask, previewProbabilities } from '../../src/shared/inference/polygonize';
 import { DEFAULT_MASK_OPTIONS } from '../../src/shared/inference/postprocess';
 import type { RgbImage } from '../../src/shared/inference/resize';
 import { decodeImage } from '../../src/extension/inference/decode';
@@ -73,9 +73,11 @@ interface CaseResult {
   pairedToMaskOverheadPct: number;
   /**
    * Medians per stage; `transport` = host round trip minus the worker's time (messages, queueing);
-   * `mask` = threshold to a drawable mask; `polygon` = tracing, simplification and IoU.
+   * `mask` = threshold to a drawable mask; `polygon` = tracing, simplification and IoU (exact, as
+   * finishing does); `previewPolygon` = the outline the editor shows while clicking (the same as
+   * `polygon` up to a megapixel box, else traced on a coarser grid).
    */
-  stagesMedianMs: { preprocess: number; run: number; postprocess: number; transport: number; mask: number; polygon: number };
+  stagesMedianMs: { preprocess: number; run: number; postprocess: number; transport: number; mask: number; polygon: number; previewPolygon: number };
   finalIoU: number;
   /** 1-minute load average before and after the case. */
   loadAverage: [number, number];
@@ -88,7 +90,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
   let pred: Uint8Array = new Uint8Array(W * H);
   const clicks: ClickXY[] = [];
   const toMask: number[] = [];
-  const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [], transport: number[] = [], maskT: number[] = [];
+  const total: number[] = [], pre: number[] = [], run: number[] = [], post: number[] = [], poly: number[] = [], transport: number[] = [], maskT: number[] = [], previewT: number[] = [];
   const bare: number[] = [], ratio: number[] = [], maskRatio: number[] = [];
   const sizes = new Map<string, number>();
   const load0 = loadavg()[0];
@@ -106,6 +108,12 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
     const tm = performance.now();
     polygonsFromMask(r, m.mask, m.area, DEFAULT_MASK_OPTIONS, 1.0);
     const t2 = performance.now();
+    const coarse = previewProbabilities(r);
+    if (coarse !== r) {
+      const cm = maskFromProbabilities(coarse, DEFAULT_MASK_OPTIONS);
+      polygonsFromMask(coarse, cm.mask, cm.area, DEFAULT_MASK_OPTIONS, 1.0);
+    }
+    const t3 = coarse !== r ? performance.now() : t2 + (t2 - tm);
     pred = predictionToMask(r, W, H);
     if (k === 0) continue;
     // The bare session.run on this click's inputs, interleaved so both see the same load.
@@ -122,6 +130,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
     post.push(r.timings.postprocessMs);
     transport.push(t1 - t0 - r.timings.workerMs);
     poly.push(t2 - tm);
+    previewT.push(t3 - t2);
     const key = `${r.modelWidth}x${r.modelHeight}`;
     sizes.set(key, (sizes.get(key) ?? 0) + 1);
   }
@@ -139,7 +148,7 @@ async function runCase(pool: SessionPool, name: string, sc: Scene, targetSize: n
     pairedToMaskOverheadPct: (stats(maskRatio).median - 1) * 100,
     stagesMedianMs: {
       preprocess: stats(pre).median, run: stats(run).median, postprocess: stats(post).median, transport: stats(transport).median,
-      mask: stats(maskT).median, polygon: stats(poly).median,
+      mask: stats(maskT).median, polygon: stats(poly).median, previewPolygon: stats(previewT).median,
     },
     finalIoU,
     loadAverage: [load0, loadavg()[0]],
@@ -192,7 +201,7 @@ async function main(): Promise<void> {
   console.log('case                               pipeline med/p90 ms   bare run med/p90 ms   overhead (paired)   pre/run/post/msg/mask/polygon ms    load avg');
   for (const c of cases) {
     console.log(`${c.name.padEnd(35)}${`${c.pipelineMs.median.toFixed(0)} / ${c.pipelineMs.p90.toFixed(0)}`.padEnd(22)}${`${c.bareRunMs.median.toFixed(0)} / ${c.bareRunMs.p90.toFixed(0)}`.padEnd(22)}${`${c.overheadPct.toFixed(1)} % (${c.pairedOverheadPct.toFixed(1)} %)`.padEnd(20)}${[c.stagesMedianMs.preprocess, c.stagesMedianMs.run, c.stagesMedianMs.postprocess, c.stagesMedianMs.transport, c.stagesMedianMs.mask, c.stagesMedianMs.polygon].map((v) => v.toFixed(1)).join(' / ').padEnd(36)}${c.loadAverage.map((v) => v.toFixed(1)).join(' -> ')}`);
-    console.log(`${''.padEnd(35)}click to drawable mask (polygon traced after it is drawn) ${c.toMaskMs.median.toFixed(0)} / ${c.toMaskMs.p90.toFixed(0)} ms, overhead (paired) ${c.pairedToMaskOverheadPct.toFixed(1)} %; model inputs ${c.modelInput}`);
+    console.log(`${''.padEnd(35)}click to drawable mask (polygon traced after it is drawn) ${c.toMaskMs.median.toFixed(0)} / ${c.toMaskMs.p90.toFixed(0)} ms, overhead (paired) ${c.pairedToMaskOverheadPct.toFixed(1)} %; outline shown while clicking ${c.stagesMedianMs.previewPolygon.toFixed(0)} ms; model inputs ${c.modelInput}`);
   }
   console.log(`first mask after opening a 1024×768 JPEG: ${firstMask.totalMs.toFixed(0)} ms (decode ${firstMask.decodeMs.toFixed(0)}, session ${firstMask.sessionLoadMs.toFixed(0)} + warm-up ${firstMask.warmupMs.toFixed(0)}, first click ${firstMask.firstClickMs.toFixed(0)})`);
   console.log(`peak RSS: ${peakRssMiB.toFixed(0)} MiB`);
