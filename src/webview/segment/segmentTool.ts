@@ -274,15 +274,13 @@ function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
   canvas.height = height;
   const g = canvas.getContext('2d')!;
   const img = g.createImageData(width, height);
-  const [r, gg, b] = hexToRgb(c);
-  const px = img.data;
-  for (let i = 0, j = 0; i < mask.data.length; i++, j += 4) {
-    if (!mask.data[i]) continue;
-    px[j] = r;
-    px[j + 1] = gg;
-    px[j + 2] = b;
-    px[j + 3] = 110;
-  }
+  // One 32-bit store per object pixel; the RGBA bytes are packed through the platform's own
+  // byte order, so this holds on any endianness.
+  const rgba = Uint8Array.from([...hexToRgb(c), 110]);
+  const colour = new Uint32Array(rgba.buffer)[0];
+  const px = new Uint32Array(img.data.buffer, img.data.byteOffset, width * height);
+  const m = mask.data;
+  for (let i = 0; i < m.length; i++) if (m[i] !== 0) px[i] = colour;
   g.putImageData(img, 0, 0);
   overlay = { canvas, revision: segment.revision, color: c };
   return canvas;
