@@ -287,7 +287,7 @@ async function exportCommand(arg: unknown, all: unknown): Promise<ExportSummary 
   const save = vscode.l10n.t('Save as Workspace Defaults');
   const buttons = warnings.length ? [show, reveal, save] : [reveal, save];
   const answer = warnings.length
-    ? await vscode.window.showWarningMessage(`${text} ${vscode.l10n.t('{0} kinds of warnings.', warnings.length)}`, ...buttons)
+    ? await vscode.window.showWarningMessage(`${text} ${warnings.length === 1 ? `${warnings[0]}.` : vscode.l10n.t('{0} kinds of warnings.', warnings.length)}`, ...buttons)
     : await vscode.window.showInformationMessage(text, ...buttons);
   if (answer === reveal) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
   if (answer === show) log().show(true);

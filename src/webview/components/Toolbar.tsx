@@ -67,7 +67,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
         <IconButton icon="zoom-in" title={t('Zoom in (=)')} testid="zoom-in" onClick={() => editor.zoomBy(1.25)} />
       </div>
       <div class="group adjust">
-        <label class="field" title={t('Brightness (display only)')}>
+        <label class="field" title={`${t('Brightness (display only)')}: ${store.brightness} %`}>
           <span class="codicon codicon-lightbulb" />
           <input
             type="range"
@@ -80,7 +80,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
             onInput={(e) => editor.setAdjustments(Number((e.currentTarget as HTMLInputElement).value), store.contrast)}
           />
         </label>
-        <label class="field" title={t('Contrast (display only)')}>
+        <label class="field" title={`${t('Contrast (display only)')}: ${store.contrast} %`}>
           <span class="codicon codicon-color-mode" />
           <input
             type="range"

@@ -206,6 +206,8 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     for (const [id, value] of [['brightness', '130'], ['contrast', '140']]) {
       await frame.locator(`[data-testid="${id}"]`).fill(value);
     }
+    // The sliders say their value on hover.
+    assert.match(await frame.locator('[data-testid="brightness"]').locator('xpath=..').getAttribute('title'), /130 %/);
     await shot(page, '02-zoom-pan-adjust');
     await frame.click('[data-testid="adjust-reset"]');
     assert.equal(await frame.locator('[data-testid="brightness"]').inputValue(), '100');
@@ -362,12 +364,21 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     await page.keyboard.press('d');
     frame = await editorFrame(page, { width: 960, height: 640 });
     assert.equal((await activeTab(page)).label, 'street-01.png');
-    await frame.click('[data-testid="tool-segment"]');
+    // Keyboard, as a user goes: S picks the click tool, 2 the class, Enter finishes, Ctrl+S saves.
+    await frame.locator('[data-testid="canvas"]').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('s');
+    await waitFor('the click tool from the S key', async () => (await debug(frame, 'tool')) === 'segment');
+    await page.keyboard.press('2');
+    await waitFor('class 2 from the 2 key', async () => (await debug(frame, 'activeClassId')) === 2);
     await clickImage(page, frame, 490, 465); // the yellow car's body
     await waitFor('a mask on the second image', async () => (await panelArea()) > 0 && (await panelReady()), { timeout: 30000 });
     await shot(page, '12-next-image');
     await page.keyboard.press('Enter');
-    await waitFor('the object', async () => (await debug(frame, 'objects')).length === 1);
+    const [car] = await waitFor('the object', async () => {
+      const o = await debug(frame, 'objects');
+      return o.length === 1 ? o : null;
+    });
+    assert.equal(car.classId, 2);
     await page.keyboard.press('Control+S');
     await waitFor('the sidecar', () => existsSync(join(workspace, 'images/street-01.png.coco.json')));
   });
@@ -394,7 +405,11 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     await page.locator(INPUT).fill(`${out}/`);
     await page.waitForTimeout(500);
     await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 2 images' }).waitFor({ state: 'visible', timeout: 30000 });
+    const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 2 images' });
+    await summary.waitFor({ state: 'visible', timeout: 30000 });
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exporting dataset' }).waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {});
+    // Class 1 ("object") has no objects: the one warning is spelled out in the summary.
+    assert.match(await summary.innerText(), /Exported 2 images \(2 objects\) to dataset: all 2\. Classes without objects \(1\): object\./);
     await shot(page, '14-exported');
 
     const coco = JSON.parse(readFileSync(join(out, 'coco/annotations/instances_all.json'), 'utf8'));
