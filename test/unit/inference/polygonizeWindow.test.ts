@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { MultiPolygonXY } from '../../../src/shared/annotation/types';
 import { rasterizeMultiPolygon } from '../../../src/shared/geometry/polygon';
-import { maskBounds, polygonizeProbabilities, polygonMaskIoU, previewProbabilities } from '../../../src/shared/inference/polygonize';
+import { maskBounds, maskFromProbabilities, polygonizeProbabilities, polygonMaskIoU, previewProbabilities } from '../../../src/shared/inference/polygonize';
 import { DEFAULT_MASK_OPTIONS, maskIoU, thresholdProbabilities } from '../../../src/shared/inference/postprocess';
 
 /** A deterministic pseudo-random generator (tests must not depend on Math.random). */
@@ -47,6 +47,20 @@ describe('polygonize speed-ups give the same answers', () => {
       for (let v = 0; v < 256; v++) assert.equal(got[v], v > t * 255 ? 1 : 0, `t=${t} v=${v}`);
     }
     assert.deepEqual(thresholdProbabilities(Float32Array.from([0.2, 0.5, 0.5000001, 1]), 0.5), Uint8Array.from([0, 0, 1, 1]));
+  });
+});
+
+describe('mask of a probability box in one pass', () => {
+  it('equals the threshold of the probabilities, with its area, at any threshold', () => {
+    const rnd = lcg(3);
+    const data = Uint8Array.from({ length: 5000 }, () => Math.floor(rnd() * 256));
+    const p = { box: { x: 3, y: 4, width: 100, height: 50 }, data };
+    for (const threshold of [0.05, 0.5, 0.73, 0.95]) {
+      const { mask, area } = maskFromProbabilities(p, { threshold, keepLargest: false, fillHoles: false });
+      const want = thresholdProbabilities(data, threshold);
+      assert.deepEqual(mask, want);
+      assert.equal(area, want.reduce((a, b) => a + b, 0));
+    }
   });
 });
 
