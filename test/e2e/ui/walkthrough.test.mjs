@@ -406,8 +406,14 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     await row(page, 'Copy images').click();
     await page.locator(`${QUICK} .quick-input-title`, { hasText: 'output folder' }).waitFor({ state: 'visible', timeout: 15000 });
     const out = join(workspace, 'dataset');
-    await page.locator(INPUT).fill(`${out}/`);
-    await page.waitForTimeout(500);
+    // VS Code's simple folder dialog fills in its own start folder a moment after it opens: type
+    // ours once it has, and again until the box holds exactly ours.
+    await waitFor('the dialog\'s start folder', async () => (await page.locator(INPUT).inputValue()).length > 0).catch(() => {});
+    await waitFor('our output folder in the dialog', async () => {
+      await page.locator(INPUT).fill(`${out}/`);
+      await page.waitForTimeout(300);
+      return (await page.locator(INPUT).inputValue()) === `${out}/`;
+    });
     await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
     const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 2 images' });
     await summary.waitFor({ state: 'visible', timeout: 30000 });
@@ -426,6 +432,11 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     for (const dir of ['JPEGImages', 'SegmentationClass', 'SegmentationObject', 'Annotations']) {
       assert.equal(readdirSync(join(out, 'voc', dir)).length, 2, dir);
     }
+    // VOC: the class id is the pixel value (index 2 of the VOC palette is (0, 128, 0)) under the click.
+    const vocFile = readdirSync(join(out, 'voc/SegmentationClass')).find((f) => f.includes(PHOTO));
+    const voc = await sharp(join(out, 'voc/SegmentationClass', vocFile)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const v = (gt.click.y * voc.info.width + gt.click.x) * voc.info.channels;
+    assert.deepEqual([...voc.data.subarray(v, v + 3)], [0, 128, 0]);
     const pseudo = readdirSync(join(out, 'pseudo'), { recursive: true }).filter((f) => String(f).endsWith('.png'));
     assert.equal(pseudo.length, 2, pseudo.join(', '));
     assert.ok(existsSync(join(out, 'pseudo/legend.json')));
