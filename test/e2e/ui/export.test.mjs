@@ -71,8 +71,13 @@ describe('dataset export from the palette (VSIX in code-server)', function () {
     // VS Code's own folder dialog (the simple dialog in code-server): type the folder, accept.
     await step(page, 'output folder');
     await screenshot(page, 'export-02-folder-dialog');
-    await page.locator(INPUT).fill(`${out()}/`);
-    await page.waitForTimeout(500);
+    // The dialog fills in its start folder a moment after it opens (appending to what was typed):
+    // type ours until the box holds exactly ours.
+    await waitFor('our output folder in the dialog', async () => {
+      await page.locator(INPUT).fill(`${out()}/`);
+      await page.waitForTimeout(300);
+      return (await page.locator(INPUT).inputValue()) === `${out()}/`;
+    });
     await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
     await page.locator(QUICK).waitFor({ state: 'hidden', timeout: 10000 });
   });
