@@ -67,6 +67,7 @@ export const WEBVIEW_STRINGS = [
   'waiting for the model…',
   'tracing the outline…',
   'No object yet.',
+  'Object done. Left-click the next object to start it; right-click marks background.',
   'The mask is empty at this threshold: nothing to finish.',
   'Click on the object first.',
   'Could not finish the object: {0}',

@@ -21,6 +21,20 @@ function useSegment(): number {
   return segment.revision;
 }
 
+/**
+ * After a MOUSE click on one of the panel's controls, the keyboard focus goes back to the canvas,
+ * so Space finishes the object (and Backspace undoes a click) as before the click; otherwise Space
+ * would toggle the checkbox or press the button again. A control reached with the keyboard (Tab)
+ * keeps the focus: Space toggles a focused checkbox, as everywhere. `detail` is 0 for a click
+ * made by the keyboard. Runs after the control's own handlers (the event bubbles up to here).
+ */
+function returnFocusAfterMouse(e: MouseEvent): void {
+  if (e.detail === 0) return;
+  const target = e.target as Element | null;
+  if (!target?.closest?.('button, input, label')) return;
+  document.getElementById('edgeflow-canvas')?.focus({ preventScroll: true });
+}
+
 export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
   useSegment();
   const s = segment;
@@ -42,6 +56,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
       data-clicks={s.clicks.length}
       data-area={s.mask?.area ?? 0}
       data-vertices={s.poly && s.polygonFresh ? s.poly.vertexCount : 0}
+      onClick={returnFocusAfterMouse}
     >
       <h3>
         <span class="codicon codicon-sparkle" />
@@ -107,7 +122,8 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
             {s.polyPreview ? '≈ ' : ''}<span data-testid="segment-vertices">{poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
             <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
-          : s.mask ? t('tracing the outline…') : s.clicks.length ? t('waiting for the model…') : t('No object yet.')}
+          : s.mask ? t('tracing the outline…') : s.clicks.length ? t('waiting for the model…')
+            : s.finished > 0 ? t('Object done. Left-click the next object to start it; right-click marks background.') : t('No object yet.')}
       </div>
     </section>
   );

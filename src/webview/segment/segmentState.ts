@@ -16,7 +16,12 @@ export interface SegmentOptions extends MaskOptions {
   tolerance: number;
 }
 
-export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = { threshold: 0.5, keepLargest: false, fillHoles: false, tolerance: 1 };
+/**
+ * Largest region and hole filling are on by default: one click should give one object without
+ * stray fragments, saved as a polygon (a pinhole would turn it into RLE). The user's choice stays
+ * for the rest of the webview's life (the options belong to the one session, not to an object).
+ */
+export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = { threshold: 0.5, keepLargest: true, fillHoles: true, tolerance: 1 };
 
 export class SegmentState {
   /** Session number; every new object (or refinement) gets the next one. */
@@ -46,6 +51,8 @@ export class SegmentState {
   message: string | null = null;
   /** Increments whenever the polygon/mask changes (the overlay cache key). */
   revision = 0;
+  /** Objects finished (or refined) with this tool in this webview: the panel's hint says what comes next. */
+  finished = 0;
   private listeners = new Set<() => void>();
 
   subscribe(fn: () => void): () => void {

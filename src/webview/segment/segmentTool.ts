@@ -188,6 +188,7 @@ async function finish(ctx: ToolContext): Promise<void> {
       ctx.commit(ctx.store.model.makeAdd(classId, regions));
       ctx.store.selection = null;
     }
+    segment.finished++;
     end(ctx);
   } catch (e) {
     ctx.notify(t('Could not finish the object: {0}', (e as Error).message));

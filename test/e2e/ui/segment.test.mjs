@@ -82,6 +82,16 @@ describe('click segmentation (VSIX in code-server)', function () {
   });
 
   it('finishes the object with Space as one edit and saves it as a polygon', async () => {
+    // Region options are on by default; a mouse click on a checkbox gives the focus back to the
+    // canvas, so Space still finishes the object (it does not toggle the checkbox again).
+    const fill = frame.locator('[data-testid="segment-fill-holes"]');
+    assert.equal(await frame.locator('[data-testid="segment-keep-largest"]').isChecked(), true);
+    assert.equal(await fill.isChecked(), true);
+    await fill.click();
+    assert.equal(await fill.isChecked(), false);
+    await fill.click();
+    assert.equal(await fill.isChecked(), true);
+    assert.equal(await frame.evaluate(() => document.activeElement?.dataset.testid), 'canvas');
     await page.keyboard.press('Space');
     const objects = await waitFor('the finished object', async () => {
       const o = await debug(frame, 'objects');
@@ -89,6 +99,8 @@ describe('click segmentation (VSIX in code-server)', function () {
     });
     assert.equal(objects[0].classId, 1);
     assert.equal(await debug(frame, 'drawing'), false);
+    assert.equal(await fill.isChecked(), true);
+    assert.match(await frame.locator('[data-testid="segment-stats"]').textContent(), /Left-click the next object/);
     await page.keyboard.press('Control+S');
     await waitFor('the sidecar', () => existsSync(sidecar()));
     const coco = JSON.parse(readFileSync(sidecar(), 'utf8'));

@@ -38,6 +38,32 @@ describe('click tool state (webview)', () => {
   });
 });
 
+describe('click tool defaults', () => {
+  it('keeps the largest region and fills holes by default: one click, one polygon without stray fragments or pinholes', () => {
+    // A 14x12 box: an 8x8 object with a 2x2 hole, and a 2x2 fragment apart from it.
+    const W = 14, H = 12;
+    const data = new Uint8Array(W * H);
+    for (let r = 1; r < 9; r++) for (let c = 1; c < 9; c++) data[r * W + c] = 230;
+    for (let r = 4; r < 6; r++) for (let c = 4; c < 6; c++) data[r * W + c] = 0;
+    for (let r = 9; r < 11; r++) for (let c = 11; c < 13; c++) data[r * W + c] = 230;
+    const s = new SegmentState();
+    assert.deepEqual([s.options.keepLargest, s.options.fillHoles], [true, true]);
+    s.result = { box: { x: 0, y: 0, width: W, height: H }, data };
+    s.recompute();
+    assert.equal(s.mask?.area, 64);
+    assert.equal(s.poly?.regions.length, 1);
+    assert.equal(s.poly?.regions[0].holes.length, 0);
+    // The user's choice holds for the session's later objects (clear keeps the options).
+    s.options = { ...s.options, keepLargest: false, fillHoles: false };
+    s.recompute();
+    assert.equal(s.mask?.area, 60 + 4);
+    assert.equal(s.poly?.regions.length, 2);
+    assert.equal(s.poly?.regions[0].holes.length + s.poly!.regions[1].holes.length, 1);
+    s.clear();
+    assert.deepEqual([s.options.keepLargest, s.options.fillHoles], [false, false]);
+  });
+});
+
 describe('click tool state on a very large box', () => {
   it('shows a coarse outline while clicking and traces exactly when asked (finish)', () => {
     const W = 1200, H = 1000;
