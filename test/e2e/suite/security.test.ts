@@ -80,7 +80,12 @@ describe('workspace trust (extension host)', () => {
     assert.equal(u.labelsFile, '.edgeflow/labels.json');
     assert.equal(u.ignoredLabelsFile, '../../home/labels.json');
     await c.update('labelsFile', 'data/classes.json', vscode.ConfigurationTarget.Workspace);
-    assert.equal(api.settings.editor(image, false).labelsFile, 'data/classes.json');
+    try {
+      assert.equal(api.settings.editor(image, false).labelsFile, 'data/classes.json');
+    } finally {
+      // Later suites share this workspace: leave the default labels file in force.
+      await c.update('labelsFile', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('an image outside the workspace: the webview may read only the bundle, its folder and the cache; strict CSP', async function () {
