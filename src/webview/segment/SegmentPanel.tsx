@@ -123,7 +123,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
             <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
           : s.mask ? t('tracing the outline…') : s.clicks.length ? t('waiting for the model…')
-            : s.finished > 0 ? t('Object done. Left-click the next object to start it; right-click marks background.') : t('No object yet.')}
+            : s.justFinished ? t('Object done. Left-click the next object to start it; right-click marks background.') : t('No object yet.')}
       </div>
     </section>
   );

@@ -51,8 +51,8 @@ export class SegmentState {
   message: string | null = null;
   /** Increments whenever the polygon/mask changes (the overlay cache key). */
   revision = 0;
-  /** Objects finished (or refined) with this tool in this webview: the panel's hint says what comes next. */
-  finished = 0;
+  /** True from finishing an object until the next one starts or is cancelled: the panel says what comes next. */
+  justFinished = false;
   private listeners = new Set<() => void>();
 
   subscribe(fn: () => void): () => void {

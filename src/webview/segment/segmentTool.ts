@@ -127,6 +127,7 @@ function begin(ctx: ToolContext, x: number, y: number): void {
   if (refine === null && ctx.store.selection) ctx.store.selection = null;
   segment.session++;
   segment.active = true;
+  segment.justFinished = false;
   segment.refineId = refine;
   segment.clicks = [];
   segment.result = null;
@@ -188,8 +189,9 @@ async function finish(ctx: ToolContext): Promise<void> {
       ctx.commit(ctx.store.model.makeAdd(classId, regions));
       ctx.store.selection = null;
     }
-    segment.finished++;
     end(ctx);
+    segment.justFinished = true;
+    segment.changed();
   } catch (e) {
     ctx.notify(t('Could not finish the object: {0}', (e as Error).message));
   } finally {
@@ -199,6 +201,7 @@ async function finish(ctx: ToolContext): Promise<void> {
 
 function cancel(ctx: ToolContext): boolean {
   if (!segment.active) return false;
+  segment.justFinished = false;
   end(ctx);
   return true;
 }
@@ -345,6 +348,19 @@ export const segmentTool: Tool = {
 
   pointerMove(_e, ctx) {
     ctx.setCursor(segment.status === 'busy' || segment.status === 'loading' ? 'progress' : 'crosshair');
+  },
+
+  // Enter / Escape straight from the webview while an object is active, so finishing or cancelling
+  // right after a click never waits for the `edgeflow.drawing` context key to reach VS Code.
+  keyDown(e, ctx) {
+    if (!segment.active || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return false;
+    // A focused button (reached with Tab) keeps Enter for itself.
+    if (e.key === 'Enter' && (e.target as HTMLElement | null)?.tagName !== 'BUTTON') {
+      void finish(ctx);
+      return true;
+    }
+    if (e.key === 'Escape') return cancel(ctx);
+    return false;
   },
 
   command(command, ctx) {

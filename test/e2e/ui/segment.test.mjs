@@ -108,6 +108,13 @@ describe('click segmentation (VSIX in code-server)', function () {
     assert.ok(coco.annotations[0].segmentation[0].length >= 8, 'a polygon with at least 4 vertices');
     assert.ok(coco.annotations[0].area > 60 * 60, `area ${coco.annotations[0].area}`);
     await screenshot(page, 'segment-02-finished');
+    // A next object started and cancelled with Escape: the panel is back to its empty state.
+    const stats = frame.locator('[data-testid="segment-stats"]');
+    await clickImage(page, frame, 120, 100);
+    await waitFor('the second object started', async () => !/Left-click the next object/.test(await stats.textContent()));
+    await page.keyboard.press('Escape');
+    await waitFor('the cancelled object', async () => (await stats.textContent()) === 'No object yet.' && (await debug(frame, 'drawing')) === false);
+    assert.equal((await debug(frame, 'objects')).length, 1);
   });
 
   it('refines the selected object with clicks: a negative click near its edge shrinks it', async () => {
