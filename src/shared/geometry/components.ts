@@ -100,6 +100,13 @@ class RunSets {
     a = this.find(a); b = this.find(b);
     if (a < b) this.parent[b] = a; else if (b < a) this.parent[a] = b;
   }
+
+  /** Points every run straight at its root: one ascending pass, as a parent never follows its child. */
+  flatten(): Int32Array {
+    const p = this.parent;
+    for (let k = 0; k < this.count; k++) p[k] = p[p[k]];
+    return p;
+  }
 }
 
 /**
@@ -142,8 +149,11 @@ function scanRuns(
     let i = rowFirst[r - y0 - 1], j = first;
     const iEnd = first, jEnd = runs.count;
     const st = runs.start, en = runs.end;
+    let joined = -1; // the run of this row that last got a parent from the row above
     while (i < iEnd && j < jEnd) {
-      if (st[i] < en[j] + slack && st[j] < en[i] + slack) runs.union(i, j);
+      if (st[i] < en[j] + slack && st[j] < en[i] + slack) {
+        if (joined !== j) { runs.parent[j] = runs.find(i); joined = j; } else runs.union(i, j);
+      }
       if (en[i] < en[j]) i++; else j++;
     }
   }
@@ -157,8 +167,9 @@ export function keepLargestRegion(mask: Uint8Array, width: number, height: numbe
   const box = setBounds(mask, width, height);
   if (!box) return out;
   const { runs, rowFirst } = scanRuns(mask, width, box, true, 8);
+  const root = runs.flatten();
   const area = new Float64Array(runs.count);
-  for (let k = 0; k < runs.count; k++) area[runs.find(k)] += runs.end[k] - runs.start[k];
+  for (let k = 0; k < runs.count; k++) area[root[k]] += runs.end[k] - runs.start[k];
   // Roots are each component's first run in raster order, so the first strict maximum is the
   // first component found by a raster scan.
   let best = 0;
@@ -167,7 +178,7 @@ export function keepLargestRegion(mask: Uint8Array, width: number, height: numbe
   for (let r = y0; r < y1; r++) {
     const row = r * width;
     for (let k = rowFirst[r - y0]; k < rowFirst[r - y0 + 1]; k++) {
-      if (runs.parent[k] === best || runs.find(k) === best) out.fill(1, row + runs.start[k], row + runs.end[k]);
+      if (root[k] === best) out.fill(1, row + runs.start[k], row + runs.end[k]);
     }
   }
   return out;
@@ -183,11 +194,12 @@ export function fillHoles(mask: Uint8Array, width: number, height: number): Uint
   // the box's edge; a hole is a 4-connected background region inside the box that touches neither.
   const [x0, y0, x1, y1] = box;
   const { runs, rowFirst } = scanRuns(mask, width, box, false, 4);
+  const root = runs.flatten();
   const open = new Uint8Array(runs.count);
   for (let r = y0; r < y1; r++) {
     const edgeRow = r === y0 || r === y1 - 1;
     for (let k = rowFirst[r - y0]; k < rowFirst[r - y0 + 1]; k++) {
-      if (edgeRow || runs.start[k] === x0 || runs.end[k] === x1) open[runs.find(k)] = 1;
+      if (edgeRow || runs.start[k] === x0 || runs.end[k] === x1) open[root[k]] = 1;
     }
   }
   // Everything in the box is object except background that reaches the border.
@@ -195,7 +207,7 @@ export function fillHoles(mask: Uint8Array, width: number, height: number): Uint
     const row = r * width;
     out.fill(1, row + x0, row + x1);
     for (let k = rowFirst[r - y0]; k < rowFirst[r - y0 + 1]; k++) {
-      if (open[runs.find(k)]) out.fill(0, row + runs.start[k], row + runs.end[k]);
+      if (open[root[k]]) out.fill(0, row + runs.start[k], row + runs.end[k]);
     }
   }
   return out;
