@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { fillHoles, keepLargestRegion } from '../../../src/shared/geometry/components';
+import { rng } from '../helpers/masks';
 
 // The run-based keepLargestRegion/fillHoles must give exactly what the per-pixel flood-fill versions
 // gave (8-connected foreground, 4-connected background). The references below are verbatim copies
@@ -86,17 +87,6 @@ function refFillHoles(mask: Uint8Array, width: number, height: number): Uint8Arr
   return out;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Gen = (w: number, h: number, rand: () => number) => Uint8Array;
 
