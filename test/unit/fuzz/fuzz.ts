@@ -4,6 +4,7 @@
  * insert, delete, repeat). Everything is driven by one seeded PRNG, so a failure is reproduced
  * by its seed and input number (FUZZ_SEED=<n>; FUZZ_SCALE=<x> multiplies the input counts).
  */
+import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -206,5 +207,10 @@ export class FuzzStats {
   report(): string {
     const o = [...this.outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
     return `[fuzz] ${this.name}: ${this.tried} inputs (seed ${FUZZ_SEED}), ${this.crashes.length} crashes, slowest ${this.slowest.toFixed(1)} ms; ${o}`;
+  }
+  /** Prints the tally (CI logs carry it) and fails on any crash, showing the first. */
+  assertNoCrashes(): void {
+    console.log(this.report());
+    assert.deepEqual(this.crashes, [], `${this.crashes.length} crashes, first: ${JSON.stringify(this.crashes[0], null, 1)}`);
   }
 }
