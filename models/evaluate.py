@@ -27,9 +27,22 @@ def load_checkpoint(path, use_ema=True):
     return net, state
 
 
-def as_protocol_model(net):
+ABLATIONS = ("none", "no-finenet", "no-edge", "no-finenet-no-edge")
+
+
+def as_protocol_model(net, ablate="none"):
+    """The network as the protocol's model(image, clicks, prev_edge). `ablate` switches parts off
+    at inference (the trained weights stay the same): no-finenet returns CoarseNet's mask, no-edge
+    feeds an all-zero previous edge at every click (the edge-guided flow sees no edge prior)."""
+    if ablate not in ABLATIONS:
+        raise ValueError(f"unknown ablation {ablate!r}")
+    run_fine = "no-finenet" not in ablate
+    zero_edge = "no-edge" in ablate
+
     def model(image, clicks, prev_edge):
-        o = net(image, clicks, prev_edge)
+        if zero_edge:
+            prev_edge = torch.zeros_like(prev_edge)
+        o = net(image, clicks, prev_edge, run_fine=run_fine)
         return o["mask_logits"], o["edge_logits"], o["coarse_logits"]
 
     return model
@@ -47,6 +60,8 @@ def main():
     ap.add_argument("--no-focus", action="store_true", help="ablation: always the whole image")
     ap.add_argument("--focus-from", type=int, default=2, help="ablation: first click predicted on the focus crop")
     ap.add_argument("--focus-expand", type=float, default=1.4, help="ablation: focus box expansion ratio")
+    ap.add_argument("--ablate", default="none", choices=ABLATIONS,
+                    help="inference-time ablation of a checkpoint: drop FineNet and/or the edge prior")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", help="JSON output path")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -57,9 +72,12 @@ def main():
     meta = {}
     if a.ckpt:
         net, state = load_checkpoint(a.ckpt, use_ema=not a.raw)
-        model = as_protocol_model(net)
-        meta = {"checkpoint": a.ckpt, "step": state.get("step"), "samples": state.get("samples"), "ema": not a.raw}
+        model = as_protocol_model(net, a.ablate)
+        meta = {"checkpoint": a.ckpt, "step": state.get("step"), "samples": state.get("samples"), "ema": not a.raw,
+                "ablate": a.ablate}
     elif a.onnx:
+        if a.ablate != "none":
+            sys.exit("--ablate needs --ckpt (the ONNX graph always runs FineNet on the given edge)")
         from edgeflow.inference.ort_node import OrtNodeModel
 
         model = OrtNodeModel(a.onnx)
