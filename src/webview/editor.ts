@@ -16,7 +16,7 @@ import type { HostConnection } from './host';
 import { Renderer, makeMaskLayer } from './renderer';
 import { setStrings, t } from './l10n';
 import { EditorStore } from './store';
-import { Tool, ToolContext, ToolPointerEvent, getTool, getTools } from './tools';
+import { Tool, ToolContext, ToolPointerEvent, getTool, getTools, readOnlyNotice } from './tools';
 import { ViewTransform, actualSize, fitView, panBy, screenToImage, imageToScreen, wheelZoomFactor, zoomAt } from './view';
 
 /** What the webview remembers across being hidden and rebuilt (vscode.setState). */
@@ -466,7 +466,7 @@ export class Editor {
     if (this.store.image?.error) return false;
     if (this.store.readOnly) {
       // The host would refuse it: the sidecar could not be read (see the banner).
-      this.notify(t('Read-only: the annotation file could not be read. Use Repair or Overwrite in the banner.'));
+      this.notify(readOnlyNotice());
       this.store.preview = null;
       for (const tool of getTools()) tool.stateReplaced?.(this.ctx);
       this.requestRender(false);
@@ -706,7 +706,7 @@ export class Editor {
     if (e.button !== 0 && e.button !== 2) return;
     if (this.store.readOnly && this.store.toolId !== 'select') {
       // Nothing can be drawn into a read-only document: say so now, not after the drawing.
-      this.notify(t('Read-only: the annotation file could not be read. Use Repair or Overwrite in the banner.'));
+      this.notify(readOnlyNotice());
       if (e.button === 0) this.startPan(e);
       return;
     }

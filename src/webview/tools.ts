@@ -12,6 +12,12 @@ import type { HostToWebview, WebviewCommand } from '../shared/protocol';
 import type { HostConnection } from './host';
 import type { EditorStore } from './store';
 import type { ViewTransform } from './view';
+import { t } from './l10n';
+
+/** The message shown when an edit is attempted in a read-only editor (unreadable sidecar). */
+export function readOnlyNotice(): string {
+  return t('Read-only: the annotation file could not be read. Use Repair or Overwrite in the banner.');
+}
 
 /** A pointer event translated to image coordinates. */
 export interface ToolPointerEvent {

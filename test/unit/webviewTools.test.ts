@@ -146,6 +146,39 @@ describe('webview tools', () => {
     assert.deepEqual(edits.map((e) => e.kind), ['setGeometry', 'setGeometry', 'setGeometry']);
   });
 
+  it('select: in a read-only editor objects can be selected but no gesture moves, inserts or deletes', () => {
+    const { ctx, edits, store, notices } = withSquare();
+    const editsBefore = edits.length;
+    store.readOnly = { reason: 'malformed JSON', actions: ['repair', 'overwrite'] };
+    // A click selects; dragging the object says why nothing moves, once, and makes no edit.
+    assert.equal(selectTool.pointerDown!(ev(40, 40), ctx), true);
+    assert.deepEqual(store.selection, { id: 1 });
+    selectTool.pointerMove!(ev(41, 40), ctx);
+    assert.equal(notices.length, 0, 'a tremor is not a drag');
+    selectTool.pointerMove!(ev(70, 75), ctx);
+    selectTool.pointerMove!(ev(80, 85), ctx);
+    selectTool.pointerUp!(ev(80, 85), ctx);
+    assert.equal(notices.length, 1);
+    assert.equal(store.preview, null);
+    // Pressing a vertex, an edge, or Alt+clicking a vertex: a notice each, nothing starts.
+    assert.equal(selectTool.pointerDown!(ev(61, 59), ctx), true);
+    selectTool.pointerMove!(ev(70, 75), ctx);
+    selectTool.pointerUp!(ev(70, 75), ctx);
+    selectTool.pointerDown!(ev(40, 21), ctx);
+    selectTool.pointerUp!(ev(40, 21), ctx);
+    selectTool.pointerDown!(ev(20, 20, { altKey: true }), ctx);
+    assert.equal(notices.length, 4);
+    assert.equal(store.preview, null);
+    assert.equal(edits.length, editsBefore);
+    assert.deepEqual(store.objects[0].regions[0].outer, [20, 20, 60, 20, 60, 60, 20, 60]);
+    // Editable again: the same drag moves the vertex.
+    store.readOnly = null;
+    selectTool.pointerDown!(ev(61, 59), ctx);
+    selectTool.pointerMove!(ev(70, 75), ctx);
+    selectTool.pointerUp!(ev(70, 75), ctx);
+    assert.deepEqual(store.objects[0].regions[0].outer, [20, 20, 60, 20, 70, 75, 20, 60]);
+  });
+
   it('select: hidden objects cannot be hit; the topmost visible object wins', () => {
     const { ctx, store } = withSquare();
     ctx.commit({ kind: 'addObject', object: { id: 2, classId: 3, regions: [{ outer: [30, 30, 80, 30, 80, 80], holes: [] }], hidden: false }, index: 1 });

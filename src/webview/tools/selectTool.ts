@@ -2,15 +2,18 @@
  * The select tool: click an object to select it; drag it to move it; drag a vertex of the
  * selected object to move the vertex; click an edge of the selected object to insert a vertex
  * there (and drag it in the same gesture); Alt/Ctrl+click a vertex to delete it. Every gesture is
- * one `setGeometry` edit on pointer-up.
+ * one `setGeometry` edit on pointer-up. In a read-only editor (unreadable sidecar) objects can be
+ * selected but no gesture starts: the press that would move or delete something says why instead.
  */
 import { MultiPolygonXY, VertexRef, deleteVertex, hitEdge, hitShape, hitVertex, insertVertex, moveVertex } from '../../shared/annotation';
 import { multiPolygonBBox, translateMultiPolygon } from '../../shared/geometry/polygon';
-import type { Tool, ToolContext, ToolPointerEvent } from '../tools';
+import { readOnlyNotice, type Tool, type ToolContext, type ToolPointerEvent } from '../tools';
 
 type Drag =
   | { kind: 'vertex'; id: number; before: MultiPolygonXY; base: MultiPolygonXY; ref: VertexRef; moved: boolean; inserted: boolean }
-  | { kind: 'move'; id: number; before: MultiPolygonXY; startX: number; startY: number; startSx: number; startSy: number; moved: boolean };
+  | { kind: 'move'; id: number; before: MultiPolygonXY; startX: number; startY: number; startSx: number; startSy: number; moved: boolean }
+  /** A press on an object in a read-only editor: it selected the object; dragging only says why nothing moves. */
+  | { kind: 'blocked'; startSx: number; startSy: number; notified: boolean };
 
 /** Rounds to the sidecar's 0.01 px grid, so what is shown is exactly what is saved. */
 function r2(v: number): number {
@@ -52,8 +55,13 @@ export const selectTool: Tool = {
     const st = ctx.store;
     const r = ctx.hitRadius();
     const sel = st.selectedObject;
+    const readOnly = st.readOnly !== null;
     if (sel && !sel.hidden) {
       const v = hitVertex(sel.regions, e.x, e.y, r);
+      if (readOnly && (v || hitEdge(sel.regions, e.x, e.y, r))) {
+        ctx.notify(readOnlyNotice());
+        return true;
+      }
       if (v) {
         const ref: VertexRef = { region: v.region, ring: v.ring, index: v.index };
         if (e.altKey || e.ctrlKey || e.metaKey) {
@@ -87,7 +95,9 @@ export const selectTool: Tool = {
       const o = st.model.getObject(id)!;
       st.selection = { id };
       if (st.labels.some((l) => l.id === o.classId)) st.activeClassId = o.classId;
-      drag = { kind: 'move', id, before: o.regions, startX: e.x, startY: e.y, startSx: e.sx, startSy: e.sy, moved: false };
+      drag = readOnly
+        ? { kind: 'blocked', startSx: e.sx, startSy: e.sy, notified: false }
+        : { kind: 'move', id, before: o.regions, startX: e.x, startY: e.y, startSx: e.sx, startSy: e.sy, moved: false };
       ctx.changed();
       ctx.requestRender();
       return true;
@@ -106,10 +116,18 @@ export const selectTool: Tool = {
       const sel = st.selectedObject;
       const r = ctx.hitRadius();
       let cursor = '';
-      if (sel && !sel.hidden && hitVertex(sel.regions, e.x, e.y, r)) cursor = e.altKey || e.ctrlKey ? 'not-allowed' : 'move';
-      else if (sel && !sel.hidden && hitEdge(sel.regions, e.x, e.y, r)) cursor = 'copy';
+      const editable = st.readOnly === null;
+      if (sel && !sel.hidden && hitVertex(sel.regions, e.x, e.y, r)) cursor = !editable || e.altKey || e.ctrlKey ? 'not-allowed' : 'move';
+      else if (sel && !sel.hidden && hitEdge(sel.regions, e.x, e.y, r)) cursor = editable ? 'copy' : 'not-allowed';
       else if (topmostHit(ctx, e) !== undefined) cursor = 'pointer';
       ctx.setCursor(cursor);
+      return;
+    }
+    if (drag.kind === 'blocked') {
+      if (!drag.notified && Math.hypot(e.sx - drag.startSx, e.sy - drag.startSy) >= 3) {
+        drag.notified = true;
+        ctx.notify(readOnlyNotice());
+      }
       return;
     }
     if (drag.kind === 'vertex') {
@@ -140,7 +158,7 @@ export const selectTool: Tool = {
     const st = ctx.store;
     const d = drag;
     drag = null;
-    if (!d) return;
+    if (!d || d.kind === 'blocked') return;
     const after = st.preview && st.preview.id === d.id ? st.preview.regions : d.kind === 'vertex' && d.inserted ? d.base : null;
     st.preview = null;
     if (after && (d.moved || (d.kind === 'vertex' && d.inserted))) {
