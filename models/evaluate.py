@@ -60,6 +60,8 @@ def main():
     ap.add_argument("--no-focus", action="store_true", help="ablation: always the whole image")
     ap.add_argument("--focus-from", type=int, default=2, help="ablation: first click predicted on the focus crop")
     ap.add_argument("--focus-expand", type=float, default=1.4, help="ablation: focus box expansion ratio")
+    ap.add_argument("--threshold", type=float, default=0.5,
+                    help="diagnostic: mask threshold (the contract's is 0.5; also used for the focus box)")
     ap.add_argument("--ablate", default="none", choices=ABLATIONS,
                     help="inference-time ablation of a checkpoint: drop FineNet and/or the edge prior")
     ap.add_argument("--threads", type=int, default=2)
@@ -85,10 +87,12 @@ def main():
     else:
         sys.exit("give --ckpt or --onnx")
     focus_opts = {"focus_from": a.focus_from, "focus_expand": a.focus_expand}
-    results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "focus_opts": focus_opts, "results": []}
+    results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "focus_opts": focus_opts,
+               "threshold": a.threshold, "results": []}
+    predictor_opts = dict(focus_opts, threshold=a.threshold)
     for ds in a.datasets.split(","):
         res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,
-                       log=print if a.verbose else None, focus_opts=focus_opts)
+                       log=print if a.verbose else None, focus_opts=predictor_opts)
         print(f"{ds}: n={res['n']} NoC@85 {res['NoC@85']:.2f} NoC@90 {res['NoC@90']:.2f} "
               f"NoC@95 {res['NoC@95']:.2f} >=20@90 {res['>=20@90']} mIoU@1 {res['mIoU_per_click'][0]:.3f} "
               f"({res['seconds']}s)", flush=True)

@@ -83,8 +83,10 @@ class Predictor:
     """Runs a model under the protocol for one image. `model(image, clicks, prev_edge)` must
     return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
 
-    def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND):
+    def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND,
+                 threshold=0.5):
         self.model = model
+        self.threshold = threshold  # the contract's 0.5; other values are a calibration diagnostic
         self.side = side
         self.focus = focus
         self.focus_from = focus_from  # first click (1-based) that is predicted on the focus crop
@@ -101,7 +103,7 @@ class Predictor:
         if len(self.clicks) < max(2, self.focus_from) or not self.focus:
             top, left, ch, cw = 0, 0, self.h, self.w
         else:
-            top, left, ch, cw = focus_box((self.prob[0, 0] > 0.5).numpy(), self.clicks, self.h, self.w,
+            top, left, ch, cw = focus_box((self.prob[0, 0] > self.threshold).numpy(), self.clicks, self.h, self.w,
                                           self.focus_expand)
         ih, iw = resized_size(ch, cw, self.side)
         ph, pw = pad32(ih), pad32(iw)
@@ -124,4 +126,4 @@ class Predictor:
         edge = resize_map(torch.sigmoid(edge_logits[:, :, :ih, :iw]), (ch, cw))
         self.prob[:, :, top:top + ch, left:left + cw] = prob
         self.edge[:, :, top:top + ch, left:left + cw] = edge
-        return self.prob[0, 0].numpy() > 0.5
+        return self.prob[0, 0].numpy() > self.threshold
