@@ -71,16 +71,16 @@ def test_threshold_option_sets_the_returned_mask_and_the_focus_box():
         logit = clicks[:, :1] * 10.0 - 1e-3
         return logit, torch.full_like(logit, -10.0), logit
 
-    img = np.zeros((200, 200, 3), np.uint8)
+    img = np.zeros((600, 600, 3), np.uint8)
     strict = Predictor(soft_oracle, img)
     loose = Predictor(soft_oracle, img, threshold=0.4)
-    assert strict.add_click(100, 100, True).mean() < 0.01
-    assert loose.add_click(100, 100, True).all()
+    assert strict.add_click(300, 300, True).mean() < 0.01
+    assert loose.add_click(300, 300, True).all()
     # Click 2: the focus box comes from the mask at the same threshold. The strict mask is a small
     # disk, so the far corner lies outside the crop and keeps its value; the loose mask is the whole
     # image, so the crop is too and the corner is recomputed.
     for p in (strict, loose):
         p.prob[0, 0, 0:5, 0:5] = 0.3
-        p.add_click(110, 110, True)
+        p.add_click(310, 310, True)
     assert torch.allclose(strict.prob[0, 0, 0:5, 0:5], torch.full((5, 5), 0.3))
     assert torch.all(loose.prob[0, 0, 0:5, 0:5] > 0.45)
