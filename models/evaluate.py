@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
 from edgeflow.inference.noc import eval_root, evaluate  # noqa: E402
+from edgeflow.inference.protocol import FIRST_FOCUS_MIN_ZOOM  # noqa: E402
 from edgeflow.model import build_model  # noqa: E402
 
 
@@ -60,6 +61,9 @@ def main():
     ap.add_argument("--no-focus", action="store_true", help="ablation: always the whole image")
     ap.add_argument("--focus-from", type=int, default=2, help="ablation: first click predicted on the focus crop")
     ap.add_argument("--focus-expand", type=float, default=1.4, help="ablation: focus box expansion ratio")
+    ap.add_argument("--first-focus-min-zoom", type=float, default=FIRST_FOCUS_MIN_ZOOM,
+                    help="the first focused click keeps the whole image unless its crop zooms in this much "
+                         "(the contract: 2; 0 = always crop, the contract before)")
     ap.add_argument("--threshold", type=float, default=0.5,
                     help="diagnostic: mask threshold (the contract's is 0.5; also used for the focus box)")
     ap.add_argument("--ablate", default="none", choices=ABLATIONS,
@@ -88,8 +92,8 @@ def main():
         sys.exit("give --ckpt or --onnx")
     focus_opts = {"focus_from": a.focus_from, "focus_expand": a.focus_expand}
     results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "focus_opts": focus_opts,
-               "threshold": a.threshold, "results": []}
-    predictor_opts = dict(focus_opts, threshold=a.threshold)
+               "threshold": a.threshold, "first_focus_min_zoom": a.first_focus_min_zoom, "results": []}
+    predictor_opts = dict(focus_opts, threshold=a.threshold, first_focus_min_zoom=a.first_focus_min_zoom)
     for ds in a.datasets.split(","):
         res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,
                        log=print if a.verbose else None, focus_opts=predictor_opts)

@@ -1,5 +1,6 @@
 """The focus-crop predictor and the NoC loop, with a stand-in model whose answer is known."""
 import numpy as np
+import pytest
 import torch
 
 from edgeflow.inference.noc import eval_sample, evaluate
@@ -84,3 +85,20 @@ def test_threshold_option_sets_the_returned_mask_and_the_focus_box():
         p.add_click(310, 310, True)
     assert torch.allclose(strict.prob[0, 0, 0:5, 0:5], torch.full((5, 5), 0.3))
     assert torch.all(loose.prob[0, 0, 0:5, 0:5] > 0.45)
+
+
+def test_click_2_keeps_the_whole_image_unless_the_crop_zooms_in_twice():
+    img = np.zeros((400, 600, 3), np.uint8)
+
+    def corner_after_click_2(clicks, **kw):
+        p = Predictor(disk_oracle, img, **kw)
+        p.add_click(*clicks[0])
+        p.prob[0, 0, 0:5, 0:5] = 0.3  # below 0.5: outside the mask, so only a whole-image pass rewrites it
+        p.add_click(*clicks[1])
+        return float(p.prob[0, 0, 0:5, 0:5].max())
+
+    far = [(100, 100, True), (300, 500, True)]  # box 400 px wide x1.4 = 560 of 600: no 2x zoom
+    near = [(200, 300, True), (205, 310, True)]  # min side 200: a 3x zoom
+    assert corner_after_click_2(far) < 0.01  # whole image: recomputed (the oracle gives ~0 there)
+    assert corner_after_click_2(near) == pytest.approx(0.3)  # focus crop: kept
+    assert corner_after_click_2(far, first_focus_min_zoom=0) == pytest.approx(0.3)  # the old rule: crop

@@ -13,6 +13,7 @@ from ..data.clicks import disk_maps
 TARGET_SIDE = 400
 FOCUS_EXPAND = 1.4
 FOCUS_MIN_SIDE = 200
+FIRST_FOCUS_MIN_ZOOM = 2.0
 
 
 def round_half_up(v):
@@ -84,8 +85,11 @@ class Predictor:
     return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
 
     def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND,
-                 threshold=0.5):
+                 threshold=0.5, first_focus_min_zoom=FIRST_FOCUS_MIN_ZOOM):
         self.model = model
+        # The first focused click keeps the whole image unless its focus crop zooms in at least
+        # this much (longer image side / longer crop side); 0 = always crop (the contract before).
+        self.first_focus_min_zoom = first_focus_min_zoom
         self.threshold = threshold  # the contract's 0.5; other values are a calibration diagnostic
         self.side = side
         self.focus = focus
@@ -105,6 +109,9 @@ class Predictor:
         else:
             top, left, ch, cw = focus_box((self.prob[0, 0] > self.threshold).numpy(), self.clicks, self.h, self.w,
                                           self.focus_expand)
+            first = len(self.clicks) == max(2, self.focus_from)
+            if first and max(self.h, self.w) < self.first_focus_min_zoom * max(ch, cw):
+                top, left, ch, cw = 0, 0, self.h, self.w
         ih, iw = resized_size(ch, cw, self.side)
         ph, pw = pad32(ih), pad32(iw)
         crop = self.img[:, :, top:top + ch, left:left + cw]

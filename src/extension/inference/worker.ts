@@ -22,6 +22,8 @@ interface ImageEntry {
   images: ResizedImageCache;
   /** null until the first click of an object (or a refine start). */
   state: PredictionState | null;
+  /** The object being clicked on started from an existing object's mask (a refine). */
+  refining: boolean;
   /** Undo patches with the click count of the state they produced. */
   history: { clickCount: number; undo: StatePatch | null }[];
   clickCount: number;
@@ -244,6 +246,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const clicks: ClickXY[] = msg.clicks;
   const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize, {
     prevSupport: entry.support ?? EMPTY_BOX, focus: msg.focus, images: entry.images, buffers: buffersFor,
+    firstFocus: !entry.refining && clicks.length === 2,
   });
   const t1 = performance.now();
   const g = prep.geometry;
@@ -343,12 +346,13 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       const image: RgbImage = { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) };
       images.set(msg.imageId, {
         image, images: new ResizedImageCache(image),
-        state: null, history: [], clickCount: 0, support: null, bytes: null,
+        state: null, refining: false, history: [], clickCount: 0, support: null, bytes: null,
       });
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     case 'setState': {
       const entry = requireImage(msg.imageId);
       entry.state = msg.mask ? stateFromMask(new Uint8Array(msg.mask), entry.image.width, entry.image.height) : null;
+      entry.refining = msg.mask !== null;
       entry.history = [];
       entry.clickCount = 0;
       entry.bytes = null;

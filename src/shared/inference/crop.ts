@@ -9,6 +9,13 @@ import type { ClickXY, ModelClick } from './clicks';
 export const FOCUS_EXPAND = 1.4;
 /** Minimum side of a focus crop in image pixels (capped by the image side). */
 export const FOCUS_MIN_SIDE = 200;
+/**
+ * The first focused click of a new object (click 2) keeps the whole image unless its focus crop
+ * zooms in at least this much (longer image side / longer crop side). The first mask of a large
+ * object is often too small, and a crop around it would cut the object; a small object still gets
+ * the zoom it needs. 0 = always crop (see models/README.md, inference protocol).
+ */
+export const FIRST_FOCUS_MIN_ZOOM = 2;
 /** Model input sides must be multiples of this. */
 export const MODEL_STRIDE = 32;
 
@@ -136,4 +143,13 @@ export function focusBox(
   const ax = expandAxis(x0, x1, imageWidth);
   const ay = expandAxis(y0, y1, imageHeight);
   return { x: ax.start, y: ay.start, width: ax.length, height: ay.length };
+}
+
+/**
+ * The region for the first focused click of a new object: `box` (its focus crop) when that zooms
+ * in at least `minZoom` times, else the whole image.
+ */
+export function firstFocusRegion(box: BoxXYWH, imageWidth: number, imageHeight: number, minZoom = FIRST_FOCUS_MIN_ZOOM): BoxXYWH {
+  const zoomsIn = Math.max(imageWidth, imageHeight) >= minZoom * Math.max(box.width, box.height);
+  return zoomsIn ? box : { x: 0, y: 0, width: imageWidth, height: imageHeight };
 }

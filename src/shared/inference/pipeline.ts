@@ -4,7 +4,7 @@
  * outputs back. The extension host's worker, the NoC benchmark and the tests all run this code.
  */
 import { encodeClicks, type ClickXY, type ModelClick } from './clicks';
-import { clickToModel, focusBox, inputGeometry, probabilityBounds, type InputGeometry } from './crop';
+import { clickToModel, firstFocusRegion, focusBox, inputGeometry, probabilityBounds, type InputGeometry } from './crop';
 import { maskEdge, sigmoidInPlace } from './postprocess';
 import { resizePlane, resizeRgbToTensor, type BoxXYWH, type RgbImage } from './resize';
 
@@ -113,6 +113,11 @@ export interface PrepareOptions {
   readonly prevSupport?: BoxXYWH;
   /** false = ablation: every click sees the whole image (the edge prior is still used). */
   readonly focus?: boolean;
+  /**
+   * This click is the first focused one of a new object (its second click; not a click that
+   * refines an existing object): the crop is used only if it zooms in enough (FIRST_FOCUS_MIN_ZOOM).
+   */
+  readonly firstFocus?: boolean;
   /** Resized image tensors of this image. */
   readonly images?: ResizedImageCache;
   /** Buffers of the padded size to write the click and edge planes into. */
@@ -130,9 +135,10 @@ export function prepareInput(
   if (clicks.length === 0) throw new Error('prepareInput: at least one click is needed');
   if (o.images && o.images.image !== image) throw new Error('prepareInput: the resized-image cache belongs to another image');
   const { width: W, height: H } = image;
-  const box: BoxXYWH = prev && (o.focus ?? true)
+  let box: BoxXYWH = prev && (o.focus ?? true)
     ? focusBox(probabilityBounds(prev.probs, W, H, 0.5, o.prevSupport), clicks, W, H)
     : { x: 0, y: 0, width: W, height: H };
+  if (prev && o.firstFocus) box = firstFocusRegion(box, W, H);
   const g = inputGeometry(box, target);
   const tensor = o.images ? o.images.get(g) : resizeRgbToTensor(image, box, g.width, g.height, g.padWidth, g.padHeight);
   const modelClicks: ModelClick[] = [];

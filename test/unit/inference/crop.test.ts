@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { encodeClicks } from '../../../src/shared/inference/clicks';
 import {
-  clickToModel, focusBox, inputGeometry, modelToImage, padTo32, probabilityBounds, targetSize,
+  clickToModel, firstFocusRegion, FIRST_FOCUS_MIN_ZOOM, focusBox, inputGeometry, modelToImage, padTo32, probabilityBounds, targetSize,
 } from '../../../src/shared/inference/crop';
 import { applyPatch, emptyPredictionState, outputToPatch, prepareInput, stateFromMask } from '../../../src/shared/inference/pipeline';
 
@@ -96,6 +96,33 @@ describe('focus crop and its inverse', () => {
     // The edge prior is the mask's 2-px boundary band, resized: some, but far fewer than the mask.
     const edgeSum = second.prevEdge.reduce((a, b) => a + b, 0);
     assert.ok(edgeSum > 100 && edgeSum < 1000, `edge pixels ${edgeSum}`);
+  });
+
+  it('the first focused click of a new object crops only when the crop zooms in enough', () => {
+    assert.equal(FIRST_FOCUS_MIN_ZOOM, 2);
+    const whole = { x: 0, y: 0, width: 640, height: 480 };
+    // Longer crop side 320 = 640 / 2: zooms in exactly twice, the crop is kept.
+    assert.deepEqual(firstFocusRegion({ x: 10, y: 20, width: 320, height: 200 }, 640, 480), { x: 10, y: 20, width: 320, height: 200 });
+    // 321: less than twice, the whole image.
+    assert.deepEqual(firstFocusRegion({ x: 10, y: 20, width: 200, height: 321 }, 640, 480), whole);
+    assert.deepEqual(firstFocusRegion({ x: 10, y: 20, width: 200, height: 321 }, 640, 480, 0), { x: 10, y: 20, width: 200, height: 321 });
+
+    const W = 640, H = 480;
+    const image = { width: W, height: H, data: new Uint8Array(W * H * 3).fill(128) };
+    const clicks = [{ x: 320, y: 240, positive: true }, { x: 330, y: 250, positive: true }];
+    const maskOf = (x0: number, y0: number, x1: number, y1: number) => {
+      const m = new Uint8Array(W * H);
+      for (let r = y0; r < y1; r++) for (let c = x0; c < x1; c++) m[r * W + c] = 1;
+      return stateFromMask(m, W, H);
+    };
+    // A large first mask (300 px wide, x1.4 = 420 > 640 / 2): the whole image at click 2.
+    const large = maskOf(170, 150, 470, 330);
+    assert.deepEqual(prepareInput(image, clicks, large, 400, { firstFocus: true }).geometry.box, whole);
+    // The same click 3, or a refine (not the first focus), crops.
+    assert.notDeepEqual(prepareInput(image, clicks, large, 400).geometry.box, whole);
+    // A small first mask: the crop zooms in (min side 200 < 320), so click 2 crops.
+    const small = maskOf(310, 230, 340, 260);
+    assert.deepEqual(prepareInput(image, clicks, small, 400, { firstFocus: true }).geometry.box, { x: 225, y: 145, width: 200, height: 200 });
   });
 
   it('pastes a patch back at the crop and undoes it exactly', () => {

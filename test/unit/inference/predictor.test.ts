@@ -131,6 +131,34 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     p.dispose();
   });
 
+  it('click 2 of a new object keeps the whole image when its crop would not zoom in twice; a refine always crops', async () => {
+    const W = 600, H = 400;
+    const p = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
+    const whole = { x: 0, y: 0, width: W, height: H };
+    // Two clicks 400 px apart: box x1.4 = 560+ px of 600, less than a 2x zoom.
+    const far = [{ x: 100, y: 100, positive: true }, { x: 500, y: 300, positive: true }];
+    assert.deepEqual((await p.predict(far.slice(0, 1)))!.crop, whole);
+    assert.deepEqual((await p.predict(far))!.crop, whole, 'click 2: the whole image');
+    const r3 = (await p.predict([...far, { x: 300, y: 200, positive: false }]))!;
+    assert.ok(r3.crop.width < W || r3.crop.height < H, 'click 3 uses the focus crop');
+    // Close clicks: the crop (min side 200) zooms in 3x, so click 2 crops as before.
+    await p.startObject(null);
+    const near = [{ x: 300, y: 200, positive: true }, { x: 310, y: 205, positive: true }];
+    await p.predict(near.slice(0, 1));
+    const r2 = (await p.predict(near))!;
+    assert.deepEqual([r2.crop.width, r2.crop.height], [200, 200]);
+    assert.ok(r2.crop.x <= 300 && r2.crop.x + 200 > 310 && r2.crop.y <= 200 && r2.crop.y + 200 > 205);
+    // A refine of a 300x200 object: box 420 wide, no 2x zoom, but it is no new object's first
+    // mask, so both clicks crop.
+    const mask = new Uint8Array(W * H);
+    for (let r = 100; r < 300; r++) for (let c = 100; c < 400; c++) mask[r * W + c] = 1;
+    await p.startObject(mask);
+    const refine = [{ x: 380, y: 200, positive: false }, { x: 120, y: 120, positive: false }];
+    assert.equal((await p.predict(refine.slice(0, 1)))!.crop.width, 420);
+    assert.ok((await p.predict(refine))!.crop.width < W);
+    p.dispose();
+  });
+
   it('drops superseded requests: only the newest click is answered', async () => {
     const p = await Predictor.open(pool, grey(800, 600), { modelPath: TINY, device: 'cpu' });
     const clicks = [{ x: 100, y: 100, positive: true }, { x: 400, y: 300, positive: true }, { x: 700, y: 500, positive: true }];
