@@ -55,7 +55,7 @@ export const selectTool: Tool = {
     const st = ctx.store;
     const r = ctx.hitRadius();
     const sel = st.selectedObject;
-    const readOnly = st.readOnly !== null;
+    const readOnly = Boolean(st.readOnly);
     if (sel && !sel.hidden) {
       const v = hitVertex(sel.regions, e.x, e.y, r);
       if (readOnly && (v || hitEdge(sel.regions, e.x, e.y, r))) {
@@ -116,7 +116,7 @@ export const selectTool: Tool = {
       const sel = st.selectedObject;
       const r = ctx.hitRadius();
       let cursor = '';
-      const editable = st.readOnly === null;
+      const editable = !st.readOnly;
       if (sel && !sel.hidden && hitVertex(sel.regions, e.x, e.y, r)) cursor = !editable || e.altKey || e.ctrlKey ? 'not-allowed' : 'move';
       else if (sel && !sel.hidden && hitEdge(sel.regions, e.x, e.y, r)) cursor = editable ? 'copy' : 'not-allowed';
       else if (topmostHit(ctx, e) !== undefined) cursor = 'pointer';

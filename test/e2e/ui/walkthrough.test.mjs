@@ -294,14 +294,23 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     await frame.evaluate(([x, y]) => window.__edgeflowDebug.zoomTo(x, y, 3), [gt.click.x, gt.click.y]);
     const ring = object.regions[0].outer;
     const n = ring.length / 2;
-    // The longest edge: drag its first vertex, insert a vertex in its middle.
-    let best = 0;
+    // Which vertices the zoomed-in canvas shows (with a margin for the drag and the toolbar).
+    const visible = await frame.evaluate((pts) => {
+      const r = document.querySelector('[data-testid="canvas"]').getBoundingClientRect();
+      return pts.map(([x, y]) => {
+        const p = window.__edgeflowDebug.imageToClient(x, y);
+        return p.x > r.left + 40 && p.x < r.right - 40 && p.y > r.top + 40 && p.y < r.bottom - 40;
+      });
+    }, Array.from({ length: n }, (_, i) => [ring[2 * i], ring[2 * i + 1]]));
+    // The longest edge with both ends on screen: drag its first vertex, insert a vertex in its middle.
+    let best = -1;
     let len = 0;
     for (let i = 0; i < n; i++) {
       const j = (i + 1) % n;
       const l = Math.hypot(ring[2 * j] - ring[2 * i], ring[2 * j + 1] - ring[2 * i + 1]);
-      if (l > len) [best, len] = [i, l];
+      if (visible[i] && visible[j] && l > len) [best, len] = [i, l];
     }
+    assert.ok(best >= 0, 'an edge of the polygon is on screen');
     const v = { x: ring[2 * best], y: ring[2 * best + 1] };
     const w = { x: ring[2 * ((best + 1) % n)], y: ring[2 * ((best + 1) % n) + 1] };
     const onScreen = await imageToPage(frame, v.x, v.y);
