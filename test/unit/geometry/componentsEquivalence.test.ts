@@ -1,50 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { fillHoles, keepLargestRegion } from '../../../src/shared/geometry/components';
+import { fillHoles, keepLargestRegion, labelComponents } from '../../../src/shared/geometry/components';
 import { rng } from '../helpers/masks';
 
 // The run-based keepLargestRegion/fillHoles must give exactly what the per-pixel flood-fill versions
-// gave (8-connected foreground, 4-connected background). The references below are verbatim copies
-// of those versions (before the scanline rewrite), kept here as the oracle.
-
-function refLabel(mask: Uint8Array, width: number, height: number, connectivity: 4 | 8 = 8): { labels: Int32Array; count: number; areas: Int32Array } {
-  const n = width * height;
-  if (mask.length < n) throw new Error(`labelComponents: mask has ${mask.length} pixels, expected ${n}`);
-  const labels = new Int32Array(n);
-  const stack = new Int32Array(n);
-  const areas: number[] = [0];
-  let count = 0;
-  for (let seed = 0; seed < n; seed++) {
-    if (!mask[seed] || labels[seed]) continue;
-    count++;
-    let top = 0, area = 0;
-    stack[top++] = seed;
-    labels[seed] = count;
-    while (top > 0) {
-      const p = stack[--top];
-      area++;
-      const r = (p / width) | 0, c = p - r * width;
-      const rLo = r > 0 ? -1 : 0, rHi = r < height - 1 ? 1 : 0;
-      const cLo = c > 0 ? -1 : 0, cHi = c < width - 1 ? 1 : 0;
-      for (let dr = rLo; dr <= rHi; dr++) {
-        for (let dc = cLo; dc <= cHi; dc++) {
-          if (dr === 0 && dc === 0) continue;
-          if (connectivity === 4 && dr !== 0 && dc !== 0) continue;
-          const q = p + dr * width + dc;
-          if (mask[q] && !labels[q]) {
-            labels[q] = count;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-    areas.push(area);
-  }
-  return { labels, count, areas: Int32Array.from(areas) };
-}
+// gave (8-connected foreground, 4-connected background). The references below are those versions
+// (before the scanline rewrite), kept here as the oracle; they label with labelComponents, the
+// per-pixel flood fill that the rewrite left in place (and components.test.ts checks on its own).
 
 /** A copy of `mask` (0/1) keeping only its largest 8-connected region (ties: the first found). */
 function refKeepLargest(mask: Uint8Array, width: number, height: number): Uint8Array {
-  const { labels, count, areas } = refLabel(mask, width, height, 8);
+  const { labels, count, areas } = labelComponents(mask, width, height, 8);
   const out = new Uint8Array(width * height);
   if (count === 0) return out;
   let best = 1;
