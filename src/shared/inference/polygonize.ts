@@ -8,7 +8,7 @@ import type { MultiPolygonXY } from '../annotation/types';
 import { maskToPolygons } from '../geometry/contours';
 import { multiPolygonBBox, rasterizeMultiPolygon, translateMultiPolygon } from '../geometry/polygon';
 import { multiPolygonVertexCount, simplifyMultiPolygon } from '../geometry/simplify';
-import { maskIoU, probabilitiesToMask, type MaskOptions } from './postprocess';
+import { byteThresholdTable, maskIoU, probabilitiesToMask, type MaskOptions } from './postprocess';
 import type { BoxXYWH } from './resize';
 
 /** Probabilities (0..255) on a box of the image; outside it they are 0. */
@@ -53,8 +53,7 @@ export function maskFromProbabilities(p: ProbabilityBox, options: MaskOptions): 
     for (let i = 0; i < mask.length; i++) area += mask[i];
   } else {
     // The plain threshold and the area in one pass (a 12-megapixel box is read once).
-    const table = new Uint8Array(256);
-    for (let v = 0; v < 256; v++) table[v] = v > options.threshold * 255 ? 1 : 0;
+    const table = byteThresholdTable(options.threshold);
     const data = p.data;
     mask = new Uint8Array(data.length);
     for (let i = 0; i < data.length; i++) {

@@ -28,11 +28,17 @@ function thresholdFloats(probs: Float32Array, t: number): Uint8Array {
   return out;
 }
 
-/** `probs * (1/255) > t` via a 256-entry table (the same comparison, made once per byte value). */
-function thresholdBytes(probs: Uint8Array, t: number): Uint8Array {
+/** 0/1 per byte value: `v * (1/255) > t`, the comparison made once per byte value. */
+export function byteThresholdTable(t: number): Uint8Array {
   const table = new Uint8Array(256);
   const tb = t * 255;
   for (let v = 0; v < 256; v++) table[v] = v > tb ? 1 : 0;
+  return table;
+}
+
+/** `probs * (1/255) > t` via a 256-entry table. */
+function thresholdBytes(probs: Uint8Array, t: number): Uint8Array {
+  const table = byteThresholdTable(t);
   const out = new Uint8Array(probs.length);
   for (let i = 0; i < probs.length; i++) out[i] = table[probs[i]];
   return out;
