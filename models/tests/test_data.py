@@ -51,3 +51,34 @@ def test_initial_clicks_respect_the_object():
                 assert mask[r, c]
             else:
                 assert not mask[r, c] and 3 <= dt_out[r, c] <= 40
+
+
+def _toy_index():
+    from edgeflow.data.datasets import ObjectRef
+    objs = [ObjectRef(f"/train/p{i}.jpg", f"/train/p{i}.png", "ccp", "person") for i in range(3)]
+    objs += [ObjectRef(f"/train/g{i}.jpg", f"/train/g{i}.png", "ccp", "part") for i in range(5)]
+    return {"ccp": objs}
+
+
+def test_part_weight_scales_and_drops_garments():
+    rng = np.random.default_rng(0)
+    groups = lambda s: [s.sample(rng).group for _ in range(4000)]  # noqa: E731
+    even = groups(ObjectSampler(_toy_index()))
+    assert abs(even.count("part") / 4000 - 0.5) < 0.04
+    quarter = groups(ObjectSampler(_toy_index(), part_weight=1 / 3))
+    assert abs(quarter.count("part") / 4000 - 0.25) < 0.04
+    none = ObjectSampler(_toy_index(), part_weight=0)
+    assert len(none) == 3 and set(groups(none)) == {"person"}
+    try:
+        ObjectSampler(_toy_index(), part_weight=-1)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("negative part_weight accepted")
+
+
+def test_part_weight_one_keeps_the_original_draws():
+    """Runs trained before part_weight existed must resume on the same data."""
+    a, b = ObjectSampler(_toy_index()), ObjectSampler(_toy_index(), part_weight=1.0)
+    ra, rb = np.random.default_rng(5), np.random.default_rng(5)
+    assert [a.sample(ra).image for _ in range(50)] == [b.sample(rb).image for _ in range(50)]

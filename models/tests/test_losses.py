@@ -47,3 +47,16 @@ def test_balanced_bce_balances_classes():
     # unbalanced BCE would make missing the rare positives nearly free; balanced does not
     assert 0.5 < float(miss_pos / miss_neg) < 2.0
     assert float(bce(torch.full_like(t, -2.0), t)) < float(bce(torch.full_like(t, 2.0), t)) / 5
+
+
+def test_mask_bce_weight_adds_plain_bce_on_the_final_mask():
+    from edgeflow.engine.trainer import compute_losses
+    t = _target()
+    g = torch.Generator().manual_seed(1)
+    out = {k: torch.randn(2, 1, 24, 24, generator=g) for k in ("mask_logits", "coarse_logits", "edge_logits")}
+    for stage2, key in ((False, "coarse_logits"), (True, "mask_logits")):
+        base, parts = compute_losses(out, t, stage2)
+        assert "bce" not in parts
+        more, parts2 = compute_losses(out, t, stage2, mask_bce_weight=0.5)
+        assert abs(float(parts2["bce"]) - float(bce(out[key], t))) < 1e-6
+        assert abs(float(more) - float(base) - 0.5 * float(parts2["bce"])) < 1e-5

@@ -64,3 +64,57 @@ def test_resume_is_exact(train_root, tmp_path, monkeypatch):
     ea, eb = a.ema.state_dict(), b2.ema.state_dict()
     for k in ea:
         assert torch.allclose(ea[k].float(), eb[k].float(), atol=1e-6), k
+
+
+def test_first_click_prob_trains_the_first_click_state(monkeypatch):
+    """With first_click_prob 1 every batch keeps only its first (positive) click and no simulated
+    clicks or edge prior; with 0 the sampled clicks and simulation are untouched."""
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def forward(self, img, clicks, prev_edge, run_fine=False):
+            seen.append((clicks.clone(), prev_edge.clone()))
+            z = torch.zeros_like(img[:, :1])
+            return {"mask_logits": z, "edge_logits": z, "coarse_logits": z}
+
+    img = torch.rand(2, 3, 40, 40)
+    gt = torch.zeros(2, 1, 40, 40)
+    gt[:, :, 10:30, 10:30] = 1
+    clicks = -torch.ones(2, 24, 3, dtype=torch.int64)
+    clicks[:, 0] = torch.tensor([20, 20, 1])
+    clicks[:, 1] = torch.tensor([22, 22, 1])
+    clicks[:, 2] = torch.tensor([2, 2, 0])
+    batch = {"image": img, "gt": gt, "clicks": clicks}
+    for step in range(6):
+        seen.clear()
+        tr.simulate_and_forward(Spy(), batch, step, _cfg(max_sim_iters=3, first_click_prob=1.0), False)
+        assert len(seen) == 1  # no simulated clicks
+        maps, prev_edge = seen[0]
+        assert prev_edge.abs().sum() == 0
+        assert maps[:, 0].sum() > 0 and maps[:, 1].sum() == 0  # one positive disk, no negatives
+        assert (maps[:, 0, 22, 26] == 0).all()  # the second click's disk is gone
+    counts = set()
+    for step in range(12):
+        seen.clear()
+        tr.simulate_and_forward(Spy(), batch, step, _cfg(max_sim_iters=3), False)
+        counts.add(len(seen))
+        assert seen[0][0][:, 1].sum() > 0 and (seen[0][0][:, 0, 22, 26] == 1).all()  # clicks kept
+    assert len(counts) > 1  # simulation depth still varies
+
+
+def test_recipe_may_change_on_resume_and_is_logged(train_root, tmp_path, monkeypatch):
+    sampler = _tiny_sampler(train_root)
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: sampler.index)
+    cfg = _cfg(total_steps=2, stage1_steps=1, crop=64, batch=2)
+    tr.Trainer(cfg, str(tmp_path), log_to_stdout=False).run(validate=False)
+    t = tr.Trainer(cfg, str(tmp_path), log_to_stdout=False,
+                   overrides={"part_weight": 0.5, "first_click_prob": 0.25, "mask_bce_weight": 1.0})
+    assert (t.cfg.part_weight, t.cfg.first_click_prob, t.cfg.mask_bce_weight) == (0.5, 0.25, 1.0)
+    log = open(os.path.join(tmp_path, "train.log")).read()
+    assert "mask_bce_weight: 0.0 -> 1.0" in log and "part_weight: 1.0 -> 0.5" in log
+    try:
+        tr.Trainer(cfg, str(tmp_path), log_to_stdout=False, overrides={"crop": 96})
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("crop changed on resume")

@@ -63,20 +63,30 @@ DATASET_WEIGHTS = {"coco_mval": 0.45, "coco128_seg": 0.25, "ccp": 0.30}
 
 
 class ObjectSampler:
-    """Draws (dataset, object) pairs with DATASET_WEIGHTS, uniform groups inside a dataset."""
+    """Draws (dataset, object) pairs with DATASET_WEIGHTS, then a group inside the dataset (groups
+    uniform, except that `part_weight` scales the 'part' group: 0 drops garments from ccp, 1 keeps
+    them as likely as whole persons), then an object uniformly inside the group."""
 
-    def __init__(self, index, weights=None):
+    def __init__(self, index, weights=None, part_weight=1.0):
+        if part_weight < 0:
+            raise ValueError("part_weight must be >= 0")
+        if part_weight == 0:
+            index = {k: [o for o in v if o.group != "part"] for k, v in index.items()}
         self.index = {k: v for k, v in index.items() if v}
         w = weights or DATASET_WEIGHTS
         self.names = sorted(self.index)
         p = np.array([w.get(n, 1.0) for n in self.names], np.float64)
         self.p = p / p.sum()
-        self.groups = {}
+        self.groups, self.group_p, self.uniform_groups = {}, {}, {}
         for n in self.names:
             g = {}
             for o in self.index[n]:
                 g.setdefault(o.group, []).append(o)
-            self.groups[n] = [g[k] for k in sorted(g)]
+            keys = sorted(g)
+            self.groups[n] = [g[k] for k in keys]
+            gw = np.array([part_weight if k == "part" else 1.0 for k in keys], np.float64)
+            self.group_p[n] = gw / gw.sum()
+            self.uniform_groups[n] = bool(np.all(gw == gw[0]))
 
     def __len__(self):
         return sum(len(v) for v in self.index.values())
@@ -84,5 +94,8 @@ class ObjectSampler:
     def sample(self, rng):
         n = self.names[rng.choice(len(self.names), p=self.p)]
         groups = self.groups[n]
-        g = groups[rng.integers(len(groups))]
+        if self.uniform_groups[n]:  # the original draw, so runs without part_weight resume exactly
+            g = groups[rng.integers(len(groups))]
+        else:
+            g = groups[rng.choice(len(groups), p=self.group_p[n])]
         return g[rng.integers(len(g))]
