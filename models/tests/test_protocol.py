@@ -102,3 +102,51 @@ def test_click_2_keeps_the_whole_image_unless_the_crop_zooms_in_twice():
     assert corner_after_click_2(far) < 0.01  # whole image: recomputed (the oracle gives ~0 there)
     assert corner_after_click_2(near) == pytest.approx(0.3)  # focus crop: kept
     assert corner_after_click_2(far, first_focus_min_zoom=0) == pytest.approx(0.3)  # the old rule: crop
+
+
+def test_probability_bytes_match_the_editor_quantisation():
+    from edgeflow.inference.protocol import probability_bytes
+    p = np.array([0.0, 0.001, 0.5, np.nextafter(np.float32(0.5), np.float32(1)), 0.499, 0.502, 1.0], np.float32)
+    q = probability_bytes(p)
+    assert q.tolist() == [0, 0, 127, 128, 127, 128, 255]
+    rng = np.random.default_rng(0)
+    r = rng.random(10000).astype(np.float32)
+    assert np.array_equal(probability_bytes(r) >= 128, r > 0.5)
+
+
+def test_expected_iou_threshold_lowers_only_for_uncertain_maps():
+    from edgeflow.inference.protocol import AUTO_MIN_BYTE, expected_iou_byte
+    confident = np.zeros((100, 100), np.uint8)
+    confident[20:60, 20:60] = 250
+    confident[60:62, 20:60] = 100  # a soft rim stays out
+    assert expected_iou_byte(confident) == 128
+    # One click on a large object: a small confident core and a wide band at p = 0.35.
+    uncertain = np.zeros((100, 100), np.uint8)
+    uncertain[10:90, 10:90] = 89
+    uncertain[45:55, 45:55] = 240
+    k = expected_iou_byte(uncertain)
+    assert AUTO_MIN_BYTE <= k <= 89  # the band is taken
+    # Brute force over every allowed k: the chosen one maximises the expected IoU (ties: highest k).
+    q = uncertain.astype(np.int64).ravel()
+    def j(k):
+        return q[q >= k].sum() / (255 * (q >= k).sum() + q[q < k].sum())
+    best = max(range(AUTO_MIN_BYTE, 129), key=lambda k: (j(k), k))
+    assert k == best
+    assert expected_iou_byte(np.zeros((10, 10), np.uint8)) == 128  # empty map: the contract's 0.5
+
+
+def test_auto_threshold_predictor_takes_the_uncertain_object_and_keeps_the_focus_box_at_half():
+    def soft_oracle(image, clicks, prev_edge):
+        # p about 0.35 on a 300x300 square around the click, 0.9 on the disk, ~0 elsewhere.
+        logit = torch.full_like(clicks[:, :1], -8.0)
+        logit[..., 100:300, 100:300] = -0.62
+        logit = torch.where(clicks[:, :1] > 0, torch.full_like(logit, 2.2), logit)
+        return logit, torch.full_like(logit, -10.0), logit
+
+    img = np.zeros((400, 400, 3), np.uint8)
+    fixed = Predictor(soft_oracle, img)
+    auto = Predictor(soft_oracle, img, threshold="auto")
+    assert fixed.add_click(200, 200, True).sum() < 200
+    m = auto.add_click(200, 200, True)
+    assert m[110:290, 110:290].all() and not m[:90].any() and auto.auto_byte < 128
+    assert auto.thr == 0.5  # the focus box of the next click comes from p > 0.5, as in the editor

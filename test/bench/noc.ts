@@ -4,6 +4,8 @@
  *     [--max-clicks 20] [--json <file>] [--plot <png>] [--limit N] [--target 400] [--device cpu]
  *     [--python <models/evaluate.py --out JSON>]   (prints the Python evaluation beside ours)
  *     [--no-focus]   (ablation: no focus crop, every click on the whole image)
+ *     [--threshold auto1|<p>]   (auto1, the editor's default: the automatic threshold on click 1,
+ *                                then 0.5; a number: that threshold on every click)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,6 +15,7 @@ import type { ClickXY } from '../../src/shared/inference/clicks';
 import { decodeImage } from '../../src/extension/inference/decode';
 import type { DeviceSetting } from '../../src/extension/inference/messages';
 import { Predictor, predictionToMask } from '../../src/extension/inference/predictor';
+import { autoThresholdByte, thresholdOfByte } from '../../src/shared/inference/postprocess';
 import { SessionPool } from '../../src/extension/inference/sessionPool';
 import { DEFAULT_MODEL, listSamples, parseArgs, readGroundTruth, ROOT, WORKER } from './common';
 
@@ -70,6 +73,8 @@ async function main(): Promise<void> {
   const targetSize = Number(args.get('target') ?? 400);
   const device = (args.get('device') ?? 'cpu') as DeviceSetting;
   const focusCrop = !args.has('no-focus');
+  const threshold = args.get('threshold') ?? 'auto1';
+  if (threshold !== 'auto1' && !(Number(threshold) > 0 && Number(threshold) < 1)) throw new Error(`--threshold: auto1 or a probability, not ${threshold}`);
   if (!existsSync(dataset)) {
     console.log(`bench:noc skipped: dataset ${dataset} not found (the eval sets live in ../shared/datasets/eval).`);
     return;
@@ -102,7 +107,8 @@ async function main(): Promise<void> {
       const r = await predictor.predict(clicks);
       ms.push(performance.now() - t);
       if (!r) throw new Error('a benchmark prediction was superseded (should not happen: one click at a time)');
-      pred = predictionToMask(r, gt.width, gt.height, 0.5);
+      const thr = threshold !== 'auto1' ? Number(threshold) : clicks.length === 1 ? thresholdOfByte(autoThresholdByte(r.data)) : 0.5;
+      pred = predictionToMask(r, gt.width, gt.height, thr);
       ious.push(iouWithGroundTruth(pred, gt));
     }
     predictor.dispose();
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
   const mean = (f: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + f(r), 0) / n;
   const miou = Array.from({ length: maxClicks }, (_, k) => mean((r) => r.ious[k]));
   const summary = {
-    dataset: basename(dataset), samples: n, model: basename(model), targetSize, focusCrop, maxClicks,
+    dataset: basename(dataset), samples: n, model: basename(model), targetSize, focusCrop, threshold, maxClicks,
     noc85: mean((r) => noc(r.ious, 0.85, maxClicks)),
     noc90: mean((r) => noc(r.ious, 0.9, maxClicks)),
     noc95: mean((r) => noc(r.ious, 0.95, maxClicks)),
@@ -124,7 +130,7 @@ async function main(): Promise<void> {
     secondsPerClick: clickMs.reduce((a, b) => a + b, 0) / clickMs.length / 1000,
     wallSeconds: (Date.now() - t0) / 1000,
   };
-  console.log(`\nNoC on ${summary.dataset} (${n} samples, ${summary.model}, S=${targetSize}, ${focusCrop ? 'focus crop' : 'NO focus crop (ablation)'}, ${maxClicks} clicks max)`);
+  console.log(`\nNoC on ${summary.dataset} (${n} samples, ${summary.model}, S=${targetSize}, ${focusCrop ? 'focus crop' : 'NO focus crop (ablation)'}, threshold ${threshold}, ${maxClicks} clicks max)`);
   console.log(`  NoC@85 ${summary.noc85.toFixed(2)}   NoC@90 ${summary.noc90.toFixed(2)}   NoC@95 ${summary.noc95.toFixed(2)}   never 90%: ${summary.neverReach90}`);
   console.log(`  mIoU ${Object.entries(summary.miou).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join('  ')}`);
   console.log(`  ${summary.secondsPerClick.toFixed(3)} s/click (whole pipeline incl. worker round trip)`);

@@ -80,6 +80,41 @@ def map_click(row, col, top, left, crop_h, crop_w, in_h, in_w):
     return min(max(r, 0), in_h - 1), min(max(c, 0), in_w - 1)
 
 
+def probability_bytes(prob):
+    """The editor's 8-bit probabilities: round(p * 255), kept >= 128 exactly when p > 0.5."""
+    p = np.asarray(prob, np.float32)
+    v = np.floor(p * np.float32(255) + np.float32(0.5)).astype(np.int64)
+    v = np.where(p > 0.5, np.maximum(v, 128), np.minimum(v, 127))
+    return v.astype(np.uint8)
+
+
+AUTO_MIN_BYTE = 13  # the lowest automatic threshold: byte 13 (p about 0.05)
+
+
+def expected_iou_byte(q):
+    """The automatic threshold of a probability map given as bytes (`probability_bytes`): the
+    k in [AUTO_MIN_BYTE, 128] whose mask (byte >= k) has the largest expected IoU against a target
+    drawn from the probabilities themselves, E|M & T| / E|M | T| = sum_{b>=k} b / (255 n_{b>=k} +
+    sum_{b<k} b). An uncertain map (one click on a large object: 0.2-0.5 over most of it) gets a
+    lower threshold; a confident one keeps k = 128, i.e. p > 0.5. Integer sums and one division
+    each, ties to the higher k, so that the TypeScript twin (autoThresholdByte) agrees exactly."""
+    q = np.asarray(q, np.uint8).ravel()
+    count = np.bincount(q, minlength=256).astype(np.int64)
+    mass = count * np.arange(256, dtype=np.int64)
+    total = int(mass.sum())
+    above_n = int(count[AUTO_MIN_BYTE:].sum())
+    above_s = int(mass[AUTO_MIN_BYTE:].sum())
+    best_k, best_j = 128, -1.0
+    for k in range(AUTO_MIN_BYTE, 129):
+        d = 255 * above_n + (total - above_s)
+        j = above_s / d if d > 0 else 0.0
+        if j >= best_j:  # ties (the same mask when no byte lies between) go to the higher k
+            best_k, best_j = k, j
+        above_n -= int(count[k])
+        above_s -= int(mass[k])
+    return best_k
+
+
 class Predictor:
     """Runs a model under the protocol for one image. `model(image, clicks, prev_edge)` must
     return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
@@ -90,7 +125,12 @@ class Predictor:
         # The first focused click keeps the whole image unless its focus crop zooms in at least
         # this much (longer image side / longer crop side); 0 = always crop (the contract before).
         self.first_focus_min_zoom = first_focus_min_zoom
-        self.threshold = threshold  # the contract's 0.5; other values are a calibration diagnostic
+        # the contract's 0.5; other values are a calibration diagnostic; "auto" picks the
+        # expected-IoU threshold of every prediction, "auto1" of the first click's only
+        # (the focus box keeps 0.5 under "auto", as the editor's worker does)
+        self.threshold = threshold
+        self.thr = 0.5 if isinstance(threshold, str) else threshold
+        self.auto_byte = 128
         self.side = side
         self.focus = focus
         self.focus_from = focus_from  # first click (1-based) that is predicted on the focus crop
@@ -107,7 +147,7 @@ class Predictor:
         if len(self.clicks) < max(2, self.focus_from) or not self.focus:
             top, left, ch, cw = 0, 0, self.h, self.w
         else:
-            top, left, ch, cw = focus_box((self.prob[0, 0] > self.threshold).numpy(), self.clicks, self.h, self.w,
+            top, left, ch, cw = focus_box((self.prob[0, 0] > self.thr).numpy(), self.clicks, self.h, self.w,
                                           self.focus_expand)
             first = len(self.clicks) == max(2, self.focus_from)
             if first and max(self.h, self.w) < self.first_focus_min_zoom * max(ch, cw):
@@ -133,4 +173,14 @@ class Predictor:
         edge = resize_map(torch.sigmoid(edge_logits[:, :, :ih, :iw]), (ch, cw))
         self.prob[:, :, top:top + ch, left:left + cw] = prob
         self.edge[:, :, top:top + ch, left:left + cw] = edge
-        return self.prob[0, 0].numpy() > self.threshold
+        return self.mask()
+
+    def mask(self):
+        """The current mask: probabilities above the threshold, or for "auto" the bytes at or
+        above the automatic threshold of this prediction."""
+        p = self.prob[0, 0].numpy()
+        if self.threshold == "auto" or (self.threshold == "auto1" and len(self.clicks) == 1):
+            q = probability_bytes(p)
+            self.auto_byte = expected_iou_byte(q)
+            return q >= self.auto_byte
+        return p > self.thr

@@ -15,6 +15,49 @@ export interface MaskOptions {
 
 export const DEFAULT_MASK_OPTIONS: MaskOptions = { threshold: 0.5, keepLargest: false, fillHoles: false };
 
+/** The lowest automatic threshold, as a byte (p about 0.05). */
+export const AUTO_MIN_BYTE = 13;
+
+/**
+ * The automatic threshold of an 8-bit probability map (0..255, >= 128 exactly when p > 0.5):
+ * the byte k in [AUTO_MIN_BYTE, 128] whose mask (value >= k) has the largest expected IoU
+ * against a target drawn from the probabilities themselves,
+ * E|M ∩ T| / E|M ∪ T| = Σ_{b≥k} b / (255·n_{b≥k} + Σ_{b<k} b). A spread-out map (one click on a
+ * large object gives 0.2–0.5 over most of it) gets a lower threshold; a confident one keeps 128,
+ * i.e. p > 0.5. Integer sums and one division per k, ties to the higher k: the same k as the
+ * Python protocol's `expected_iou_byte` (models/edgeflow/inference/protocol.py). Zeros outside a
+ * probability box change nothing, so the box's bytes suffice.
+ */
+export function autoThresholdByte(bytes: Uint8Array): number {
+  const count = new Float64Array(256);
+  for (let i = 0; i < bytes.length; i++) count[bytes[i]]++;
+  let total = 0, aboveN = 0, aboveS = 0;
+  for (let b = 1; b < 256; b++) {
+    total += b * count[b];
+    if (b >= AUTO_MIN_BYTE) {
+      aboveN += count[b];
+      aboveS += b * count[b];
+    }
+  }
+  let bestK = 128, bestJ = -1;
+  for (let k = AUTO_MIN_BYTE; k <= 128; k++) {
+    const d = 255 * aboveN + (total - aboveS);
+    const j = d > 0 ? aboveS / d : 0;
+    if (j >= bestJ) {
+      bestK = k;
+      bestJ = j;
+    }
+    aboveN -= count[k];
+    aboveS -= k * count[k];
+  }
+  return bestK;
+}
+
+/** The threshold whose byte mask is `value >= k` (`byteThresholdTable`): (k − 0.5) / 255; 128 gives 0.5. */
+export function thresholdOfByte(k: number): number {
+  return (k - 0.5) / 255;
+}
+
 /** `probs > threshold` as a 0/1 mask. Accepts float probabilities or 8-bit (0..255) ones. */
 export function thresholdProbabilities(probs: Float32Array | Uint8Array, threshold: number): Uint8Array {
   return probs instanceof Uint8Array ? thresholdBytes(probs, threshold) : thresholdFloats(probs, threshold);

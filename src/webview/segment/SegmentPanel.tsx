@@ -86,10 +86,21 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
       <label class="row" title={t('Probability above which a pixel belongs to the object')}>
         {t('Threshold')}
         <input
-          type="range" min="0.05" max="0.95" step="0.01" value={o.threshold} data-testid="segment-threshold"
-          onInput={(e) => actions.setOptions({ threshold: Number((e.currentTarget as HTMLInputElement).value) })}
+          type="range" min="0.05" max="0.95" step="0.01" value={s.threshold} data-testid="segment-threshold"
+          onInput={(e) => {
+            const threshold = Number((e.currentTarget as HTMLInputElement).value);
+            // Moving the slider while the automatic value shows takes over from it.
+            actions.setOptions(s.autoThreshold !== null ? { threshold, autoFirst: false } : { threshold });
+          }}
         />
-        <span class="value">{o.threshold.toFixed(2)}</span>
+        <span class="value" data-testid="segment-threshold-value">{s.threshold.toFixed(2)}{s.autoThreshold !== null ? ` ${t('auto')}` : ''}</span>
+      </label>
+      <label class="row" title={t('On the first click of a new object, pick the threshold that best fits its probabilities (one click leaves a large object unsure)')}>
+        <input
+          type="checkbox" checked={o.autoFirst} data-testid="segment-auto-first"
+          onChange={(e) => actions.setOptions({ autoFirst: (e.currentTarget as HTMLInputElement).checked })}
+        />
+        {t('Automatic threshold on the first click')}
       </label>
       <label class="row">
         <input

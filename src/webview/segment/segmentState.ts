@@ -5,7 +5,7 @@
  */
 import type { ClickXY } from '../../shared/inference/clicks';
 import { maskFromProbabilities, polygonsFromMask, previewProbabilities, sampleGrid, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
-import type { MaskOptions } from '../../shared/inference/postprocess';
+import { autoThresholdByte, thresholdOfByte, type MaskOptions } from '../../shared/inference/postprocess';
 
 /** Host/model state shown by the busy indicator. */
 export type SegmentStatus = 'idle' | 'loading' | 'busy' | 'ready' | 'error';
@@ -14,6 +14,12 @@ export type SegmentStatus = 'idle' | 'loading' | 'busy' | 'ready' | 'error';
 export interface SegmentOptions extends MaskOptions {
   /** Douglas–Peucker tolerance in image pixels. */
   tolerance: number;
+  /**
+   * The first click of a new object is thresholded automatically (`autoThresholdByte`: the
+   * expected-IoU threshold, at most 0.5) instead of at `threshold`: one click on a large object
+   * gives probabilities of 0.2–0.5 over most of it. Later clicks use `threshold`.
+   */
+  autoFirst: boolean;
 }
 
 /**
@@ -21,7 +27,7 @@ export interface SegmentOptions extends MaskOptions {
  * stray fragments, saved as a polygon (a pinhole would turn it into RLE). The user's choice stays
  * for the rest of the webview's life (the options belong to the one session, not to an object).
  */
-export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = { threshold: 0.5, keepLargest: true, fillHoles: true, tolerance: 1 };
+export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = { threshold: 0.5, keepLargest: true, fillHoles: true, tolerance: 1, autoFirst: true };
 
 export class SegmentState {
   /** Session number; every new object (or refinement) gets the next one. */
@@ -44,6 +50,10 @@ export class SegmentState {
   /** The revision `poly` was traced for. */
   private polyRevision = -1;
   options: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS };
+  /** The automatic threshold in force for `result` (first click of a new object), else null. */
+  autoThreshold: number | null = null;
+  private autoOf: ProbabilityBox | null = null;
+  private autoValue = 0.5;
   status: SegmentStatus = 'idle';
   device = '';
   /** Milliseconds of the last click (host side). */
@@ -70,11 +80,26 @@ export class SegmentState {
     this.recomputePolygon();
   }
 
+  /** The threshold the mask is made with: the automatic one on a new object's first click. */
+  get threshold(): number {
+    return this.autoThreshold ?? this.options.threshold;
+  }
+
+  private maskOptions(): SegmentOptions {
+    return this.autoThreshold === null ? this.options : { ...this.options, threshold: this.autoThreshold };
+  }
+
   /** The mask only (cheap): the polygon follows with `recomputePolygon`. */
   recomputeMask(): void {
     const r = this.result;
+    const auto = r && this.options.autoFirst && this.refineId === null && this.clicks.length === 1;
+    if (auto && this.autoOf !== r) {
+      this.autoValue = thresholdOfByte(autoThresholdByte(r.data)); // once per result
+      this.autoOf = r;
+    }
+    this.autoThreshold = auto ? this.autoValue : null;
     if (r) {
-      const m = maskFromProbabilities(r, this.options);
+      const m = maskFromProbabilities(r, this.maskOptions());
       this.mask = { box: r.box, data: m.mask, area: m.area, grid: sampleGrid(r) };
     } else this.mask = null;
     this.revision++;
@@ -88,11 +113,12 @@ export class SegmentState {
     if (this.polyRevision === this.revision && (preview || !this.polyPreview)) return;
     const r = this.result, m = this.mask;
     const coarse = r && m && preview ? previewProbabilities(r) : r;
+    const o = this.maskOptions();
     if (!r || !m) this.poly = null;
-    else if (coarse === r) this.poly = polygonsFromMask(r, m.data, m.area, this.options, this.options.tolerance);
+    else if (coarse === r) this.poly = polygonsFromMask(r, m.data, m.area, o, o.tolerance);
     else {
-      const cm = maskFromProbabilities(coarse!, this.options);
-      this.poly = { ...polygonsFromMask(coarse!, cm.mask, cm.area, this.options, this.options.tolerance), mask: m.data, area: m.area };
+      const cm = maskFromProbabilities(coarse!, o);
+      this.poly = { ...polygonsFromMask(coarse!, cm.mask, cm.area, o, o.tolerance), mask: m.data, area: m.area };
     }
     this.polyPreview = coarse !== r;
     this.polyRevision = this.revision;
@@ -109,6 +135,7 @@ export class SegmentState {
     this.refineId = null;
     this.clicks = [];
     this.result = null;
+    this.autoThreshold = null;
     this.mask = null;
     this.poly = null;
     this.polyPreview = false;

@@ -93,3 +93,53 @@ describe('click tool state on a very large box', () => {
     assert.equal(s.poly, exact);
   });
 });
+
+describe('automatic threshold on the first click', () => {
+  // One click on a large object: a confident core (p 0.94) in a wide band at p 0.35.
+  const W = 40, H = 30;
+  const data = new Uint8Array(W * H);
+  for (let r = 3; r < 27; r++) data.fill(90, r * W + 4, r * W + 36);
+  for (let r = 12; r < 18; r++) data.fill(240, r * W + 16, r * W + 24);
+  const result = () => ({ box: { x: 0, y: 0, width: W, height: H }, data });
+  const click = (x: number) => ({ x, y: 15, positive: true });
+
+  it('takes the unsure band on a new object\'s first click, then goes back to the slider', () => {
+    const s = new SegmentState();
+    assert.equal(s.options.autoFirst, true);
+    s.active = true;
+    s.clicks = [click(20)];
+    s.result = result();
+    s.recompute();
+    assert.ok(s.autoThreshold !== null && s.autoThreshold < 0.36, String(s.autoThreshold));
+    assert.equal(s.threshold, s.autoThreshold);
+    assert.equal(s.mask?.area, 24 * 32, 'the whole band');
+    assert.ok(s.poly && s.poly.area === 24 * 32);
+    // Click 2 (the same probabilities, for the test): the slider's 0.5 again, only the core.
+    s.clicks = [click(20), click(10)];
+    s.result = result();
+    s.recompute();
+    assert.equal(s.autoThreshold, null);
+    assert.equal(s.threshold, 0.5);
+    assert.equal(s.mask?.area, 6 * 8);
+  });
+
+  it('is off when refining an existing object or when the user turns it off', () => {
+    const s = new SegmentState();
+    s.active = true;
+    s.refineId = 7;
+    s.clicks = [click(20)];
+    s.result = result();
+    s.recompute();
+    assert.equal(s.autoThreshold, null);
+    assert.equal(s.mask?.area, 6 * 8);
+    s.refineId = null;
+    s.options = { ...s.options, autoFirst: false };
+    s.recompute();
+    assert.equal(s.mask?.area, 6 * 8);
+    s.options = { ...s.options, autoFirst: true };
+    s.recompute();
+    assert.equal(s.mask?.area, 24 * 32, 'turned back on for the same result');
+    s.clear();
+    assert.equal(s.autoThreshold, null);
+  });
+});
