@@ -229,6 +229,9 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
       timings[`click${n}${click.positive ? '+' : '-'}`] = Date.now() - t0;
       const mask = await overlayMask(frame, gt);
       ious.push(Math.round(maskIoU(mask, gt) * 1000) / 1000);
+      // The first click of a new object is thresholded automatically; later clicks use the slider.
+      const thr = await frame.locator('[data-testid="segment-threshold-value"]').textContent();
+      assert.ok(n === 1 ? /^0\.\d\d auto$/.test(thr) : thr === '0.50', `threshold after click ${n}: ${thr}`);
       await shot(page, `03-click-${n}`);
       if (ious.at(-1) >= 0.85 && n >= 2) break;
       click = nextClick(mask, gt);
