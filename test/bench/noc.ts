@@ -15,7 +15,7 @@ import type { ClickXY } from '../../src/shared/inference/clicks';
 import { decodeImage } from '../../src/extension/inference/decode';
 import type { DeviceSetting } from '../../src/extension/inference/messages';
 import { Predictor, predictionToMask } from '../../src/extension/inference/predictor';
-import { autoThresholdByte, thresholdOfByte } from '../../src/shared/inference/postprocess';
+import { protocolThreshold } from '../../src/shared/inference/postprocess';
 import { SessionPool } from '../../src/extension/inference/sessionPool';
 import { DEFAULT_MODEL, listSamples, parseArgs, readGroundTruth, ROOT, WORKER } from './common';
 
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       const r = await predictor.predict(clicks);
       ms.push(performance.now() - t);
       if (!r) throw new Error('a benchmark prediction was superseded (should not happen: one click at a time)');
-      const thr = threshold !== 'auto1' ? Number(threshold) : clicks.length === 1 ? thresholdOfByte(autoThresholdByte(r.data)) : 0.5;
+      const thr = threshold !== 'auto1' ? Number(threshold) : protocolThreshold(r.data, clicks.length);
       pred = predictionToMask(r, gt.width, gt.height, thr);
       ious.push(iouWithGroundTruth(pred, gt));
     }

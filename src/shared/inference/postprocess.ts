@@ -58,6 +58,14 @@ export function thresholdOfByte(k: number): number {
   return (k - 0.5) / 255;
 }
 
+/**
+ * The NoC protocol's threshold for a new object's prediction after `clickCount` clicks (the
+ * editor's default): automatic on click 1, 0.5 after.
+ */
+export function protocolThreshold(bytes: Uint8Array, clickCount: number): number {
+  return clickCount === 1 ? thresholdOfByte(autoThresholdByte(bytes)) : 0.5;
+}
+
 /** `probs > threshold` as a 0/1 mask. Accepts float probabilities or 8-bit (0..255) ones. */
 export function thresholdProbabilities(probs: Float32Array | Uint8Array, threshold: number): Uint8Array {
   return probs instanceof Uint8Array ? thresholdBytes(probs, threshold) : thresholdFloats(probs, threshold);

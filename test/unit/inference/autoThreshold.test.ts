@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { goldenPath } from '../helpers/golden';
-import { AUTO_MIN_BYTE, autoThresholdByte, byteThresholdTable, thresholdOfByte } from '../../../src/shared/inference/postprocess';
+import { AUTO_MIN_BYTE, autoThresholdByte, byteThresholdTable, protocolThreshold, thresholdOfByte } from '../../../src/shared/inference/postprocess';
 
 interface Case { width: number; height: number; bytes: string; k: number }
 const golden = JSON.parse(readFileSync(goldenPath('inference/auto-threshold.json'), 'utf8')) as { cases: Case[] };
@@ -60,5 +60,15 @@ describe('automatic first-click threshold', () => {
       const table = byteThresholdTable(thresholdOfByte(k));
       for (let v = 0; v < 256; v++) assert.equal(table[v], v >= k ? 1 : 0, `k ${k} v ${v}`);
     }
+  });
+});
+
+describe('protocol threshold', () => {
+  it('is automatic on click 1 and 0.5 after', () => {
+    const q = new Uint8Array(100);
+    q.fill(90, 0, 80);
+    q.fill(240, 80, 100);
+    assert.equal(protocolThreshold(q, 1), thresholdOfByte(90));
+    assert.equal(protocolThreshold(q, 2), 0.5);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The shipped model through the editor's Predictor on easy GrabCut images: the simulated user
- * (RITM's clicker) must reach IoU >= 0.85 within 5 clicks. Skips with a message when the
+ * (RITM's clicker) must reach IoU >= 0.85 within 5 clicks, with the editor's default threshold
+ * (automatic on click 1, 0.5 after). Skips with a message when the
  * evaluation data (../shared) or the shipped model is absent.
  */
 import * as assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../../../src/extension/inference/decode';
 import { Predictor, predictionToMask } from '../../../src/extension/inference/predictor';
+import { protocolThreshold } from '../../../src/shared/inference/postprocess';
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import { groundTruthFromMask, iouWithGroundTruth, NocClicker } from '../../../src/shared/clicker';
 import type { ClickXY } from '../../../src/shared/inference/clicks';
@@ -69,7 +71,7 @@ describe('Predictor with the shipped model on easy GrabCut images', function () 
           clicks.push(c);
           const r = await p.predict(clicks);
           assert.ok(r, 'a sequential prediction must not be superseded');
-          pred = predictionToMask(r, gt.width, gt.height);
+          pred = predictionToMask(r, gt.width, gt.height, protocolThreshold(r.data, clicks.length));
           ious.push(iouWithGroundTruth(pred, gt));
           if (ious[ious.length - 1] >= 0.85) break;
         }
