@@ -64,10 +64,11 @@ def main():
     ap.add_argument("--first-focus-min-zoom", type=float, default=FIRST_FOCUS_MIN_ZOOM,
                     help="the first focused click keeps the whole image unless its crop zooms in this much "
                          "(the contract: 2; 0 = always crop, the contract before)")
-    ap.add_argument("--threshold", type=lambda v: v if v in ("auto", "auto1") else float(v), default="auto1",
+    ap.add_argument("--threshold", type=lambda v: v if v in ("auto", "auto1", "auto2", "autopos", "autofix") else float(v), default="auto1",
                     help="mask threshold: auto1 (the contract: the automatic threshold on click 1, then 0.5; "
                          "the focus box uses 0.5); a number (diagnostic: every click and the focus box); "
-                         "auto (diagnostic: the automatic threshold on every click)")
+                         "auto / auto2 / autopos (diagnostics: the automatic threshold on every click / on "
+                         "clicks 1-2 / while every click is positive)")
     ap.add_argument("--ablate", default="none", choices=ABLATIONS,
                     help="inference-time ablation of a checkpoint: drop FineNet and/or the edge prior")
     ap.add_argument("--threads", type=int, default=2)

@@ -126,7 +126,8 @@ class Predictor:
         # this much (longer image side / longer crop side); 0 = always crop (the contract before).
         self.first_focus_min_zoom = first_focus_min_zoom
         # the contract's 0.5; other values are a calibration diagnostic; "auto" picks the
-        # expected-IoU threshold of every prediction, "auto1" of the first click's only
+        # expected-IoU threshold of every prediction, "auto1" of the first click's only (the
+        # contract), "auto2" of clicks 1-2, "autopos" while every click is positive (diagnostics)
         # (the focus box keeps 0.5 under "auto", as the editor's worker does)
         self.threshold = threshold
         self.thr = 0.5 if isinstance(threshold, str) else threshold
@@ -179,7 +180,14 @@ class Predictor:
         """The current mask: probabilities above the threshold, or for "auto" the bytes at or
         above the automatic threshold of this prediction."""
         p = self.prob[0, 0].numpy()
-        if self.threshold == "auto" or (self.threshold == "auto1" and len(self.clicks) == 1):
+        n = len(self.clicks)
+        if self.threshold == "autofix":  # diagnostic: click 1's automatic threshold kept for the object
+            q = probability_bytes(p)
+            if n == 1:
+                self.auto_byte = expected_iou_byte(q)
+            return q >= self.auto_byte
+        if (self.threshold == "auto" or (self.threshold == "auto1" and n == 1) or (self.threshold == "auto2" and n <= 2)
+                or (self.threshold == "autopos" and all(c[2] for c in self.clicks))):
             q = probability_bytes(p)
             self.auto_byte = expected_iou_byte(q)
             return q >= self.auto_byte
