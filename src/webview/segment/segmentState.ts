@@ -38,6 +38,8 @@ export class SegmentState {
   refineId: number | null = null;
   clicks: ClickXY[] = [];
   result: ProbabilityBox | null = null;
+  /** How many clicks `result` answers (it can lag `clicks` while the next click is running). */
+  resultClicks = 0;
   /** The mask the options make of `result` (drawn at once). */
   mask: { box: ProbabilityBox['box']; data: Uint8Array; area: number; grid: { width: number; height: number } } | null = null;
   /** Its polygons; traced just after the mask is drawn, see `polygonFresh`. */
@@ -92,7 +94,7 @@ export class SegmentState {
   /** The mask only (cheap): the polygon follows with `recomputePolygon`. */
   recomputeMask(): void {
     const r = this.result;
-    const auto = r && this.options.autoFirst && this.refineId === null && this.clicks.length === 1;
+    const auto = r && this.options.autoFirst && this.refineId === null && this.resultClicks === 1;
     if (auto && this.autoOf !== r) {
       this.autoValue = thresholdOfByte(autoThresholdByte(r.data)); // once per result
       this.autoOf = r;
@@ -135,6 +137,7 @@ export class SegmentState {
     this.refineId = null;
     this.clicks = [];
     this.result = null;
+    this.resultClicks = 0;
     this.autoThreshold = null;
     this.mask = null;
     this.poly = null;

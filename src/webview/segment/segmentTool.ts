@@ -402,6 +402,7 @@ export const segmentTool: Tool = {
       // A result for an older click list (after an undo raced a click) is not drawn.
       if (m.clickCount !== segment.clicks.length) return;
       segment.result = m.sample ? { box: m.box, data: new Uint8Array(m.data), sample: m.sample } : { box: m.box, data: new Uint8Array(m.data) };
+      segment.resultClicks = m.clickCount;
       segment.lastMs = m.ms;
       segment.status = 'ready';
       segment.message = null;

@@ -109,14 +109,19 @@ describe('automatic threshold on the first click', () => {
     s.active = true;
     s.clicks = [click(20)];
     s.result = result();
+    s.resultClicks = 1;
     s.recompute();
     assert.ok(s.autoThreshold !== null && s.autoThreshold < 0.36, String(s.autoThreshold));
     assert.equal(s.threshold, s.autoThreshold);
     assert.equal(s.mask?.area, 24 * 32, 'the whole band');
     assert.ok(s.poly && s.poly.area === 24 * 32);
-    // Click 2 (the same probabilities, for the test): the slider's 0.5 again, only the core.
+    // Click 2 sent, its result not back yet: the first click's result keeps its automatic value.
     s.clicks = [click(20), click(10)];
+    s.recompute();
+    assert.equal(s.mask?.area, 24 * 32);
+    // Click 2's result (the same probabilities, for the test): the slider's 0.5 again, only the core.
     s.result = result();
+    s.resultClicks = 2;
     s.recompute();
     assert.equal(s.autoThreshold, null);
     assert.equal(s.threshold, 0.5);
@@ -129,6 +134,7 @@ describe('automatic threshold on the first click', () => {
     s.refineId = 7;
     s.clicks = [click(20)];
     s.result = result();
+    s.resultClicks = 1;
     s.recompute();
     assert.equal(s.autoThreshold, null);
     assert.equal(s.mask?.area, 6 * 8);
