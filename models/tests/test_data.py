@@ -82,3 +82,36 @@ def test_part_weight_one_keeps_the_original_draws():
     a, b = ObjectSampler(_toy_index()), ObjectSampler(_toy_index(), part_weight=1.0)
     ra, rb = np.random.default_rng(5), np.random.default_rng(5)
     assert [a.sample(ra).image for _ in range(50)] == [b.sample(rb).image for _ in range(50)]
+
+
+def test_far_negative_clicks():
+    mask = np.zeros((200, 200), bool)
+    mask[80:120, 80:120] = True
+    d_out = distance_transform_edt(~mask)
+    far_seen = 0
+    for seed in range(40):
+        base = sample_initial_clicks(mask, np.random.default_rng(seed))
+        assert base == sample_initial_clicks(mask, np.random.default_rng(seed), 0.0)  # 0 draws nothing more
+        cl = sample_initial_clicks(mask, np.random.default_rng(seed), far_neg_prob=1.0)
+        assert cl[:len(base)] == base and len(cl) == len(base) + 1
+        r, c, pos = cl[-1]
+        assert not pos and d_out[r, c] > 40
+        far_seen += 1
+    assert far_seen == 40
+    # no pixel farther than 40 px: nothing is added
+    big = np.ones((60, 60), bool)
+    big[0, 0] = False
+    assert len(sample_initial_clicks(big, np.random.default_rng(0), 1.0)) == len(sample_initial_clicks(big, np.random.default_rng(0)))
+
+
+def test_batch_passes_far_negative_clicks_on(train_root):
+    s = ObjectSampler(index_objects(train_root))
+    a = make_batch(s, seed=3, step=11, batch=4, crop=160)
+    b = make_batch(s, seed=3, step=11, batch=4, crop=160, far_neg_prob=1.0)
+    assert torch.equal(a["image"][0], b["image"][0])  # the same first sample (its draws come first)
+    for i in range(4):
+        rb = [r for r in b["clicks"][i].tolist() if r[0] >= 0]
+        d_out = distance_transform_edt(~(b["gt"][i, 0].numpy() > 0.5))
+        if (d_out > 40).any():
+            r, c, p = rb[-1]
+            assert p == 0 and d_out[r, c] > 40

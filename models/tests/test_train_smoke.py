@@ -108,8 +108,9 @@ def test_recipe_may_change_on_resume_and_is_logged(train_root, tmp_path, monkeyp
     cfg = _cfg(total_steps=2, stage1_steps=1, crop=64, batch=2)
     tr.Trainer(cfg, str(tmp_path), log_to_stdout=False).run(validate=False)
     t = tr.Trainer(cfg, str(tmp_path), log_to_stdout=False,
-                   overrides={"part_weight": 0.5, "first_click_prob": 0.25, "mask_bce_weight": 1.0})
-    assert (t.cfg.part_weight, t.cfg.first_click_prob, t.cfg.mask_bce_weight) == (0.5, 0.25, 1.0)
+                   overrides={"part_weight": 0.5, "first_click_prob": 0.25, "mask_bce_weight": 1.0,
+                              "far_neg_prob": 0.3})
+    assert (t.cfg.part_weight, t.cfg.first_click_prob, t.cfg.mask_bce_weight, t.cfg.far_neg_prob) == (0.5, 0.25, 1.0, 0.3)
     log = open(os.path.join(tmp_path, "train.log")).read()
     assert "mask_bce_weight: 0.0 -> 1.0" in log and "part_weight: 1.0 -> 0.5" in log
     try:

@@ -115,10 +115,12 @@ def augment(obj, rng, crop=320, bg_obj=None):
     return arr, np.ascontiguousarray(m)
 
 
-def sample_initial_clicks(mask, rng):
+def sample_initial_clicks(mask, rng, far_neg_prob=0.0):
     """Initial clicks for a training sample: 1-4 positives inside (the first at the innermost
     point half of the time, else drawn proportionally to the distance from the boundary) and 0-3
-    negatives in a band 3-40 px outside the object. Returns [(row, col, is_positive)]."""
+    negatives in a band 3-40 px outside the object; with probability `far_neg_prob` one more
+    negative anywhere farther than 40 px (users also click far out on the background).
+    Returns [(row, col, is_positive)]."""
     dt_in = distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
     clicks = []
     if rng.random() < 0.5:
@@ -140,6 +142,10 @@ def sample_initial_clicks(mask, rng):
         for _ in range(n_neg):
             if band.any():
                 clicks.append(_draw(band.astype(np.float64), rng, False))
+    if far_neg_prob and rng.random() < far_neg_prob:  # no draw at 0: runs without it resume exactly
+        far = distance_transform_edt(~mask) > 40
+        if far.any():
+            clicks.append(_draw(far.astype(np.float64), rng, False))
     return clicks
 
 
@@ -149,7 +155,7 @@ def _draw(weights, rng, pos):
     return (k // weights.shape[1], k % weights.shape[1], pos)
 
 
-def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1):
+def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1, far_neg_prob=0.0):
     """Batch for training step `step`: dict of tensors image [B,3,C,C], gt [B,1,C,C] and
     clicks [B,MAX_CLICKS,3] int64 rows (row, col, is_positive), padding rows = -1."""
     rng = np.random.default_rng([seed, step])
@@ -166,7 +172,7 @@ def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1):
         arr, m = out
         imgs[b] = arr.transpose(2, 0, 1)
         gts[b, 0] = m
-        cl = sample_initial_clicks(m, rng)
+        cl = sample_initial_clicks(m, rng, far_neg_prob)
         for i, (r, c, p) in enumerate(cl[:MAX_CLICKS]):
             clicks[b, i] = (r, c, int(p))
     return {"image": torch.from_numpy(imgs), "gt": torch.from_numpy(gts), "clicks": torch.from_numpy(clicks)}
@@ -175,11 +181,12 @@ def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1):
 class BatchStream(torch.utils.data.Dataset):
     """Dataset whose item i is the whole batch of training step i (for a DataLoader worker)."""
 
-    def __init__(self, sampler, seed, batch, crop, paste_prob=0.1):
+    def __init__(self, sampler, seed, batch, crop, paste_prob=0.1, far_neg_prob=0.0):
         self.sampler, self.seed, self.batch, self.crop, self.paste_prob = sampler, seed, batch, crop, paste_prob
+        self.far_neg_prob = far_neg_prob
 
     def __len__(self):
         return 10 ** 9
 
     def __getitem__(self, step):
-        return make_batch(self.sampler, self.seed, step, self.batch, self.crop, self.paste_prob)
+        return make_batch(self.sampler, self.seed, step, self.batch, self.crop, self.paste_prob, self.far_neg_prob)
