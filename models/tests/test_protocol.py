@@ -112,6 +112,8 @@ def test_probability_bytes_match_the_editor_quantisation():
     rng = np.random.default_rng(0)
     r = rng.random(10000).astype(np.float32)
     assert np.array_equal(probability_bytes(r) >= 128, r > 0.5)
+    # p * 255 + 0.5 in float64 as in JavaScript: float32 arithmetic would round this one up to 156
+    assert probability_bytes(np.array([0.6098039150238037], np.float32)).tolist() == [155]
 
 
 def test_expected_iou_threshold_lowers_only_for_uncertain_maps():

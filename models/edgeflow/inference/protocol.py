@@ -81,9 +81,10 @@ def map_click(row, col, top, left, crop_h, crop_w, in_h, in_w):
 
 
 def probability_bytes(prob):
-    """The editor's 8-bit probabilities: round(p * 255), kept >= 128 exactly when p > 0.5."""
+    """The editor's 8-bit probabilities: round(p * 255), kept >= 128 exactly when p > 0.5. The
+    float32 value times 255 plus 0.5 is computed in float64, as the worker's JavaScript does."""
     p = np.asarray(prob, np.float32)
-    v = np.floor(p * np.float32(255) + np.float32(0.5)).astype(np.int64)
+    v = np.floor(p.astype(np.float64) * 255 + 0.5).astype(np.int64)
     v = np.where(p > 0.5, np.maximum(v, 128), np.minimum(v, 127))
     return v.astype(np.uint8)
 
