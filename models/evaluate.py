@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
 from edgeflow.inference.noc import eval_root, evaluate  # noqa: E402
-from edgeflow.inference.protocol import FIRST_FOCUS_MIN_ZOOM  # noqa: E402
+from edgeflow.inference.protocol import FIRST_FOCUS_MIN_ZOOM, THRESHOLD_MODES  # noqa: E402
 from edgeflow.model import build_model  # noqa: E402
 
 
@@ -64,7 +64,7 @@ def main():
     ap.add_argument("--first-focus-min-zoom", type=float, default=FIRST_FOCUS_MIN_ZOOM,
                     help="the first focused click keeps the whole image unless its crop zooms in this much "
                          "(the contract: 2; 0 = always crop, the contract before)")
-    ap.add_argument("--threshold", type=lambda v: v if v in ("auto", "auto1", "auto2", "autopos", "autofix") else float(v), default="auto1",
+    ap.add_argument("--threshold", type=lambda v: v if v in THRESHOLD_MODES else float(v), default="auto1",
                     help="mask threshold: auto1 (the contract: the automatic threshold on click 1, then 0.5; "
                          "the focus box uses 0.5); a number (diagnostic: every click and the focus box); "
                          "auto / auto2 / autopos (diagnostics: the automatic threshold on every click / on "

@@ -134,6 +134,7 @@ def sample_initial_clicks(mask, rng, far_neg_prob=0.0):
         if inner.any():
             clicks.append(_draw(inner, rng, True))
     n_neg = rng.choice(4, p=[0.45, 0.3, 0.15, 0.1])
+    dt_out = None
     if n_neg:
         dt_out = distance_transform_edt(~mask)
         band = (dt_out >= 3) & (dt_out <= 40)
@@ -143,7 +144,7 @@ def sample_initial_clicks(mask, rng, far_neg_prob=0.0):
             if band.any():
                 clicks.append(_draw(band.astype(np.float64), rng, False))
     if far_neg_prob and rng.random() < far_neg_prob:  # no draw at 0: runs without it resume exactly
-        far = distance_transform_edt(~mask) > 40
+        far = (distance_transform_edt(~mask) if dt_out is None else dt_out) > 40
         if far.any():
             clicks.append(_draw(far.astype(np.float64), rng, False))
     return clicks

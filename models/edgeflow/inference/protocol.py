@@ -116,6 +116,12 @@ def expected_iou_byte(q):
     return best_k
 
 
+# Threshold modes besides a number: "auto1" is the contract (the automatic threshold on click 1,
+# then 0.5); "auto" (every click), "auto2" (clicks 1-2), "autopos" (while every click is positive)
+# and "autofix" (click 1's value kept for the object) are diagnostics.
+THRESHOLD_MODES = ("auto1", "auto", "auto2", "autopos", "autofix")
+
+
 class Predictor:
     """Runs a model under the protocol for one image. `model(image, clicks, prev_edge)` must
     return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
@@ -126,10 +132,8 @@ class Predictor:
         # The first focused click keeps the whole image unless its focus crop zooms in at least
         # this much (longer image side / longer crop side); 0 = always crop (the contract before).
         self.first_focus_min_zoom = first_focus_min_zoom
-        # the contract's 0.5; other values are a calibration diagnostic; "auto" picks the
-        # expected-IoU threshold of every prediction, "auto1" of the first click's only (the
-        # contract), "auto2" of clicks 1-2, "autopos" while every click is positive (diagnostics)
-        # (the focus box keeps 0.5 under "auto", as the editor's worker does)
+        # A number (diagnostic: every click and the focus box) or one of THRESHOLD_MODES; under a
+        # mode the focus box keeps 0.5, as the editor's worker does.
         self.threshold = threshold
         self.thr = 0.5 if isinstance(threshold, str) else threshold
         self.auto_byte = 128
@@ -181,15 +185,12 @@ class Predictor:
         """The current mask: probabilities above the threshold, or for "auto" the bytes at or
         above the automatic threshold of this prediction."""
         p = self.prob[0, 0].numpy()
-        n = len(self.clicks)
-        if self.threshold == "autofix":  # diagnostic: click 1's automatic threshold kept for the object
-            q = probability_bytes(p)
-            if n == 1:
-                self.auto_byte = expected_iou_byte(q)
-            return q >= self.auto_byte
-        if (self.threshold == "auto" or (self.threshold == "auto1" and n == 1) or (self.threshold == "auto2" and n <= 2)
-                or (self.threshold == "autopos" and all(c[2] for c in self.clicks))):
-            q = probability_bytes(p)
+        t, n = self.threshold, len(self.clicks)
+        fresh = (t == "auto" or (t in ("auto1", "autofix") and n == 1) or (t == "auto2" and n <= 2)
+                 or (t == "autopos" and all(c[2] for c in self.clicks)))
+        if not fresh and t != "autofix":
+            return p > self.thr
+        q = probability_bytes(p)
+        if fresh:
             self.auto_byte = expected_iou_byte(q)
-            return q >= self.auto_byte
-        return p > self.thr
+        return q >= self.auto_byte  # autofix after click 1: click 1's value

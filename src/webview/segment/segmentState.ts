@@ -54,8 +54,8 @@ export class SegmentState {
   options: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS };
   /** The automatic threshold in force for `result` (first click of a new object), else null. */
   autoThreshold: number | null = null;
-  private autoOf: ProbabilityBox | null = null;
-  private autoValue = 0.5;
+  /** `autoThreshold` of the last first-click result it was computed for (once per result). */
+  private autoCache: { of: ProbabilityBox; value: number } | null = null;
   status: SegmentStatus = 'idle';
   device = '';
   /** Milliseconds of the last click (host side). */
@@ -95,11 +95,8 @@ export class SegmentState {
   recomputeMask(): void {
     const r = this.result;
     const auto = r && this.options.autoFirst && this.refineId === null && this.resultClicks === 1;
-    if (auto && this.autoOf !== r) {
-      this.autoValue = thresholdOfByte(autoThresholdByte(r.data)); // once per result
-      this.autoOf = r;
-    }
-    this.autoThreshold = auto ? this.autoValue : null;
+    if (auto && this.autoCache?.of !== r) this.autoCache = { of: r, value: thresholdOfByte(autoThresholdByte(r.data)) };
+    this.autoThreshold = auto ? this.autoCache!.value : null;
     if (r) {
       const m = maskFromProbabilities(r, this.maskOptions());
       this.mask = { box: r.box, data: m.mask, area: m.area, grid: sampleGrid(r) };
