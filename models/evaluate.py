@@ -49,18 +49,6 @@ def as_protocol_model(net, ablate="none"):
     return model
 
 
-def flip_averaged(model):
-    """Test-time augmentation (diagnostic): the model on the input and on its horizontal mirror
-    (the padded tensors mirrored whole), the mirror's logits flipped back and averaged."""
-
-    def averaged(image, clicks, prev_edge):
-        a = model(image, clicks, prev_edge)
-        b = model(image.flip(-1), clicks.flip(-1), prev_edge.flip(-1))
-        return tuple((x + y.flip(-1)) / 2 for x, y in zip(a, b))
-
-    return averaged
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", help="trainer checkpoint or EMA snapshot")
@@ -83,8 +71,8 @@ def main():
                          "clicks 1-2 / while every click is positive)")
     ap.add_argument("--ablate", default="none", choices=ABLATIONS,
                     help="inference-time ablation of a checkpoint: drop FineNet and/or the edge prior")
-    ap.add_argument("--flip", action="store_true",
-                    help="diagnostic: average the logits of the input and of its horizontal mirror")
+    ap.add_argument("--no-mirror", action="store_true",
+                    help="ablation: one model run per click, without the contract's mirror averaging")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", help="JSON output path")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -107,13 +95,12 @@ def main():
         meta = {"onnx": a.onnx}
     else:
         sys.exit("give --ckpt or --onnx")
-    if a.flip:
-        model = flip_averaged(model)
-        meta["flip"] = True
     focus_opts = {"focus_from": a.focus_from, "focus_expand": a.focus_expand}
     results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "focus_opts": focus_opts,
-               "threshold": a.threshold, "first_focus_min_zoom": a.first_focus_min_zoom, "results": []}
-    predictor_opts = dict(focus_opts, threshold=a.threshold, first_focus_min_zoom=a.first_focus_min_zoom)
+               "threshold": a.threshold, "first_focus_min_zoom": a.first_focus_min_zoom, "mirror": not a.no_mirror,
+               "results": []}
+    predictor_opts = dict(focus_opts, threshold=a.threshold, first_focus_min_zoom=a.first_focus_min_zoom,
+                          mirror=not a.no_mirror)
     for ds in a.datasets.split(","):
         res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,
                        log=print if a.verbose else None, focus_opts=predictor_opts)

@@ -152,3 +152,38 @@ def test_auto_threshold_predictor_takes_the_uncertain_object_and_keeps_the_focus
     m = auto.add_click(200, 200, True)
     assert m[110:290, 110:290].all() and not m[:90].any() and auto.auto_byte < 128
     assert auto.thr == 0.5  # the focus box of the next click comes from p > 0.5, as in the editor
+
+
+def ramp_oracle(image, clicks, prev_edge):
+    """Position-dependent stand-in: the click disks, minus 1, plus a ramp along the padded width
+    from -3 at column 0 to +3 at the last column, so that a view and its mirror disagree."""
+    w = clicks.shape[-1]
+    ramp = torch.linspace(-3.0, 3.0, w).view(1, 1, 1, w)
+    logit = (clicks[:, :1] - clicks[:, 1:2]) * 20.0 - 1.0 + ramp
+    return logit, -logit, logit
+
+
+def test_mirror_averaging_cancels_what_depends_on_the_side():
+    from edgeflow.inference.protocol import mirror_averaged
+
+    image, clicks, edge = torch.rand(1, 3, 64, 96), torch.zeros(1, 2, 64, 96), torch.zeros(1, 1, 64, 96)
+    clicks[0, 0, 30:35, 10:15] = 1
+    mask, inv, _ = mirror_averaged(ramp_oracle)(image, clicks, edge)
+    # the ramp is odd about the padded tensor's centre and cancels; the disk, mirrored there and
+    # back, stays where it was
+    assert torch.allclose(mask[0, 0, 0, 40:56], torch.full((16,), -1.0), atol=1e-5)
+    assert mask[0, 0, 32, 12] == pytest.approx(19.0, abs=1e-5)
+    assert torch.equal(inv, -mask)  # every output is averaged, the edge too
+    # a mirror-symmetric model is unchanged
+    m1 = disk_oracle(image, clicks, edge)[0]
+    assert torch.allclose(mirror_averaged(disk_oracle)(image, clicks, edge)[0], m1)
+
+
+def test_predictor_mirror_changes_the_mask_only_where_the_model_depends_on_the_side():
+    img = np.zeros((200, 300, 3), np.uint8)
+    plain = Predictor(ramp_oracle, img).add_click(100, 150, True)
+    mirrored = Predictor(ramp_oracle, img, mirror=True).add_click(100, 150, True)
+    # without averaging the ramp outweighs the -1 over the right third of the padded input, and
+    # the mask covers it; averaged, only the click's disk is left
+    assert plain[:, 250:].all() and not plain[:, :100].any()
+    assert mirrored[100, 150] and mirrored.sum() < 200

@@ -4,6 +4,7 @@
  *     [--max-clicks 20] [--json <file>] [--plot <png>] [--limit N] [--target 400] [--device cpu]
  *     [--python <models/evaluate.py --out JSON>]   (prints the Python evaluation beside ours)
  *     [--no-focus]   (ablation: no focus crop, every click on the whole image)
+ *     [--no-mirror]  (ablation: one model run per click, without the contract's mirror averaging)
  *     [--threshold auto1|<p>]   (auto1, the editor's default: the automatic threshold on click 1,
  *                                then 0.5; a number: that threshold on every click)
  */
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   const targetSize = Number(args.get('target') ?? 400);
   const device = (args.get('device') ?? 'cpu') as DeviceSetting;
   const focusCrop = !args.has('no-focus');
+  const mirror = !args.has('no-mirror');
   const threshold = args.get('threshold') ?? 'auto1';
   if (threshold !== 'auto1' && !(Number(threshold) > 0 && Number(threshold) < 1)) throw new Error(`--threshold: auto1 or a probability, not ${threshold}`);
   if (!existsSync(dataset)) {
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
     const gt = await readGroundTruth(s.mask);
     const image = await decodeImage(s.image);
     if (image.width !== gt.width || image.height !== gt.height) throw new Error(`${s.name}: image ${image.width}x${image.height} but mask ${gt.width}x${gt.height}`);
-    const predictor = await Predictor.open(pool, image, { modelPath: model, device, targetSize, focusCrop });
+    const predictor = await Predictor.open(pool, image, { modelPath: model, device, targetSize, focusCrop, mirror });
     const clicker = new NocClicker(gt);
     let pred: Uint8Array = new Uint8Array(gt.width * gt.height);
     const ious: number[] = [], ms: number[] = [], clicks: ClickXY[] = [];
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
   const mean = (f: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + f(r), 0) / n;
   const miou = Array.from({ length: maxClicks }, (_, k) => mean((r) => r.ious[k]));
   const summary = {
-    dataset: basename(dataset), samples: n, model: basename(model), targetSize, focusCrop, threshold, maxClicks,
+    dataset: basename(dataset), samples: n, model: basename(model), targetSize, focusCrop, mirror, threshold, maxClicks,
     noc85: mean((r) => noc(r.ious, 0.85, maxClicks)),
     noc90: mean((r) => noc(r.ious, 0.9, maxClicks)),
     noc95: mean((r) => noc(r.ious, 0.95, maxClicks)),
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
     secondsPerClick: clickMs.reduce((a, b) => a + b, 0) / clickMs.length / 1000,
     wallSeconds: (Date.now() - t0) / 1000,
   };
-  console.log(`\nNoC on ${summary.dataset} (${n} samples, ${summary.model}, S=${targetSize}, ${focusCrop ? 'focus crop' : 'NO focus crop (ablation)'}, threshold ${threshold}, ${maxClicks} clicks max)`);
+  console.log(`\nNoC on ${summary.dataset} (${n} samples, ${summary.model}, S=${targetSize}, ${focusCrop ? 'focus crop' : 'NO focus crop (ablation)'}, ${mirror ? 'mirror averaging' : 'NO mirror averaging (ablation)'}, threshold ${threshold}, ${maxClicks} clicks max)`);
   console.log(`  NoC@85 ${summary.noc85.toFixed(2)}   NoC@90 ${summary.noc90.toFixed(2)}   NoC@95 ${summary.noc95.toFixed(2)}   never 90%: ${summary.neverReach90}`);
   console.log(`  mIoU ${Object.entries(summary.miou).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join('  ')}`);
   console.log(`  ${summary.secondsPerClick.toFixed(3)} s/click (whole pipeline incl. worker round trip)`);

@@ -13,7 +13,8 @@ export type WorkerRequest =
   | { type: 'init'; id: number; modelPath: string; device: DeviceSetting; warmup: boolean }
   | { type: 'setImage'; id: number; imageId: number; width: number; height: number; data: ArrayBuffer }
   | { type: 'setState'; id: number; imageId: number; mask: ArrayBuffer | null }
-  | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number; focus: boolean }
+  /** `mirror`: the contract's mirror averaging (a second run on the mirrored inputs). */
+  | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number; focus: boolean; mirror: boolean }
   | { type: 'rewind'; id: number; imageId: number; clickCount: number }
   | { type: 'dropImage'; id: number; imageId: number }
   /** Times the bare session.run (benchmarks): on `width`x`height` inputs, or on the last prediction's (`last`). */

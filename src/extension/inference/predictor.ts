@@ -24,6 +24,11 @@ export interface PredictorOptions {
   /** false = ablation for benchmarks: no focus crop, every click sees the whole image. */
   readonly focusCrop?: boolean;
   /**
+   * The contract's mirror averaging (default true): each click also runs the model on the
+   * mirrored inputs and averages the two, for better masks at about twice the model time.
+   */
+  readonly mirror?: boolean;
+  /**
    * The image given is a downscaled working copy of a larger one (see image/workingImage.ts):
    * clicks, refinement masks and predictions are then in the full image's pixels.
    */
@@ -69,6 +74,7 @@ export class Predictor {
   private disposed = false;
   readonly targetSize: number;
   private readonly focusCrop: boolean;
+  readonly mirror: boolean;
 
   private constructor(
     private readonly pool: SessionPool,
@@ -79,6 +85,7 @@ export class Predictor {
   ) {
     this.targetSize = options.targetSize ?? DEFAULT_TARGET_SIZE;
     this.focusCrop = options.focusCrop ?? true;
+    this.mirror = options.mirror ?? true;
     this.working = options.working && !isIdentity(options.working) ? options.working : undefined;
   }
 
@@ -116,7 +123,7 @@ export class Predictor {
   predict(clicks: readonly ClickXY[]): Promise<Prediction | undefined> {
     if (clicks.length === 0) return Promise.reject(new Error('predict: no clicks'));
     const list = (this.working ? toWorkingClicks(clicks, this.working) : clicks).map((c) => ({ x: c.x, y: c.y, positive: c.positive }));
-    return this.enqueue(true, () => this.session.request({ type: 'predict', id: 0, imageId: this.imageId, clicks: list, targetSize: this.targetSize, focus: this.focusCrop }));
+    return this.enqueue(true, () => this.session.request({ type: 'predict', id: 0, imageId: this.imageId, clicks: list, targetSize: this.targetSize, focus: this.focusCrop, mirror: this.mirror }));
   }
 
   /**

@@ -39,6 +39,8 @@ export interface InferenceSettings {
   device: DeviceSetting;
   /** `edgeflow.inference.targetSize`: longer side of the model input. */
   targetSize: number;
+  /** `edgeflow.inference.mirrorAveraging`: the contract's mirror averaging (two runs per click). */
+  mirror: boolean;
   /** A workspace `edgeflow.model` that Restricted Mode made us ignore (the user is told). */
   ignoredModel?: string;
 }
@@ -69,10 +71,12 @@ export function readInferenceSettings(scope?: vscode.Uri, trusted = vscode.works
   }
   const device = c.get<string>('inference.device', 'auto');
   const size = c.get<number>('inference.targetSize', 400);
+  const mirror = c.get<boolean>('inference.mirrorAveraging', true);
   return {
     model: typeof model === 'string' && model.trim() ? model.trim() : DEFAULT_MODEL_NAME,
     device: (DEVICES as readonly string[]).includes(device) ? (device as DeviceSetting) : 'auto',
     targetSize: typeof size === 'number' && Number.isFinite(size) ? Math.round(Math.min(1024, Math.max(128, size))) : 400,
+    mirror: mirror !== false,
     ...(chosen.ignored && typeof chosen.ignored.value === 'string' ? { ignoredModel: chosen.ignored.value } : {}),
   };
 }
@@ -277,7 +281,7 @@ export class SegmentController implements vscode.Disposable {
       let predictor: Predictor;
       let info: SessionInfo;
       try {
-        predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize, working });
+        predictor = await Predictor.open(svc.pool, image, { modelPath: model, device: settings.device, targetSize: settings.targetSize, mirror: settings.mirror, working });
         info = await predictor.info;
       } catch (e) {
         log().error(`click segmentation: loading ${model} failed: ${(e as Error).stack ?? e}`);

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ClickXY } from '../../shared/inference/clicks';
 import {
-  applyPatch, emptyPredictionState, outputIntoMap, outputToPatch, outputToPlane, pastePlane, prepareInput, ResizedImageCache, stateFromMask,
+  applyPatch, averageMirrored, emptyPredictionState, mirrorRows, outputIntoMap, outputToPatch, outputToPlane, pastePlane, prepareInput, ResizedImageCache, stateFromMask,
   type InputBuffers, type PredictionState, type StatePatch,
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
@@ -252,6 +252,16 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const g = prep.geometry;
   lastFeeds = feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight);
   const out = await s.run(lastFeeds, FETCHES);
+  let maskLogits: Float32Array = out.mask_logits.data as Float32Array;
+  let edgeLogits: Float32Array = (out.edge_logits.data as Float32Array).slice();
+  if (msg.mirror) {
+    // The contract's mirror averaging: the same click on the mirrored inputs, mirrored back.
+    const w = g.padWidth;
+    const m = await s.run(feeds(mirrorRows(prep.image, w), mirrorRows(prep.clicks, w), mirrorRows(prep.prevEdge, w), w, g.padHeight), FETCHES);
+    maskLogits = averageMirrored(maskLogits, m.mask_logits.data as Float32Array, w);
+    edgeLogits = averageMirrored(edgeLogits, m.edge_logits.data as Float32Array, w);
+    for (const t of Object.values(m)) t.dispose?.();
+  }
   const t2 = performance.now();
   const hadState = entry.state !== null;
   if (!entry.state) entry.state = emptyPredictionState(entry.image.width, entry.image.height);
@@ -259,9 +269,8 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   // The answer needs only the new probabilities on the crop: they are quantised from a crop-sized
   // plane, and pasted into the full-resolution maps (keeping the old values for undo) after the
   // answer is posted, as is the edge map, which only the next click needs.
-  const probs = outputToPlane(g, out.mask_logits.data as Float32Array);
+  const probs = outputToPlane(g, maskLogits);
   const undo: { box: BoxXYWH; probs: Float32Array; edges: Float32Array } = { box: g.box, probs: new Float32Array(0), edges: new Float32Array(0) };
-  const edgeLogits = (out.edge_logits.data as Float32Array).slice();
   for (const t of Object.values(out)) t.dispose?.();
   entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
   const patchBytes = (b: BoxXYWH): number => 8 * b.width * b.height;

@@ -217,3 +217,30 @@ export function applyPatch(state: PredictionState, patch: StatePatch): StatePatc
     edges: pastePlane(state.edges, state.width, patch.box, patch.edges),
   };
 }
+
+/**
+ * Mirror averaging (models/README.md): the horizontal mirror of a model tensor, every row of
+ * `padWidth` values reversed (the whole padded row, so the zero padding moves to the left), into
+ * `out` (a new array unless given; must not be `src`).
+ */
+export function mirrorRows(src: Float32Array, padWidth: number, out = new Float32Array(src.length)): Float32Array {
+  if (src.length % padWidth !== 0 || out.length !== src.length) throw new Error('mirrorRows: sizes do not match the width');
+  if (out === src) throw new Error('mirrorRows: cannot mirror in place');
+  for (let row = 0; row < src.length; row += padWidth) {
+    for (let c = 0, end = row + padWidth - 1; c < padWidth; c++) out[row + c] = src[end - c];
+  }
+  return out;
+}
+
+/**
+ * The mirror-averaged logits: `(a + mirror(b)) / 2`, where `b` is the model's output for the
+ * mirrored inputs, as a new array. The sum of two float32 values is computed in a double (exact
+ * unless their exponents lie 29 apart) and halved exactly, so the one rounding to float32 gives
+ * PyTorch's float32 result.
+ */
+export function averageMirrored(a: Float32Array, b: Float32Array, padWidth: number): Float32Array {
+  if (a.length !== b.length) throw new Error('averageMirrored: outputs of different sizes');
+  const out = mirrorRows(b, padWidth);
+  for (let i = 0; i < a.length; i++) out[i] = (a[i] + out[i]) / 2;
+  return out;
+}

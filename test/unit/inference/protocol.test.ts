@@ -1,7 +1,9 @@
 /**
  * The TS predictor against the Python protocol (models/edgeflow/inference/protocol.py): the same
  * clicks and IoUs, click after click, for the tiny contract graph (torch module in Python, its
- * ONNX export here) on a synthetic scene. Golden from test/fixtures/gen/protocol_golden.py.
+ * ONNX export here) on a synthetic scene: with one run per click, and with the contract's mirror
+ * averaging on a graph that adds a step across the padded width (only the right mirror cancels
+ * it). Goldens from test/fixtures/gen/protocol_golden.py.
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ interface Golden {
   width: number;
   height: number;
   side: number;
+  mirror: boolean;
   gtRuns: [number, number][];
   steps: { row: number; col: number; positive: boolean; iou: number; area: number }[];
 }
@@ -23,8 +26,12 @@ interface Golden {
 describe('protocol parity with the Python evaluation', function () {
   this.timeout(30_000);
 
-  it('reproduces the Python clicks, masks and IoUs click after click', async () => {
-    const g = JSON.parse(readFileSync(goldenPath('inference/protocol-tiny.json'), 'utf8')) as Golden;
+  const cases = [
+    { name: 'one run per click', golden: 'inference/protocol-tiny.json', model: 'inference/tiny-contract.onnx' },
+    { name: 'mirror averaging', golden: 'inference/protocol-tiny-mirror.json', model: 'inference/tiny-sided.onnx' },
+  ];
+  for (const t of cases) it(`reproduces the Python clicks, masks and IoUs click after click: ${t.name}`, async () => {
+    const g = JSON.parse(readFileSync(goldenPath(t.golden), 'utf8')) as Golden;
     const { width: w, height: h } = g;
     const values = new Uint8Array(w * h);
     let at = 0;
@@ -36,7 +43,7 @@ describe('protocol parity with the Python evaluation', function () {
       rgb[(r * w + c) * 3 + 1] = r % 256;
     }
     const pool = new SessionPool(inferenceWorkerScript(), 100);
-    const p = await Predictor.open(pool, { width: w, height: h, data: rgb }, { modelPath: inputPath('inference/tiny-contract.onnx'), device: 'cpu', targetSize: g.side });
+    const p = await Predictor.open(pool, { width: w, height: h, data: rgb }, { modelPath: inputPath(t.model), device: 'cpu', targetSize: g.side, mirror: g.mirror });
     try {
       const clicker = new NocClicker(gt);
       const clicks: ClickXY[] = [];
