@@ -25,16 +25,19 @@ const EASY = [
   { name: 'banana1', image: 'banana1.bmp' },
   { name: 'stone1', image: 'stone1.JPG' },
   { name: 'book', image: 'book.bmp' },
+  // Easy since EMA step 7900 (IoU 0.376, 0.494, 0.603, 0.808, 0.881; history below).
+  { name: 'teddy', image: 'teddy.jpg' },
 ];
 /**
- * Easy for a trained EdgeFlow, not yet for the shipped checkpoint (IoU over 5 clicks: EMA step
+ * Easy for a trained EdgeFlow, not yet for the shipped checkpoint. Empty now; teddy was here until
+ * step 7900 (IoU over 5 clicks: EMA step
  * 600: 0.345, 0.382, 0.618, 0.729, 0.738; EMA step 1300: 0.316, 0.378, 0.635, 0.731, 0.817;
  * EMA step 1800: 0.311, 0.375, 0.619, 0.750, 0.801; EMA step 5000: 0.272, 0.476, 0.589, 0.770, 0.790;
  * EMA step 6200, automatic threshold on click 1: 0.437, 0.478, 0.526, 0.741, 0.801;
  * EMA step 7100, mirror averaging: 0.391, 0.411, 0.508, 0.752, 0.842).
- * Listed so it is re-enabled, not forgotten, when better weights ship: move it into EASY.
+ * A case listed here is re-enabled, not forgotten, when better weights ship: move it into EASY.
  */
-const NOT_YET = [{ name: 'teddy', image: 'teddy.jpg' }];
+const NOT_YET: { name: string; image: string }[] = [];
 
 describe('Predictor with the shipped model on easy GrabCut images', function () {
   this.timeout(180_000);
