@@ -98,7 +98,8 @@ def test_far_negative_clicks():
     # no pixel farther than 40 px: nothing is added
     big = np.ones((60, 60), bool)
     big[0, 0] = False
-    assert len(sample_initial_clicks(big, np.random.default_rng(0), 1.0)) == len(sample_initial_clicks(big, np.random.default_rng(0)))
+    with_far = sample_initial_clicks(big, np.random.default_rng(0), 1.0)
+    assert len(with_far) == len(sample_initial_clicks(big, np.random.default_rng(0)))
 
 
 def test_batch_passes_far_negative_clicks_on(train_root):

@@ -252,8 +252,8 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const g = prep.geometry;
   lastFeeds = feeds(prep.image, prep.clicks, prep.prevEdge, g.padWidth, g.padHeight);
   const out = await s.run(lastFeeds, FETCHES);
-  let maskLogits: Float32Array = out.mask_logits.data as Float32Array;
-  let edgeLogits: Float32Array = (out.edge_logits.data as Float32Array).slice();
+  let maskLogits = out.mask_logits.data as Float32Array;
+  let edgeLogits = out.edge_logits.data as Float32Array;
   if (msg.mirror) {
     // The contract's mirror averaging: the same click on the mirrored inputs, mirrored back.
     const w = g.padWidth;
@@ -261,6 +261,8 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
     maskLogits = averageMirrored(maskLogits, m.mask_logits.data as Float32Array, w);
     edgeLogits = averageMirrored(edgeLogits, m.edge_logits.data as Float32Array, w);
     for (const t of Object.values(m)) t.dispose?.();
+  } else {
+    edgeLogits = edgeLogits.slice(); // read after the output tensors are disposed
   }
   const t2 = performance.now();
   const hadState = entry.state !== null;
