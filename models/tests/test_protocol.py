@@ -104,6 +104,25 @@ def test_click_2_keeps_the_whole_image_unless_the_crop_zooms_in_twice():
     assert corner_after_click_2(far, first_focus_min_zoom=0) == pytest.approx(0.3)  # the old rule: crop
 
 
+def test_focus_min_zoom_applies_the_rule_to_the_later_clicks():
+    # The diagnostic knob (evaluate.py --focus-min-zoom): click 3 keeps the whole image unless its
+    # crop zooms in enough; 0 (the contract) always crops from click 3 on.
+    img = np.zeros((400, 600, 3), np.uint8)
+    clicks = [(100, 100, True), (300, 500, True), (290, 490, True)]  # wide box: no 2x zoom
+
+    def corner_after_click_3(**kw):
+        p = Predictor(disk_oracle, img, first_focus_min_zoom=0, **kw)
+        p.add_click(*clicks[0])
+        p.add_click(*clicks[1])
+        p.prob[0, 0, 0:5, 0:5] = 0.3
+        p.add_click(*clicks[2])
+        return float(p.prob[0, 0, 0:5, 0:5].max())
+
+    assert corner_after_click_3() == pytest.approx(0.3)  # the contract: click 3 on the crop
+    assert corner_after_click_3(focus_min_zoom=2.0) < 0.01  # whole image: recomputed
+    assert corner_after_click_3(focus_min_zoom=1.0) == pytest.approx(0.3)  # any crop zooms in >= 1x
+
+
 def test_probability_bytes_match_the_editor_quantisation():
     from edgeflow.inference.protocol import probability_bytes
     p = np.array([0.0, 0.001, 0.5, np.nextafter(np.float32(0.5), np.float32(1)), 0.499, 0.502, 1.0], np.float32)

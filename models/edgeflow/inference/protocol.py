@@ -141,12 +141,14 @@ class Predictor:
     return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
 
     def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND,
-                 threshold=0.5, first_focus_min_zoom=FIRST_FOCUS_MIN_ZOOM, mirror=False):
+                 threshold=0.5, first_focus_min_zoom=FIRST_FOCUS_MIN_ZOOM, mirror=False, focus_min_zoom=0.0):
         # mirror: the contract's mirror averaging (evaluate.py turns it on; off = one model run).
         self.model = mirror_averaged(model) if mirror else model
         # The first focused click keeps the whole image unless its focus crop zooms in at least
         # this much (longer image side / longer crop side); 0 = always crop (the contract before).
         self.first_focus_min_zoom = first_focus_min_zoom
+        # The same rule for the later focused clicks (0 = always crop).
+        self.focus_min_zoom = focus_min_zoom
         # A number (diagnostic: every click and the focus box) or one of THRESHOLD_MODES; under a
         # mode the focus box keeps 0.5, as the editor's worker does.
         self.threshold = threshold
@@ -171,7 +173,8 @@ class Predictor:
             top, left, ch, cw = focus_box((self.prob[0, 0] > self.thr).numpy(), self.clicks, self.h, self.w,
                                           self.focus_expand)
             first = len(self.clicks) == max(2, self.focus_from)
-            if first and max(self.h, self.w) < self.first_focus_min_zoom * max(ch, cw):
+            min_zoom = self.first_focus_min_zoom if first else self.focus_min_zoom
+            if max(self.h, self.w) < min_zoom * max(ch, cw):
                 top, left, ch, cw = 0, 0, self.h, self.w
         ih, iw = resized_size(ch, cw, self.side)
         ph, pw = pad32(ih), pad32(iw)
