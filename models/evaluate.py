@@ -66,6 +66,9 @@ def main():
                          "(the contract: 2; 0 = always crop, the contract before)")
     ap.add_argument("--focus-min-zoom", type=float, default=0.0,
                     help="the same for the later focused clicks (the contract: 0 = always crop)")
+    ap.add_argument("--later-threshold", type=float, default=0.5,
+                    help="with a --threshold mode: the mask threshold of the clicks it does not threshold "
+                         "automatically (the contract: 0.5; the focus box keeps 0.5)")
     ap.add_argument("--threshold", type=lambda v: v if v in THRESHOLD_MODES else float(v), default="auto1",
                     help="mask threshold: auto1 (the contract: the automatic threshold on click 1, then 0.5; "
                          "the focus box uses 0.5); a number (diagnostic: every click and the focus box); "
@@ -100,10 +103,11 @@ def main():
     focus_opts = {"focus_from": a.focus_from, "focus_expand": a.focus_expand}
     results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "focus_opts": focus_opts,
                "threshold": a.threshold, "first_focus_min_zoom": a.first_focus_min_zoom,
-               "focus_min_zoom": a.focus_min_zoom, "mirror": not a.no_mirror,
+               "focus_min_zoom": a.focus_min_zoom, "later_threshold": a.later_threshold,
+               "mirror": not a.no_mirror,
                "results": []}
     predictor_opts = dict(focus_opts, threshold=a.threshold, first_focus_min_zoom=a.first_focus_min_zoom,
-                          focus_min_zoom=a.focus_min_zoom,
+                          focus_min_zoom=a.focus_min_zoom, later_threshold=a.later_threshold,
                           mirror=not a.no_mirror)
     for ds in a.datasets.split(","):
         res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,

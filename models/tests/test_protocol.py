@@ -173,6 +173,30 @@ def test_auto_threshold_predictor_takes_the_uncertain_object_and_keeps_the_focus
     assert auto.thr == 0.5  # the focus box of the next click comes from p > 0.5, as in the editor
 
 
+
+def test_later_threshold_sets_the_mask_after_the_automatic_click_but_not_the_focus_box():
+    def soft_oracle(image, clicks, prev_edge):
+        # p about 0.45 everywhere, 0.9 on the positive disks.
+        logit = torch.where(clicks[:, :1] > 0, torch.full_like(clicks[:, :1], 2.2),
+                            torch.full_like(clicks[:, :1], -0.2))
+        return logit, torch.full_like(logit, -10.0), logit
+
+    img = np.zeros((600, 600, 3), np.uint8)
+    contract = Predictor(soft_oracle, img, threshold="auto1")
+    lower = Predictor(soft_oracle, img, threshold="auto1", later_threshold=0.4)
+    for p in (contract, lower):
+        p.add_click(300, 300, True)
+        p.prob[0, 0, 0:5, 0:5] = 0.3  # outside any crop around the disks: kept unless recomputed
+    assert contract.add_click(310, 310, True).mean() < 0.01
+    m = lower.add_click(310, 310, True)
+    # 0.45 > 0.4: the mask is the whole image except the corner the crop did not recompute
+    assert m.mean() > 0.9 and not m[0:5, 0:5].any()
+    # both boxes came from p > 0.5 (the disks): the corner kept its value in both
+    for p in (contract, lower):
+        assert torch.allclose(p.prob[0, 0, 0:5, 0:5], torch.full((5, 5), 0.3))
+    # a numeric threshold is one threshold for everything; later_threshold does not apply to it
+    assert Predictor(soft_oracle, img, threshold=0.6, later_threshold=0.4).later_thr == 0.6
+
 def ramp_oracle(image, clicks, prev_edge):
     """Position-dependent stand-in: the click disks, minus 1, plus a ramp along the padded width
     from -3 at column 0 to +3 at the last column, so that a view and its mirror disagree."""

@@ -141,7 +141,8 @@ class Predictor:
     return (mask_logits, edge_logits, coarse_logits) as the ONNX graph does."""
 
     def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND,
-                 threshold=0.5, first_focus_min_zoom=FIRST_FOCUS_MIN_ZOOM, mirror=False, focus_min_zoom=0.0):
+                 threshold=0.5, first_focus_min_zoom=FIRST_FOCUS_MIN_ZOOM, mirror=False, focus_min_zoom=0.0,
+                 later_threshold=0.5):
         # mirror: the contract's mirror averaging (evaluate.py turns it on; off = one model run).
         self.model = mirror_averaged(model) if mirror else model
         # The first focused click keeps the whole image unless its focus crop zooms in at least
@@ -153,6 +154,9 @@ class Predictor:
         # mode the focus box keeps 0.5, as the editor's worker does.
         self.threshold = threshold
         self.thr = 0.5 if isinstance(threshold, str) else threshold
+        # Under a mode: the mask threshold of the clicks the mode does not threshold automatically
+        # (the editor's threshold slider; the contract: 0.5). The focus box keeps 0.5.
+        self.later_thr = later_threshold if isinstance(threshold, str) else threshold
         self.auto_byte = 128
         self.side = side
         self.focus = focus
@@ -207,7 +211,7 @@ class Predictor:
         fresh = (t == "auto" or (t in ("auto1", "autofix") and n == 1) or (t == "auto2" and n <= 2)
                  or (t == "autopos" and all(c[2] for c in self.clicks)))
         if not fresh and t != "autofix":
-            return p > self.thr
+            return p > self.later_thr
         q = probability_bytes(p)
         if fresh:
             self.auto_byte = expected_iou_byte(q)
