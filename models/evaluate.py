@@ -69,6 +69,9 @@ def main():
     ap.add_argument("--later-threshold", type=float, default=0.5,
                     help="with a --threshold mode: the mask threshold of the clicks it does not threshold "
                          "automatically (the contract: 0.5; the focus box keeps 0.5)")
+    ap.add_argument("--box-from-mask", action="store_true",
+                    help="the focus box from the previous click's mask as returned (the automatic "
+                         "threshold after click 1) instead of p > 0.5")
     ap.add_argument("--threshold", type=lambda v: v if v in THRESHOLD_MODES else float(v), default="auto1",
                     help="mask threshold: auto1 (the contract: the automatic threshold on click 1, then 0.5; "
                          "the focus box uses 0.5); a number (diagnostic: every click and the focus box); "
@@ -104,10 +107,12 @@ def main():
     results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "focus_opts": focus_opts,
                "threshold": a.threshold, "first_focus_min_zoom": a.first_focus_min_zoom,
                "focus_min_zoom": a.focus_min_zoom, "later_threshold": a.later_threshold,
+               "box_from_mask": a.box_from_mask,
                "mirror": not a.no_mirror,
                "results": []}
     predictor_opts = dict(focus_opts, threshold=a.threshold, first_focus_min_zoom=a.first_focus_min_zoom,
                           focus_min_zoom=a.focus_min_zoom, later_threshold=a.later_threshold,
+                          box_from_mask=a.box_from_mask,
                           mirror=not a.no_mirror)
     for ds in a.datasets.split(","):
         res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,

@@ -197,6 +197,29 @@ def test_later_threshold_sets_the_mask_after_the_automatic_click_but_not_the_foc
     # a numeric threshold is one threshold for everything; later_threshold does not apply to it
     assert Predictor(soft_oracle, img, threshold=0.6, later_threshold=0.4).later_thr == 0.6
 
+
+def test_box_from_mask_takes_the_focus_box_from_the_automatic_mask():
+    def soft_oracle(image, clicks, prev_edge):
+        # p about 0.35 on a 300x300 square of the 600x600 image, 0.9 on the disks, ~0 elsewhere.
+        logit = torch.full_like(clicks[:, :1], -8.0)
+        h, w = logit.shape[-2:]
+        logit[..., h // 4:3 * h // 4, w // 4:3 * w // 4] = -0.62
+        logit = torch.where(clicks[:, :1] > 0, torch.full_like(logit, 2.2), logit)
+        return logit, torch.full_like(logit, -10.0), logit
+
+    img = np.zeros((600, 600, 3), np.uint8)
+    half = Predictor(soft_oracle, img, threshold="auto1", first_focus_min_zoom=0)
+    shown = Predictor(soft_oracle, img, threshold="auto1", first_focus_min_zoom=0, box_from_mask=True)
+    for p in (half, shown):
+        first = p.add_click(300, 300, True)
+        assert first[160:440, 160:440].all() and p.auto_byte < 128  # the square, automatically
+        p.prob[0, 0, 152:156, 152:156] = 0.3  # inside the square, outside a box around the disk
+        p.add_click(305, 305, True)
+    # p > 0.5 is the disk: a 200 px crop around the clicks leaves the marked pixels as they were;
+    # the shown mask is the square: its 1.4x box holds them and they are predicted again.
+    assert torch.allclose(half.prob[0, 0, 152:156, 152:156], torch.full((4, 4), 0.3))
+    assert not torch.allclose(shown.prob[0, 0, 152:156, 152:156], torch.full((4, 4), 0.3))
+
 def ramp_oracle(image, clicks, prev_edge):
     """Position-dependent stand-in: the click disks, minus 1, plus a ramp along the padded width
     from -3 at column 0 to +3 at the last column, so that a view and its mirror disagree."""

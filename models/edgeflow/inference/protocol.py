@@ -142,7 +142,7 @@ class Predictor:
 
     def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND,
                  threshold=0.5, first_focus_min_zoom=FIRST_FOCUS_MIN_ZOOM, mirror=False, focus_min_zoom=0.0,
-                 later_threshold=0.5):
+                 later_threshold=0.5, box_from_mask=False):
         # mirror: the contract's mirror averaging (evaluate.py turns it on; off = one model run).
         self.model = mirror_averaged(model) if mirror else model
         # The first focused click keeps the whole image unless its focus crop zooms in at least
@@ -157,6 +157,10 @@ class Predictor:
         # Under a mode: the mask threshold of the clicks the mode does not threshold automatically
         # (the editor's threshold slider; the contract: 0.5). The focus box keeps 0.5.
         self.later_thr = later_threshold if isinstance(threshold, str) else threshold
+        # The focus box from the previous click's returned mask (the automatic threshold after
+        # click 1) instead of p > 0.5.
+        self.box_from_mask = box_from_mask
+        self.last_mask = None
         self.auto_byte = 128
         self.side = side
         self.focus = focus
@@ -174,7 +178,8 @@ class Predictor:
         if len(self.clicks) < max(2, self.focus_from) or not self.focus:
             top, left, ch, cw = 0, 0, self.h, self.w
         else:
-            top, left, ch, cw = focus_box((self.prob[0, 0] > self.thr).numpy(), self.clicks, self.h, self.w,
+            prev = self.last_mask if self.box_from_mask else (self.prob[0, 0] > self.thr).numpy()
+            top, left, ch, cw = focus_box(prev, self.clicks, self.h, self.w,
                                           self.focus_expand)
             first = len(self.clicks) == max(2, self.focus_from)
             min_zoom = self.first_focus_min_zoom if first else self.focus_min_zoom
@@ -201,7 +206,8 @@ class Predictor:
         edge = resize_map(torch.sigmoid(edge_logits[:, :, :ih, :iw]), (ch, cw))
         self.prob[:, :, top:top + ch, left:left + cw] = prob
         self.edge[:, :, top:top + ch, left:left + cw] = edge
-        return self.mask()
+        self.last_mask = self.mask()
+        return self.last_mask
 
     def mask(self):
         """The current mask: probabilities above the threshold, or for "auto" the bytes at or
