@@ -14,6 +14,8 @@ import os
 
 import torch
 
+from evaluate import checkpoint_weights
+
 
 def average_state_dicts(state_dicts):
     """Equal-weight average of float tensors; other tensors from the last state dict."""
@@ -39,11 +41,6 @@ def average_state_dicts(state_dicts):
     return out
 
 
-def snapshot_weights(state):
-    """The weights a snapshot or trainer checkpoint stands for (the EMA when there is one)."""
-    return state["ema"] if "ema" in state else state["model"]
-
-
 def average_snapshots(paths):
     """Load the snapshots and return a snapshot dict of their average (config, step and samples
     of the last one, `averaged_from` listing the inputs)."""
@@ -56,7 +53,7 @@ def average_snapshots(paths):
         "config": last["config"],
         "step": last.get("step"),
         "samples": last.get("samples"),
-        "model": average_state_dicts([snapshot_weights(s) for s in states]),
+        "model": average_state_dicts([checkpoint_weights(s) for s in states]),
         "averaged_from": [{"path": os.path.basename(p), "step": s.get("step")} for p, s in zip(paths, states)],
     }
 

@@ -18,12 +18,16 @@ from edgeflow.inference.protocol import FIRST_FOCUS_MIN_ZOOM, THRESHOLD_MODES  #
 from edgeflow.model import build_model  # noqa: E402
 
 
+def checkpoint_weights(state, use_ema=True):
+    """The state dict a trainer checkpoint or snapshot stands for: the EMA when there is one."""
+    return state["ema"] if (use_ema and "ema" in state) else state["model"]
+
+
 def load_checkpoint(path, use_ema=True):
     """Build the network from a trainer checkpoint (last.pth) or an EMA snapshot."""
     state = torch.load(path, map_location="cpu")
     net = build_model(state["config"]["backbone"])
-    sd = state["ema"] if (use_ema and "ema" in state) else state["model"]
-    net.load_state_dict(sd)
+    net.load_state_dict(checkpoint_weights(state, use_ema))
     net.eval()
     return net, state
 
