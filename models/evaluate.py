@@ -73,6 +73,13 @@ def main():
     ap.add_argument("--later-threshold", type=float, default=0.5,
                     help="with a --threshold mode: the mask threshold of the clicks it does not threshold "
                          "automatically (the contract: 0.5; the focus box keeps 0.5)")
+    ap.add_argument("--click2-upscale", action="store_true",
+                    help="the contract before session 8: click 2 crops whenever the crop zooms in "
+                         "--first-focus-min-zoom, even if the crop is upsampled (the contract: only "
+                         "when its longer side is >= --side; else click 3 gets the zoom rule)")
+    ap.add_argument("--max-upscale", type=float, default=None,
+                    help="a focus crop is resized to --side but upsampled at most this much "
+                         "(default: no limit)")
     ap.add_argument("--box-from-mask", action="store_true",
                     help="the focus box from the previous click's mask as returned (the automatic "
                          "threshold after click 1) instead of p > 0.5")
@@ -111,12 +118,14 @@ def main():
     results = {"meta": meta, "side": a.side, "focus": not a.no_focus, "focus_opts": focus_opts,
                "threshold": a.threshold, "first_focus_min_zoom": a.first_focus_min_zoom,
                "focus_min_zoom": a.focus_min_zoom, "later_threshold": a.later_threshold,
-               "box_from_mask": a.box_from_mask,
+               "box_from_mask": a.box_from_mask, "max_upscale": a.max_upscale,
+               "click2_no_upscale": not a.click2_upscale,
                "mirror": not a.no_mirror,
                "results": []}
     predictor_opts = dict(focus_opts, threshold=a.threshold, first_focus_min_zoom=a.first_focus_min_zoom,
                           focus_min_zoom=a.focus_min_zoom, later_threshold=a.later_threshold,
-                          box_from_mask=a.box_from_mask,
+                          box_from_mask=a.box_from_mask, max_upscale=a.max_upscale,
+                          click2_no_upscale=not a.click2_upscale,
                           mirror=not a.no_mirror)
     for ds in a.datasets.split(","):
         res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,

@@ -30,11 +30,11 @@ def test_predictor_maps_clicks_and_pastes_focus_crop():
 
 def test_focus_crop_keeps_previous_values_outside():
     img = np.zeros((600, 600, 3), np.uint8)
-    p = Predictor(disk_oracle, img)
+    p = Predictor(disk_oracle, img, click2_no_upscale=False)
     p.add_click(50, 50, True)
     before = p.prob[0, 0, 50, 50].item()
     p.add_click(550, 550, False)  # crop around mask+clicks covers both: values recomputed
-    p2 = Predictor(disk_oracle, img)
+    p2 = Predictor(disk_oracle, img, click2_no_upscale=False)
     p2.add_click(300, 300, True)
     p2.prob[0, 0, 0:5, 0:5] = 0.4  # below 0.5: not in the box; far outside the next focus crop
     p2.add_click(310, 310, True)
@@ -73,8 +73,8 @@ def test_threshold_option_sets_the_returned_mask_and_the_focus_box():
         return logit, torch.full_like(logit, -10.0), logit
 
     img = np.zeros((600, 600, 3), np.uint8)
-    strict = Predictor(soft_oracle, img)
-    loose = Predictor(soft_oracle, img, threshold=0.4)
+    strict = Predictor(soft_oracle, img, click2_no_upscale=False)
+    loose = Predictor(soft_oracle, img, click2_no_upscale=False, threshold=0.4)
     assert strict.add_click(300, 300, True).mean() < 0.01
     assert loose.add_click(300, 300, True).all()
     # Click 2: the focus box comes from the mask at the same threshold. The strict mask is a small
@@ -91,7 +91,7 @@ def test_click_2_keeps_the_whole_image_unless_the_crop_zooms_in_twice():
     img = np.zeros((400, 600, 3), np.uint8)
 
     def corner_after_click_2(clicks, **kw):
-        p = Predictor(disk_oracle, img, **kw)
+        p = Predictor(disk_oracle, img, click2_no_upscale=False, **kw)
         p.add_click(*clicks[0])
         p.prob[0, 0, 0:5, 0:5] = 0.3  # below 0.5: outside the mask, so only a whole-image pass rewrites it
         p.add_click(*clicks[1])
@@ -111,7 +111,7 @@ def test_focus_min_zoom_applies_the_rule_to_the_later_clicks():
     clicks = [(100, 100, True), (300, 500, True), (290, 490, True)]  # wide box: no 2x zoom
 
     def corner_after_click_3(**kw):
-        p = Predictor(disk_oracle, img, first_focus_min_zoom=0, **kw)
+        p = Predictor(disk_oracle, img, click2_no_upscale=False, first_focus_min_zoom=0, **kw)
         p.add_click(*clicks[0])
         p.add_click(*clicks[1])
         p.prob[0, 0, 0:5, 0:5] = 0.3
@@ -182,8 +182,8 @@ def test_later_threshold_sets_the_mask_after_the_automatic_click_but_not_the_foc
         return logit, torch.full_like(logit, -10.0), logit
 
     img = np.zeros((600, 600, 3), np.uint8)
-    contract = Predictor(soft_oracle, img, threshold="auto1")
-    lower = Predictor(soft_oracle, img, threshold="auto1", later_threshold=0.4)
+    contract = Predictor(soft_oracle, img, click2_no_upscale=False, threshold="auto1")
+    lower = Predictor(soft_oracle, img, click2_no_upscale=False, threshold="auto1", later_threshold=0.4)
     for p in (contract, lower):
         p.add_click(300, 300, True)
         p.prob[0, 0, 0:5, 0:5] = 0.3  # outside any crop around the disks: kept unless recomputed
@@ -208,8 +208,8 @@ def test_box_from_mask_takes_the_focus_box_from_the_automatic_mask():
         return logit, torch.full_like(logit, -10.0), logit
 
     img = np.zeros((600, 600, 3), np.uint8)
-    half = Predictor(soft_oracle, img, threshold="auto1", first_focus_min_zoom=0)
-    shown = Predictor(soft_oracle, img, threshold="auto1", first_focus_min_zoom=0, box_from_mask=True)
+    half = Predictor(soft_oracle, img, click2_no_upscale=False, threshold="auto1", first_focus_min_zoom=0)
+    shown = Predictor(soft_oracle, img, click2_no_upscale=False, threshold="auto1", first_focus_min_zoom=0, box_from_mask=True)
     for p in (half, shown):
         first = p.add_click(300, 300, True)
         assert first[160:440, 160:440].all() and p.auto_byte < 128  # the square, automatically
@@ -253,3 +253,54 @@ def test_predictor_mirror_changes_the_mask_only_where_the_model_depends_on_the_s
     # the mask covers it; averaged, only the click's disk is left
     assert plain[:, 250:].all() and not plain[:, :100].any()
     assert mirrored[100, 150] and mirrored.sum() < 200
+
+
+def test_max_upscale_limits_only_the_focus_crop():
+    # A 200 x 200 focus crop is resized to S = 400 (2x) unless max_upscale limits it; the whole
+    # image of click 1 keeps S whatever the limit.
+    img = np.zeros((400, 600, 3), np.uint8)
+    shapes = []
+
+    def recording(image, clicks, prev_edge):
+        shapes.append(tuple(image.shape[-2:]))
+        return disk_oracle(image, clicks, prev_edge)
+
+    for kw in ({}, {"max_upscale": 1.0}, {"max_upscale": 1.4}, {"max_upscale": 3.0}):
+        shapes.clear()
+        p = Predictor(recording, img, click2_no_upscale=False, **kw)
+        p.add_click(200, 300, True)
+        m = p.add_click(205, 310, True)  # min side 200: a 3x zoom, so the crop is used
+        assert m[205, 310] and m[200, 300]
+        assert shapes[0] == (288, 416)  # whole image: 267 x 400 padded
+        shapes_of_crop = shapes[1]
+        if kw.get("max_upscale", 3.0) >= 2.0:
+            assert shapes_of_crop == (416, 416)  # 400 padded
+        elif kw["max_upscale"] == 1.0:
+            assert shapes_of_crop == (224, 224)  # 200 padded
+        else:
+            assert shapes_of_crop == (288, 288)  # round(1.4 * 200) = 280 padded
+
+
+def test_click_2_crops_only_when_the_crop_needs_no_upsampling():
+    # The contract since session 8: click 2 of a new object uses its crop only if the crop zooms
+    # in 2x AND is at least S = 400 px on its longer side (a crop of a large photo, shrunk); a
+    # small crop (blown up) waits for click 3, which gets the 2x rule; click 4 on always crops.
+    def corner_after(img, clicks, **kw):
+        p = Predictor(disk_oracle, img, **kw)
+        out = []
+        for c in clicks:
+            p.prob[0, 0, 0:5, 0:5] = 0.3  # below 0.5: only a whole-image pass rewrites it
+            p.add_click(*c)
+            out.append(float(p.prob[0, 0, 0:5, 0:5].max()) < 0.01)  # True: the whole image
+        return out
+
+    small = np.zeros((400, 600, 3), np.uint8)
+    near = [(200, 300, True), (205, 310, True), (208, 305, True), (202, 302, True)]  # 200 px crop, 3x
+    assert corner_after(small, near) == [True, True, False, False]  # click 2 whole, click 3 crops
+    assert corner_after(small, near, click2_no_upscale=False) == [True, False, False, False]
+    large = np.zeros((1600, 2400, 3), np.uint8)
+    near_l = [(800, 1200, True), (820, 1240, True), (830, 1220, True)]  # about 200 px of mask x1.4 ...
+    # ... but the crop's minimum side (200) and the clicks give a crop under 400 px: still upsampled
+    assert corner_after(large, near_l) == [True, True, False]
+    wide_l = [(800, 1000, True), (900, 1500, True), (850, 1200, True)]  # crop 700 px: 3.4x zoom, shrunk
+    assert corner_after(large, wide_l) == [True, False, False]

@@ -27,6 +27,14 @@ def resized_size(h, w, side=TARGET_SIDE):
     return max(1, round_half_up(h * s)), max(1, round_half_up(w * s))
 
 
+def crop_side(h, w, side=TARGET_SIDE, max_upscale=None):
+    """The model-input side of a focus crop of h x w pixels: `side`, but not more than
+    round(max_upscale * max(h, w)) when max_upscale is given (None: always `side`)."""
+    if max_upscale is None:
+        return side
+    return min(side, max(1, round_half_up(max_upscale * max(h, w))))
+
+
 def pad32(n):
     return ((n + 31) // 32) * 32
 
@@ -142,12 +150,16 @@ class Predictor:
 
     def __init__(self, model, image_u8, side=TARGET_SIDE, focus=True, focus_from=2, focus_expand=FOCUS_EXPAND,
                  threshold=0.5, first_focus_min_zoom=FIRST_FOCUS_MIN_ZOOM, mirror=False, focus_min_zoom=0.0,
-                 later_threshold=0.5, box_from_mask=False):
+                 later_threshold=0.5, box_from_mask=False, max_upscale=None, click2_no_upscale=True):
         # mirror: the contract's mirror averaging (evaluate.py turns it on; off = one model run).
         self.model = mirror_averaged(model) if mirror else model
         # The first focused click keeps the whole image unless its focus crop zooms in at least
         # this much (longer image side / longer crop side); 0 = always crop (the contract before).
         self.first_focus_min_zoom = first_focus_min_zoom
+        # The contract since session 8: click 2 of a new object crops only if its crop also needs
+        # no upsampling (longer side >= `side`); otherwise click 3 gets the same zoom rule, as the
+        # first focused click. False: click 2 crops whenever it zooms in enough (the contract before).
+        self.click2_no_upscale = click2_no_upscale
         # The same rule for the later focused clicks (0 = always crop).
         self.focus_min_zoom = focus_min_zoom
         # A number (diagnostic: every click and the focus box) or one of THRESHOLD_MODES; under a
@@ -161,6 +173,8 @@ class Predictor:
         # click 1) instead of p > 0.5.
         self.box_from_mask = box_from_mask
         self.last_mask = None
+        # A focus crop is resized to `side` but upsampled at most this much (None: no limit).
+        self.max_upscale = max_upscale
         self.auto_byte = 128
         self.side = side
         self.focus = focus
@@ -181,11 +195,14 @@ class Predictor:
             prev = self.last_mask if self.box_from_mask else (self.prob[0, 0] > self.thr).numpy()
             top, left, ch, cw = focus_box(prev, self.clicks, self.h, self.w,
                                           self.focus_expand)
-            first = len(self.clicks) == max(2, self.focus_from)
+            n, start = len(self.clicks), max(2, self.focus_from)
+            first = n == start or (self.click2_no_upscale and start == 2 and n == 3)
             min_zoom = self.first_focus_min_zoom if first else self.focus_min_zoom
-            if max(self.h, self.w) < min_zoom * max(ch, cw):
+            upscaled = self.click2_no_upscale and start == 2 and n == 2 and max(ch, cw) < self.side
+            if upscaled or max(self.h, self.w) < min_zoom * max(ch, cw):
                 top, left, ch, cw = 0, 0, self.h, self.w
-        ih, iw = resized_size(ch, cw, self.side)
+        whole = (top, left, ch, cw) == (0, 0, self.h, self.w)
+        ih, iw = resized_size(ch, cw, self.side if whole else crop_side(ch, cw, self.side, self.max_upscale))
         ph, pw = pad32(ih), pad32(iw)
         crop = self.img[:, :, top:top + ch, left:left + cw]
         image = torch.zeros(1, 3, ph, pw)

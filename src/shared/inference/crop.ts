@@ -10,10 +10,11 @@ export const FOCUS_EXPAND = 1.4;
 /** Minimum side of a focus crop in image pixels (capped by the image side). */
 export const FOCUS_MIN_SIDE = 200;
 /**
- * The first focused click of a new object (click 2) keeps the whole image unless its focus crop
- * zooms in at least this much (longer image side / longer crop side). The first mask of a large
+ * The first focused clicks of a new object (clicks 2 and 3) keep the whole image unless their focus
+ * crop zooms in at least this much (longer image side / longer crop side). The first mask of a large
  * object is often too small, and a crop around it would cut the object; a small object still gets
- * the zoom it needs. 0 = always crop (see models/README.md, inference protocol).
+ * the zoom it needs. Click 2 also needs a crop that is not upsampled (`firstFocusRegion`'s
+ * `minSide`). 0 = always crop (see models/README.md, inference protocol).
  */
 export const FIRST_FOCUS_MIN_ZOOM = 2;
 /** Model input sides must be multiples of this. */
@@ -146,10 +147,13 @@ export function focusBox(
 }
 
 /**
- * The region for the first focused click of a new object: `box` (its focus crop) when that zooms
- * in at least `minZoom` times, else the whole image.
+ * The region for a first focused click of a new object: `box` (its focus crop) when that zooms in
+ * at least `minZoom` times and its longer side is at least `minSide` pixels, else the whole image.
+ * Click 2 passes the model's target size as `minSide`: a small crop blown up 2-4x can make the
+ * network lose the object it had, so click 2 crops only a large photo (shrunk) and click 3 zooms.
  */
-export function firstFocusRegion(box: BoxXYWH, imageWidth: number, imageHeight: number, minZoom = FIRST_FOCUS_MIN_ZOOM): BoxXYWH {
-  const zoomsIn = Math.max(imageWidth, imageHeight) >= minZoom * Math.max(box.width, box.height);
-  return zoomsIn ? box : { x: 0, y: 0, width: imageWidth, height: imageHeight };
+export function firstFocusRegion(box: BoxXYWH, imageWidth: number, imageHeight: number, minZoom = FIRST_FOCUS_MIN_ZOOM, minSide = 0): BoxXYWH {
+  const longer = Math.max(box.width, box.height);
+  const zoomsIn = Math.max(imageWidth, imageHeight) >= minZoom * longer;
+  return zoomsIn && longer >= minSide ? box : { x: 0, y: 0, width: imageWidth, height: imageHeight };
 }

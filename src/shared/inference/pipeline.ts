@@ -4,7 +4,7 @@
  * outputs back. The extension host's worker, the NoC benchmark and the tests all run this code.
  */
 import { encodeClicks, type ClickXY, type ModelClick } from './clicks';
-import { clickToModel, firstFocusRegion, focusBox, inputGeometry, probabilityBounds, type InputGeometry } from './crop';
+import { clickToModel, FIRST_FOCUS_MIN_ZOOM, firstFocusRegion, focusBox, inputGeometry, probabilityBounds, type InputGeometry } from './crop';
 import { maskEdge, sigmoidInPlace } from './postprocess';
 import { resizePlane, resizeRgbToTensor, type BoxXYWH, type RgbImage } from './resize';
 
@@ -114,10 +114,13 @@ export interface PrepareOptions {
   /** false = ablation: every click sees the whole image (the edge prior is still used). */
   readonly focus?: boolean;
   /**
-   * This click is the first focused one of a new object (its second click; not a click that
-   * refines an existing object): the crop is used only if it zooms in enough (FIRST_FOCUS_MIN_ZOOM).
+   * This click is one of the first focused ones of a new object (its second or third click; not a
+   * click that refines an existing object): the crop is used only if it zooms in enough
+   * (FIRST_FOCUS_MIN_ZOOM).
    */
   readonly firstFocus?: boolean;
+  /** With `firstFocus`: the crop is used only if its longer side is at least this (click 2: the target size). */
+  readonly firstFocusMinSide?: number;
   /** Resized image tensors of this image. */
   readonly images?: ResizedImageCache;
   /** Buffers of the padded size to write the click and edge planes into. */
@@ -138,7 +141,7 @@ export function prepareInput(
   let box: BoxXYWH = prev && (o.focus ?? true)
     ? focusBox(probabilityBounds(prev.probs, W, H, 0.5, o.prevSupport), clicks, W, H)
     : { x: 0, y: 0, width: W, height: H };
-  if (prev && o.firstFocus) box = firstFocusRegion(box, W, H);
+  if (prev && o.firstFocus) box = firstFocusRegion(box, W, H, FIRST_FOCUS_MIN_ZOOM, o.firstFocusMinSide ?? 0);
   const g = inputGeometry(box, target);
   const tensor = o.images ? o.images.get(g) : resizeRgbToTensor(image, box, g.width, g.height, g.padWidth, g.padHeight);
   const modelClicks: ModelClick[] = [];

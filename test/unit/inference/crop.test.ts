@@ -125,6 +125,24 @@ describe('focus crop and its inverse', () => {
     assert.deepEqual(prepareInput(image, clicks, small, 400, { firstFocus: true }).geometry.box, { x: 225, y: 145, width: 200, height: 200 });
   });
 
+  it('crops click 2 only when the crop needs no upsampling (firstFocusMinSide); click 3 zooms', () => {
+    // The contract since session 8: the worker passes firstFocusMinSide = the target size on click 2.
+    assert.deepEqual(firstFocusRegion({ x: 10, y: 20, width: 200, height: 150 }, 640, 480, 2, 400), { x: 0, y: 0, width: 640, height: 480 });
+    assert.deepEqual(firstFocusRegion({ x: 10, y: 20, width: 200, height: 150 }, 640, 480, 2, 0), { x: 10, y: 20, width: 200, height: 150 });
+    // A 4000x3000 photo: a 900 px crop zooms in 4.4x and is shrunk to 400, so click 2 uses it.
+    assert.deepEqual(firstFocusRegion({ x: 100, y: 200, width: 900, height: 700 }, 4000, 3000, 2, 400), { x: 100, y: 200, width: 900, height: 700 });
+    // ... a 300 px crop of it would be blown up: the whole image.
+    assert.deepEqual(firstFocusRegion({ x: 100, y: 200, width: 300, height: 250 }, 4000, 3000, 2, 400), { x: 0, y: 0, width: 4000, height: 3000 });
+    const W = 640, H = 480;
+    const image = { width: W, height: H, data: new Uint8Array(W * H * 3).fill(128) };
+    const m = new Uint8Array(W * H);
+    for (let r = 230; r < 260; r++) for (let c = 310; c < 340; c++) m[r * W + c] = 1;
+    const prev = stateFromMask(m, W, H);
+    const clicks = [{ x: 320, y: 240, positive: true }, { x: 330, y: 250, positive: true }];
+    assert.deepEqual(prepareInput(image, clicks, prev, 400, { firstFocus: true, firstFocusMinSide: 400 }).geometry.box, { x: 0, y: 0, width: W, height: H });
+    assert.deepEqual(prepareInput(image, clicks, prev, 400, { firstFocus: true }).geometry.box, { x: 225, y: 145, width: 200, height: 200 });
+  });
+
   it('pastes a patch back at the crop and undoes it exactly', () => {
     const W = 50, H = 40;
     const state = emptyPredictionState(W, H);

@@ -115,14 +115,17 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     const c1 = { x: 500, y: 400, positive: true };
     const r1 = (await p.predict([c1]))!;
     const m1 = predictionToMask(r1, 1000, 800);
-    const c2 = { x: 520, y: 400, positive: false };
-    const r2 = (await p.predict([c1, c2]))!;
-    // Object box ~ (463..537) united with the clicks, x1.4, min 200 -> a 200x200 crop around it.
-    assert.deepEqual([r2.crop.width, r2.crop.height], [200, 200]);
-    assert.ok(r2.crop.x <= 463 && r2.crop.x + 200 >= 537);
-    const m2 = predictionToMask(r2, 1000, 800);
-    assert.equal(m2[400 * 1000 + 520], 0, 'the negative click removed its neighbourhood');
-    assert.ok(m2.reduce((a, b) => a + b, 0) < m1.reduce((a, b) => a + b, 0));
+    const c2 = { x: 500, y: 380, positive: true };
+    // Click 2: its 200 px crop would be blown up to 400, so the whole image (the click-2 rule).
+    assert.deepEqual((await p.predict([c1, c2]))!.crop, { x: 0, y: 0, width: 1000, height: 800 });
+    const c3 = { x: 520, y: 400, positive: false };
+    const r3 = (await p.predict([c1, c2, c3]))!;
+    // Click 3: object box ~ (463..537) united with the clicks, x1.4, min 200 -> a 200x200 crop around it.
+    assert.deepEqual([r3.crop.width, r3.crop.height], [200, 200]);
+    assert.ok(r3.crop.x <= 463 && r3.crop.x + 200 >= 537);
+    const m3 = predictionToMask(r3, 1000, 800);
+    assert.equal(m3[400 * 1000 + 520], 0, 'the negative click removed its neighbourhood');
+    assert.ok(m3.reduce((a, b) => a + b, 0) < m1.reduce((a, b) => a + b, 0));
     const back = (await p.rewind([c1]))!;
     assert.equal(back.clickCount, 1);
     assert.deepEqual(predictionToMask(back, 1000, 800), m1);
@@ -131,7 +134,7 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     p.dispose();
   });
 
-  it('click 2 of a new object keeps the whole image when its crop would not zoom in twice; a refine always crops', async () => {
+  it('clicks 2-3 of a new object keep the whole image unless the crop zooms in twice (click 2: and is not upsampled); a refine always crops', async () => {
     const W = 600, H = 400;
     const p = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
     const whole = { x: 0, y: 0, width: W, height: H };
@@ -139,24 +142,36 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     const far = [{ x: 100, y: 100, positive: true }, { x: 500, y: 300, positive: true }];
     assert.deepEqual((await p.predict(far.slice(0, 1)))!.crop, whole);
     assert.deepEqual((await p.predict(far))!.crop, whole, 'click 2: the whole image');
-    const r3 = (await p.predict([...far, { x: 300, y: 200, positive: false }]))!;
-    assert.ok(r3.crop.width < W || r3.crop.height < H, 'click 3 uses the focus crop');
-    // Close clicks: the crop (min side 200) zooms in 3x, so click 2 crops as before.
+    const far3 = [...far, { x: 300, y: 200, positive: false }];
+    assert.deepEqual((await p.predict(far3))!.crop, whole, 'click 3: the same 2x rule');
+    const r4 = (await p.predict([...far3, { x: 310, y: 210, positive: false }]))!;
+    assert.ok(r4.crop.width < W || r4.crop.height < H, 'click 4 uses the focus crop');
+    // Close clicks: the crop (min side 200) zooms in 3x, but at S = 400 it would be blown up 2x,
+    // so click 2 keeps the whole image and click 3 crops.
     await p.startObject(null);
-    const near = [{ x: 300, y: 200, positive: true }, { x: 310, y: 205, positive: true }];
+    const near = [{ x: 300, y: 200, positive: true }, { x: 310, y: 205, positive: true }, { x: 305, y: 210, positive: true }];
     await p.predict(near.slice(0, 1));
-    const r2 = (await p.predict(near))!;
-    assert.deepEqual([r2.crop.width, r2.crop.height], [200, 200]);
-    assert.ok(r2.crop.x <= 300 && r2.crop.x + 200 > 310 && r2.crop.y <= 200 && r2.crop.y + 200 > 205);
+    assert.deepEqual((await p.predict(near.slice(0, 2)))!.crop, whole, 'click 2: the crop would be upsampled');
+    const r3 = (await p.predict(near))!;
+    assert.deepEqual([r3.crop.width, r3.crop.height], [200, 200]);
+    assert.ok(r3.crop.x <= 300 && r3.crop.x + 200 > 310 && r3.crop.y <= 200 && r3.crop.y + 200 > 210);
+    p.dispose();
+    // With S = 200 the same crop is not upsampled, so click 2 uses it.
+    const q = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu', targetSize: 200 });
+    await q.predict(near.slice(0, 1));
+    const q2 = (await q.predict(near.slice(0, 2)))!;
+    assert.deepEqual([q2.crop.width, q2.crop.height], [200, 200]);
+    q.dispose();
+    const p2 = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
     // A refine of a 300x200 object: box 420 wide, no 2x zoom, but it is no new object's first
     // mask, so both clicks crop.
     const mask = new Uint8Array(W * H);
     for (let r = 100; r < 300; r++) for (let c = 100; c < 400; c++) mask[r * W + c] = 1;
-    await p.startObject(mask);
+    await p2.startObject(mask);
     const refine = [{ x: 380, y: 200, positive: false }, { x: 120, y: 120, positive: false }];
-    assert.equal((await p.predict(refine.slice(0, 1)))!.crop.width, 420);
-    assert.ok((await p.predict(refine))!.crop.width < W);
-    p.dispose();
+    assert.equal((await p2.predict(refine.slice(0, 1)))!.crop.width, 420);
+    assert.ok((await p2.predict(refine))!.crop.width < W);
+    p2.dispose();
   });
 
   it('drops superseded requests: only the newest click is answered', async () => {
