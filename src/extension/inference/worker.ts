@@ -249,7 +249,7 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
     // Clicks 2 and 3 of a new object crop only if the crop zooms in 2x; click 2 also only if the
     // crop is not upsampled (models/README.md, inference protocol).
     firstFocus: !entry.refining && (clicks.length === 2 || clicks.length === 3),
-    firstFocusMinSide: !entry.refining && clicks.length === 2 ? msg.targetSize : 0,
+    firstFocusNoUpscale: clicks.length === 2,
   });
   const t1 = performance.now();
   const g = prep.geometry;

@@ -119,8 +119,8 @@ export interface PrepareOptions {
    * (FIRST_FOCUS_MIN_ZOOM).
    */
   readonly firstFocus?: boolean;
-  /** With `firstFocus`: the crop is used only if its longer side is at least this (click 2: the target size). */
-  readonly firstFocusMinSide?: number;
+  /** With `firstFocus`: the crop is used only if it is not upsampled (its longer side >= `target`; click 2). */
+  readonly firstFocusNoUpscale?: boolean;
   /** Resized image tensors of this image. */
   readonly images?: ResizedImageCache;
   /** Buffers of the padded size to write the click and edge planes into. */
@@ -141,7 +141,7 @@ export function prepareInput(
   let box: BoxXYWH = prev && (o.focus ?? true)
     ? focusBox(probabilityBounds(prev.probs, W, H, 0.5, o.prevSupport), clicks, W, H)
     : { x: 0, y: 0, width: W, height: H };
-  if (prev && o.firstFocus) box = firstFocusRegion(box, W, H, FIRST_FOCUS_MIN_ZOOM, o.firstFocusMinSide ?? 0);
+  if (prev && o.firstFocus) box = firstFocusRegion(box, W, H, FIRST_FOCUS_MIN_ZOOM, o.firstFocusNoUpscale ? target : 0);
   const g = inputGeometry(box, target);
   const tensor = o.images ? o.images.get(g) : resizeRgbToTensor(image, box, g.width, g.height, g.padWidth, g.padHeight);
   const modelClicks: ModelClick[] = [];

@@ -125,8 +125,8 @@ describe('focus crop and its inverse', () => {
     assert.deepEqual(prepareInput(image, clicks, small, 400, { firstFocus: true }).geometry.box, { x: 225, y: 145, width: 200, height: 200 });
   });
 
-  it('crops click 2 only when the crop needs no upsampling (firstFocusMinSide); click 3 zooms', () => {
-    // The contract since session 8: the worker passes firstFocusMinSide = the target size on click 2.
+  it('crops click 2 only when the crop needs no upsampling (firstFocusNoUpscale); click 3 zooms', () => {
+    // The contract since session 8: the worker sets firstFocusNoUpscale on click 2 (minSide = the target size).
     assert.deepEqual(firstFocusRegion({ x: 10, y: 20, width: 200, height: 150 }, 640, 480, 2, 400), { x: 0, y: 0, width: 640, height: 480 });
     assert.deepEqual(firstFocusRegion({ x: 10, y: 20, width: 200, height: 150 }, 640, 480, 2, 0), { x: 10, y: 20, width: 200, height: 150 });
     // A 4000x3000 photo: a 900 px crop zooms in 4.4x and is shrunk to 400, so click 2 uses it.
@@ -139,7 +139,7 @@ describe('focus crop and its inverse', () => {
     for (let r = 230; r < 260; r++) for (let c = 310; c < 340; c++) m[r * W + c] = 1;
     const prev = stateFromMask(m, W, H);
     const clicks = [{ x: 320, y: 240, positive: true }, { x: 330, y: 250, positive: true }];
-    assert.deepEqual(prepareInput(image, clicks, prev, 400, { firstFocus: true, firstFocusMinSide: 400 }).geometry.box, { x: 0, y: 0, width: W, height: H });
+    assert.deepEqual(prepareInput(image, clicks, prev, 400, { firstFocus: true, firstFocusNoUpscale: true }).geometry.box, { x: 0, y: 0, width: W, height: H });
     assert.deepEqual(prepareInput(image, clicks, prev, 400, { firstFocus: true }).geometry.box, { x: 225, y: 145, width: 200, height: 200 });
   });
 
