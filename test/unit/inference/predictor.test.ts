@@ -155,23 +155,21 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     const r3 = (await p.predict(near))!;
     assert.deepEqual([r3.crop.width, r3.crop.height], [200, 200]);
     assert.ok(r3.crop.x <= 300 && r3.crop.x + 200 > 310 && r3.crop.y <= 200 && r3.crop.y + 200 > 210);
+    // A refine of a 300x200 object: box 420 wide, no 2x zoom, but it is no new object's first
+    // mask, so both clicks crop.
+    const mask = new Uint8Array(W * H);
+    for (let r = 100; r < 300; r++) for (let c = 100; c < 400; c++) mask[r * W + c] = 1;
+    await p.startObject(mask);
+    const refine = [{ x: 380, y: 200, positive: false }, { x: 120, y: 120, positive: false }];
+    assert.equal((await p.predict(refine.slice(0, 1)))!.crop.width, 420);
+    assert.ok((await p.predict(refine))!.crop.width < W);
     p.dispose();
-    // With S = 200 the same crop is not upsampled, so click 2 uses it.
+    // With S = 200 the same close-click crop is not upsampled, so click 2 uses it.
     const q = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu', targetSize: 200 });
     await q.predict(near.slice(0, 1));
     const q2 = (await q.predict(near.slice(0, 2)))!;
     assert.deepEqual([q2.crop.width, q2.crop.height], [200, 200]);
     q.dispose();
-    const p2 = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
-    // A refine of a 300x200 object: box 420 wide, no 2x zoom, but it is no new object's first
-    // mask, so both clicks crop.
-    const mask = new Uint8Array(W * H);
-    for (let r = 100; r < 300; r++) for (let c = 100; c < 400; c++) mask[r * W + c] = 1;
-    await p2.startObject(mask);
-    const refine = [{ x: 380, y: 200, positive: false }, { x: 120, y: 120, positive: false }];
-    assert.equal((await p2.predict(refine.slice(0, 1)))!.crop.width, 420);
-    assert.ok((await p2.predict(refine))!.crop.width < W);
-    p2.dispose();
   });
 
   it('drops superseded requests: only the newest click is answered', async () => {
