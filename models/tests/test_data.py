@@ -1,9 +1,10 @@
 import numpy as np
 import torch
+from PIL import Image
 from scipy.ndimage import distance_transform_edt
 
-from edgeflow.data.datasets import ObjectSampler, index_objects
-from edgeflow.data.pipeline import MAX_CLICKS, make_batch, sample_initial_clicks
+from edgeflow.data.datasets import ObjectRef, ObjectSampler, index_objects
+from edgeflow.data.pipeline import MAX_CLICKS, augment, make_batch, sample_initial_clicks
 
 
 def test_index_covers_every_object_and_no_eval_data(train_root):
@@ -113,3 +114,43 @@ def test_batch_passes_far_negative_clicks_on(train_root):
         if (d_out > 40).any():
             r, c, p = rb[-1]
             assert p == 0 and d_out[r, c] > 40
+
+
+def _object_files(tmp_path, box):
+    """A 640x480 image with a textured square object of side `box` at (100, 200), and its mask."""
+    rng = np.random.default_rng(0)
+    img = (rng.random((480, 640, 3)) * 255).astype(np.uint8)
+    mask = np.zeros((480, 640), np.uint8)
+    mask[100:100 + box, 200:200 + box] = 255
+    Image.fromarray(img).save(tmp_path / f"img{box}.png")
+    Image.fromarray(mask).save(tmp_path / f"mask{box}.png")
+    return ObjectRef(str(tmp_path / f"img{box}.png"), str(tmp_path / f"mask{box}.png"), "toy", "obj")
+
+
+def _extent(m):
+    ys, xs = np.nonzero(m)
+    return max(ys.ptp(), xs.ptp()) + 1
+
+
+def test_zoom_cap_limits_how_far_a_small_object_is_blown_up(tmp_path):
+    small = _object_files(tmp_path, 40)
+    base, wide = [], []
+    for seed in range(60):
+        a = augment(small, np.random.default_rng(seed), crop=288)
+        b = augment(small, np.random.default_rng(seed), crop=288, zoom_max_upscale=8.0)
+        base.append(_extent(a[1]))
+        wide.append(_extent(b[1]))
+    # default cap: at most 3 x the whole image's scale at S (400 / 640), so 40 px -> at most 75 px
+    assert max(base) <= 40 * 3.0 * 400 / 640 + 2
+    # a larger cap blows the zoom-ins up as far as the focus crop does (object ~1/2 of the crop)
+    assert max(wide) > 120 and sum(w > b for w, b in zip(wide, base)) >= 10
+    # the cap changes only the zoom-ins' scale, not the other draws
+    assert sum(w == b for w, b in zip(wide, base)) >= 20
+
+
+def test_zoom_cap_does_not_touch_large_objects(tmp_path):
+    large = _object_files(tmp_path, 300)
+    for seed in range(20):
+        a = augment(large, np.random.default_rng(seed), crop=288)
+        b = augment(large, np.random.default_rng(seed), crop=288, zoom_max_upscale=8.0)
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])

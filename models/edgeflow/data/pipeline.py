@@ -66,9 +66,14 @@ def _colour_jitter(img, rng):
     return np.clip(img, 0.0, 1.0).astype(np.float32)
 
 
-def augment(obj, rng, crop=320, bg_obj=None):
+ZOOM_MAX_UPSCALE = 3.0  # the zoom-in's scale cap, in units of the whole image's scale at S
+
+
+def augment(obj, rng, crop=320, bg_obj=None, zoom_max_upscale=ZOOM_MAX_UPSCALE):
     """Return (image [crop,crop,3] float in [0,1], mask [crop,crop] bool) or None if the object
-    does not survive the crop."""
+    does not survive the crop. A zoom-in scales the image at most `zoom_max_upscale` times as much
+    as inference scales the whole image (longer side to S): the focus crop of a small object in a
+    small image is blown up further than that, and a larger cap trains on such blurred views."""
     img = load_rgb(obj.image)
     mask = load_mask(obj.mask)
     if mask.shape != (img.size[1], img.size[0]) or not mask.any():
@@ -81,7 +86,7 @@ def augment(obj, rng, crop=320, bg_obj=None):
         bh = (ys.max() - ys.min() + 1) * rng.uniform(1.2, 2.2)
         bw = (xs.max() - xs.min() + 1) * rng.uniform(1.2, 2.2)
         scale = crop * rng.uniform(0.8, 1.15) / max(bh, bw, 40.0)
-        scale = min(scale, 3.0 * TARGET_SIDE / max(h, w))
+        scale = min(scale, zoom_max_upscale * TARGET_SIDE / max(h, w))
     else:
         scale = TARGET_SIDE / max(h, w) * rng.uniform(0.75, 1.4)
     arr, m = _resize_pair(img, mask, scale)
@@ -156,7 +161,8 @@ def _draw(weights, rng, pos):
     return (k // weights.shape[1], k % weights.shape[1], pos)
 
 
-def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1, far_neg_prob=0.0):
+def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1, far_neg_prob=0.0,
+               zoom_max_upscale=ZOOM_MAX_UPSCALE):
     """Batch for training step `step`: dict of tensors image [B,3,C,C], gt [B,1,C,C] and
     clicks [B,MAX_CLICKS,3] int64 rows (row, col, is_positive), padding rows = -1."""
     rng = np.random.default_rng([seed, step])
@@ -167,7 +173,7 @@ def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1, far_neg_p
         for _ in range(20):
             obj = sampler.sample(rng)
             bg = sampler.sample(rng) if rng.random() < paste_prob else None
-            out = augment(obj, rng, crop, bg)
+            out = augment(obj, rng, crop, bg, zoom_max_upscale)
             if out is not None:
                 break
         arr, m = out
@@ -182,12 +188,14 @@ def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1, far_neg_p
 class BatchStream(torch.utils.data.Dataset):
     """Dataset whose item i is the whole batch of training step i (for a DataLoader worker)."""
 
-    def __init__(self, sampler, seed, batch, crop, paste_prob=0.1, far_neg_prob=0.0):
+    def __init__(self, sampler, seed, batch, crop, paste_prob=0.1, far_neg_prob=0.0,
+                 zoom_max_upscale=ZOOM_MAX_UPSCALE):
         self.sampler, self.seed, self.batch, self.crop, self.paste_prob = sampler, seed, batch, crop, paste_prob
-        self.far_neg_prob = far_neg_prob
+        self.far_neg_prob, self.zoom_max_upscale = far_neg_prob, zoom_max_upscale
 
     def __len__(self):
         return 10 ** 9
 
     def __getitem__(self, step):
-        return make_batch(self.sampler, self.seed, step, self.batch, self.crop, self.paste_prob, self.far_neg_prob)
+        return make_batch(self.sampler, self.seed, step, self.batch, self.crop, self.paste_prob, self.far_neg_prob,
+                          self.zoom_max_upscale)

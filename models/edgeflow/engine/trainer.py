@@ -39,6 +39,7 @@ class TrainConfig:
     first_click_prob: float = 0.0  # share of batches trained in the first-click state
     mask_bce_weight: float = 0.0  # plain BCE added to the final mask's focal loss
     far_neg_prob: float = 0.0  # share of samples with one more negative click > 40 px away
+    zoom_max_upscale: float = 3.0  # zoom-in scale cap, x the whole image's scale at S (pipeline)
     ema_decay: float = 0.998
     threads: int = 2
     workers: int = 1
@@ -117,7 +118,7 @@ class Trainer:
     # lengths) may change too, and the change is written to the log.
     RESUME_NEUTRAL = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit")
     RESUME_SCHEDULE = ("total_steps", "stage1_steps", "coarse_lr_mult_stage2")
-    RESUME_RECIPE = ("part_weight", "first_click_prob", "mask_bce_weight", "far_neg_prob")
+    RESUME_RECIPE = ("part_weight", "first_click_prob", "mask_bce_weight", "far_neg_prob", "zoom_max_upscale")
 
     def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True, overrides=None):
         self.run_dir = run_dir
@@ -242,7 +243,8 @@ class Trainer:
     def run(self, max_steps=None, max_seconds=None, validate=True):
         cfg = self.cfg
         signal.signal(signal.SIGTERM, self._on_signal)
-        stream = BatchStream(self.sampler, cfg.seed, cfg.batch, cfg.crop, cfg.paste_prob, cfg.far_neg_prob)
+        stream = BatchStream(self.sampler, cfg.seed, cfg.batch, cfg.crop, cfg.paste_prob, cfg.far_neg_prob,
+                             cfg.zoom_max_upscale)
         end = cfg.total_steps if max_steps is None else min(cfg.total_steps, self.step + max_steps)
         loader = torch.utils.data.DataLoader(
             stream, batch_size=None, sampler=range(self.step, end), num_workers=cfg.workers,
