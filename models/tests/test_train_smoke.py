@@ -124,3 +124,20 @@ def test_recipe_may_change_on_resume_and_is_logged(train_root, tmp_path, monkeyp
         pass
     else:
         raise AssertionError("crop changed on resume")
+
+
+def test_a_knob_newer_than_the_run_resumes_at_its_default(train_root, tmp_path, monkeypatch):
+    """A checkpoint written before a recipe knob existed has no value for it: it trained with the
+    default, which is what the change is logged from."""
+    sampler = _tiny_sampler(train_root)
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: sampler.index)
+    cfg = _cfg(total_steps=2, stage1_steps=1, crop=64, batch=2)
+    tr.Trainer(cfg, str(tmp_path), log_to_stdout=False).run(validate=False)
+    path = os.path.join(tmp_path, "last.pth")
+    state = torch.load(path, map_location="cpu")
+    del state["config"]["zoom_max_upscale"]
+    torch.save(state, path)
+    assert tr.Trainer(cfg, str(tmp_path), log_to_stdout=False).cfg.zoom_max_upscale == 3.0
+    t = tr.Trainer(cfg, str(tmp_path), log_to_stdout=False, overrides={"zoom_max_upscale": 6.0})
+    assert t.cfg.zoom_max_upscale == 6.0
+    assert "zoom_max_upscale: 3.0 -> 6.0" in open(os.path.join(tmp_path, "train.log")).read()

@@ -131,8 +131,9 @@ class Trainer:
             for k, v in (overrides or {}).items():
                 if k not in self.RESUME_NEUTRAL + self.RESUME_SCHEDULE + self.RESUME_RECIPE:
                     raise ValueError(f"{k} cannot change on resume")
-                if stored.get(k) != v:
-                    changed.append(f"{k}: {stored.get(k)} -> {v}")
+                old = stored.get(k, TrainConfig.__dataclass_fields__[k].default)  # runs older than the knob
+                if old != v:
+                    changed.append(f"{k}: {old} -> {v}")
                 stored[k] = v
             cfg = TrainConfig.from_dict(stored)
         else:
