@@ -55,7 +55,6 @@ def test_initial_clicks_respect_the_object():
 
 
 def _toy_index():
-    from edgeflow.data.datasets import ObjectRef
     objs = [ObjectRef(f"/train/p{i}.jpg", f"/train/p{i}.png", "ccp", "person") for i in range(3)]
     objs += [ObjectRef(f"/train/g{i}.jpg", f"/train/g{i}.png", "ccp", "part") for i in range(5)]
     return {"ccp": objs}
