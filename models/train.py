@@ -28,7 +28,8 @@ def main():
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="on resume, change threads, workers, ckpt_every_s, snapshot_every, val_every_s, "
                          "val_limit, the schedule (total_steps, stage1_steps, coarse_lr_mult_stage2) or the "
-                         "recipe (part_weight, first_click_prob, mask_bce_weight, far_neg_prob, zoom_max_upscale); "
+                         "recipe (part_weight, first_click_prob, mask_bce_weight, far_neg_prob, zoom_max_upscale, "
+                         "warmup_steps); "
                          "changes are "
                          "logged")
     a = ap.parse_args()

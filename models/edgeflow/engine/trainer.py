@@ -40,6 +40,7 @@ class TrainConfig:
     mask_bce_weight: float = 0.0  # plain BCE added to the final mask's focal loss
     far_neg_prob: float = 0.0  # share of samples with one more negative click > 40 px away
     zoom_max_upscale: float = 3.0  # zoom-in scale cap, x the whole image's scale at S (pipeline)
+    warmup_steps: int = 0  # linear LR warm-up after each stage's start (a run seeded with a fresh optimiser)
     ema_decay: float = 0.998
     threads: int = 2
     workers: int = 1
@@ -62,10 +63,12 @@ def poly(step, start, end, power, floor):
 
 def lr_for(cfg, step):
     """Learning rates (encoder, coarse rest, finenet) at `step`."""
+    start = 0 if step < cfg.stage1_steps else cfg.stage1_steps
+    warm = min(1.0, (step - start + 1) / cfg.warmup_steps) if cfg.warmup_steps > 0 else 1.0
     if step < cfg.stage1_steps:
-        f = poly(step, 0, cfg.stage1_steps, cfg.poly_power, cfg.min_lr_frac)
+        f = poly(step, 0, cfg.stage1_steps, cfg.poly_power, cfg.min_lr_frac) * warm
         return cfg.lr * cfg.encoder_lr_mult * f, cfg.lr * f, 0.0
-    f = poly(step, cfg.stage1_steps, cfg.total_steps, cfg.poly_power, cfg.min_lr_frac)
+    f = poly(step, cfg.stage1_steps, cfg.total_steps, cfg.poly_power, cfg.min_lr_frac) * warm
     c = cfg.coarse_lr_mult_stage2
     return cfg.lr * cfg.encoder_lr_mult * c * f, cfg.lr * c * f, cfg.lr * f
 
@@ -88,8 +91,9 @@ def compute_losses(out, gt, stage2, mask_bce_weight=0.0):
     return total, parts
 
 
-def simulate_and_forward(model, batch, step, cfg, stage2):
-    """RITM-style iterative click simulation (no grad, eval mode), then the training forward."""
+def simulate_clicks(model, batch, step, cfg, stage2):
+    """RITM-style iterative click simulation (no grad, eval mode): the clicks and the edge prior
+    that the training forward of `step` sees, and the number of iterations."""
     img, gt = batch["image"], batch["gt"]
     clicks = batch["clicks"].clone()
     h, w = img.shape[-2:]
@@ -102,14 +106,22 @@ def simulate_and_forward(model, batch, step, cfg, stage2):
         n_iter = 0
     prev_edge = torch.zeros_like(gt)
     if n_iter:
+        was_training = model.training
         model.eval()
         with torch.no_grad():
             for _ in range(n_iter):
                 out = model(img, encode_batch(clicks, h, w), prev_edge, run_fine=stage2)
                 add_error_clicks(clicks, gt, torch.sigmoid(out["mask_logits"]))
                 prev_edge = (torch.sigmoid(out["edge_logits"]) > 0.5).float()
-        model.train()
-    out = model(img, encode_batch(clicks, h, w), prev_edge, run_fine=stage2)
+        model.train(was_training)
+    return encode_batch(clicks, h, w), prev_edge, n_iter
+
+
+def simulate_and_forward(model, batch, step, cfg, stage2):
+    """The click simulation, then the training forward (train mode)."""
+    maps, prev_edge, n_iter = simulate_clicks(model, batch, step, cfg, stage2)
+    model.train()
+    out = model(batch["image"], maps, prev_edge, run_fine=stage2)
     return out, n_iter
 
 
@@ -118,7 +130,8 @@ class Trainer:
     # lengths) may change too, and the change is written to the log.
     RESUME_NEUTRAL = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit")
     RESUME_SCHEDULE = ("total_steps", "stage1_steps", "coarse_lr_mult_stage2")
-    RESUME_RECIPE = ("part_weight", "first_click_prob", "mask_bce_weight", "far_neg_prob", "zoom_max_upscale")
+    RESUME_RECIPE = ("part_weight", "first_click_prob", "mask_bce_weight", "far_neg_prob", "zoom_max_upscale",
+                     "warmup_steps")
 
     def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True, overrides=None):
         self.run_dir = run_dir

@@ -1,0 +1,132 @@
+"""Rebuilding a trainable network from an ONNX export (BatchNorm folded by the exporter), and
+seeding a training run from it."""
+import os
+
+import pytest
+import torch
+
+from edgeflow.data.datasets import ObjectSampler, index_objects
+from edgeflow.engine import trainer as tr
+from edgeflow.model import build_model
+from edgeflow.model.onnx_import import conv_bn_pairs, import_onnx, onnx_convs, recalibrate_bn
+from export_onnx import example_inputs, export
+
+
+def _trained_like_net(seed=0):
+    torch.manual_seed(seed)
+    net = build_model("mobilenetv2")
+    with torch.no_grad():
+        net.finenet.out.weight.normal_(0, 0.1)
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(-1.5, 1.5)  # negative scales too
+                m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.3, 0.3)
+                m.running_var.uniform_(0.2, 3.0)
+    return net.eval()
+
+
+def _outputs(net, ins):
+    with torch.no_grad():
+        o = net(*ins)
+    return [o[k] for k in ("mask_logits", "edge_logits", "coarse_logits")]
+
+
+def _maxdiff(a, b):
+    return max(float((x - y).abs().max()) for x, y in zip(a, b))
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    src = _trained_like_net()
+    path = str(tmp_path_factory.mktemp("onnx") / "src.onnx")
+    export(src, path, h=64, w=96)
+    return src, path
+
+
+def test_the_exporter_folds_batchnorm(exported):
+    _src, path = exported
+    import onnx
+
+    ops = {n.op_type for n in onnx.load(path).graph.node}
+    assert "BatchNormalization" not in ops
+    assert len(onnx_convs(path)) == sum(isinstance(m, torch.nn.Conv2d) for m in build_model("mobilenetv2").modules())
+
+
+def test_import_recovers_the_eval_function(exported):
+    src, path = exported
+    net = build_model("mobilenetv2")
+    ins = example_inputs(96, 128, seed=3)
+    assert _maxdiff(_outputs(src, ins), _outputs(net.eval(), ins)) > 0.1  # a different network before
+    pairs = import_onnx(net, path, export, example_inputs(64, 96))
+    assert len(pairs) == sum(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+    assert _maxdiff(_outputs(src, ins), _outputs(net.eval(), ins)) < 1e-4
+
+
+def test_recalibrated_batchnorm_keeps_eval_and_matches_train_mode(exported):
+    _src, path = exported
+    net = build_model("mobilenetv2")
+    pairs = import_onnx(net, path, export, example_inputs(64, 96))
+    calib = tuple(torch.cat(t) for t in zip(*[example_inputs(64, 96, seed=s) for s in range(4)]))
+    probe = example_inputs(80, 80, seed=9)
+    before = _outputs(net.eval(), probe)
+    # as loaded (BatchNorm as the identity), training mode normalises with batch statistics the
+    # folded weights were never meant for
+    gap_before = _maxdiff(_outputs(net.eval(), calib), _outputs(net.train(), calib))
+    assert recalibrate_bn(net, pairs, [calib]) == 1
+    assert _maxdiff(before, _outputs(net.eval(), probe)) < 1e-4  # the eval function is unchanged
+    # every convolution before a BatchNorm now gives unit-variance outputs on the calibration data
+    # (read before the training-mode forward below updates the running statistics)
+    rv = torch.cat([bn.running_var for bn in pairs.values()])
+    assert bool((rv <= 1 + 1e-4).all()) and float((rv > 1 - 1e-4).float().mean()) > 0.5  # the rest: constant (dead) channels
+    # on the calibration batch itself, batch statistics are the measured ones: train mode = eval mode
+    gap_after = _maxdiff(_outputs(net.eval(), calib), _outputs(net.train(), calib))
+    assert gap_after < 1e-2 < gap_before, (gap_after, gap_before)
+
+
+def test_pairs_need_a_convolution_before_each_batchnorm():
+    class Bad(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = torch.nn.BatchNorm2d(3)
+
+        def forward(self, x):
+            return self.bn(x * 2)
+
+    with pytest.raises(ValueError, match="does not follow a convolution"):
+        conv_bn_pairs(Bad(), (torch.zeros(1, 3, 4, 4),))
+
+
+def test_warmup_ramps_the_learning_rate_from_the_stage_start():
+    cfg = tr.TrainConfig(stage1_steps=100, total_steps=300, warmup_steps=10)
+    flat = tr.TrainConfig(stage1_steps=100, total_steps=300)
+    assert tr.lr_for(cfg, 100)[2] == pytest.approx(tr.lr_for(flat, 100)[2] * 0.1)
+    assert tr.lr_for(cfg, 104)[1] == pytest.approx(tr.lr_for(flat, 104)[1] * 0.5)
+    assert tr.lr_for(cfg, 109) == tr.lr_for(flat, 109)
+    assert tr.lr_for(cfg, 5)[0] == pytest.approx(tr.lr_for(flat, 5)[0] * 0.6)
+    assert tr.lr_for(flat, 100)[2] == cfg.lr  # no warm-up by default: the recipe so far
+
+
+def test_seed_run_resumes_from_the_onnx_weights(exported, train_root, tmp_path, monkeypatch):
+    from seed_run import seed
+
+    _src, path = exported
+    ix = index_objects(train_root, sets=("coco128_seg",))
+    objs = [o for o in ix["coco128_seg"] if o.image.endswith(("000000000009.jpg", "000000000025.jpg"))][:4]
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: {"coco128_seg": objs})
+    run = str(tmp_path / "run")
+    over = dict(batch=2, crop=64, max_sim_iters=1, threads=1, workers=0, ckpt_every_s=1e9, warmup_steps=2)
+    t = seed(path, run, step=500, samples=1000, overrides=over, calib_batches=2, log_to_stdout=False)
+    assert (t.cfg.stage1_steps, t.cfg.total_steps) == (500, 1300)
+    with pytest.raises(FileExistsError):
+        seed(path, run, step=500, overrides=over, log_to_stdout=False)
+    from evaluate import load_checkpoint
+
+    ins = example_inputs(96, 128, seed=4)
+    snap, _ = load_checkpoint(os.path.join(run, "snapshots", "ema_step000500.pth"))
+    assert _maxdiff(_outputs(_src, ins), _outputs(snap, ins)) < 1e-4
+    t2 = tr.Trainer(tr.TrainConfig(), run, log_to_stdout=False)  # the stored config wins
+    assert (t2.step, t2.samples, t2.cfg.crop, t2.cfg.warmup_steps) == (500, 1000, 64, 2)
+    hist = t2.run(max_steps=2, validate=False)
+    assert len(hist) == 2 and all(h == h for h in hist) and t2.step == 502
+    assert "seeded at step 500" in open(os.path.join(run, "train.log")).read()
