@@ -29,11 +29,8 @@ from train import DEFAULT_INIT  # noqa: E402
 def calibration_inputs(trainer, n_batches, first_step):
     """Network inputs of the run's own training batches (steps first_step...), clicks simulated
     with the network as loaded, as the training forward would see them."""
-    from edgeflow.data.pipeline import BatchStream
-
     cfg = trainer.cfg
-    stream = BatchStream(trainer.sampler, cfg.seed, cfg.batch, cfg.crop, cfg.paste_prob, cfg.far_neg_prob,
-                         cfg.zoom_max_upscale)
+    stream = trainer.batch_stream()
     out = []
     for step in range(first_step, first_step + n_batches):
         batch = stream[step]

@@ -251,14 +251,19 @@ class Trainer:
                  f"NoC@90 {res['NoC@90']:.2f} ({time.time() - t0:.0f}s)")
         self.metric({"step": self.step, "samples": self.samples, "val": res})
 
+    def batch_stream(self):
+        """The run's batches: item i is the batch of training step i."""
+        cfg = self.cfg
+        return BatchStream(self.sampler, cfg.seed, cfg.batch, cfg.crop, cfg.paste_prob, cfg.far_neg_prob,
+                           cfg.zoom_max_upscale)
+
     def _on_signal(self, *_):
         self._stop = True
 
     def run(self, max_steps=None, max_seconds=None, validate=True):
         cfg = self.cfg
         signal.signal(signal.SIGTERM, self._on_signal)
-        stream = BatchStream(self.sampler, cfg.seed, cfg.batch, cfg.crop, cfg.paste_prob, cfg.far_neg_prob,
-                             cfg.zoom_max_upscale)
+        stream = self.batch_stream()
         end = cfg.total_steps if max_steps is None else min(cfg.total_steps, self.step + max_steps)
         loader = torch.utils.data.DataLoader(
             stream, batch_size=None, sampler=range(self.step, end), num_workers=cfg.workers,
