@@ -22,7 +22,8 @@ import torch  # noqa: E402
 
 from edgeflow.engine.trainer import TrainConfig, Trainer, simulate_clicks  # noqa: E402
 from edgeflow.model.onnx_import import import_onnx, recalibrate_bn  # noqa: E402
-from export_onnx import example_inputs, export  # noqa: E402
+from edgeflow.inference.ort_node import ort_node_available  # noqa: E402
+from export_onnx import example_inputs, export, parity  # noqa: E402
 from train import DEFAULT_INIT  # noqa: E402
 
 
@@ -59,6 +60,12 @@ def seed(onnx_path, run_dir, step, samples=0, train_seconds=0.0, overrides=None,
     t = Trainer(cfg, run_dir, data_root=data_root, log_to_stdout=log_to_stdout)
     t0 = time.time()
     pairs = import_onnx(t.model, onnx_path, export, example_inputs(64, 96))
+    check = ""
+    if ort_node_available():  # the rebuilt network against the file itself, as export_onnx checks
+        d = parity(t.model, onnx_path, sizes=((128, 160),))
+        if d > 1e-4:
+            raise ValueError(f"the rebuilt network differs from {onnx_path} by {d:.3g} (> 1e-4)")
+        check = f", parity with the file {d:.2g}"
     inputs = calibration_inputs(t, calib_batches, step)
     recalibrate_bn(t.model, pairs, inputs)
     t.ema.load_state_dict(t.model.state_dict())
@@ -66,7 +73,7 @@ def seed(onnx_path, run_dir, step, samples=0, train_seconds=0.0, overrides=None,
     with open(onnx_path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     t.log(f"seeded at step {step} ({samples} samples) from {onnx_path} (sha256 {sha[:12]}): BatchNorm "
-          f"re-estimated on {calib_batches} training batches, fresh optimiser ({time.time() - t0:.0f}s)")
+          f"re-estimated on {calib_batches} training batches, fresh optimiser{check} ({time.time() - t0:.0f}s)")
     t.save()
     t.snapshot()
     return t

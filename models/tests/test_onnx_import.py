@@ -9,6 +9,7 @@ from edgeflow.data.datasets import ObjectSampler, index_objects
 from edgeflow.engine import trainer as tr
 from edgeflow.model import build_model
 from edgeflow.model.onnx_import import conv_bn_pairs, import_onnx, onnx_convs, recalibrate_bn
+from edgeflow.inference.ort_node import ort_node_available
 from export_onnx import example_inputs, export
 
 
@@ -129,4 +130,34 @@ def test_seed_run_resumes_from_the_onnx_weights(exported, train_root, tmp_path, 
     assert (t2.step, t2.samples, t2.cfg.crop, t2.cfg.warmup_steps) == (500, 1000, 64, 2)
     hist = t2.run(max_steps=2, validate=False)
     assert len(hist) == 2 and all(h == h for h in hist) and t2.step == 502
-    assert "seeded at step 500" in open(os.path.join(run, "train.log")).read()
+    log = open(os.path.join(run, "train.log")).read()
+    assert "seeded at step 500" in log
+    if ort_node_available():
+        assert "parity with the file" in log
+
+
+def test_seed_run_refuses_a_file_of_another_network(exported, train_root, tmp_path, monkeypatch):
+    import onnx
+    from onnx import numpy_helper
+    from seed_run import seed
+
+    if not ort_node_available():
+        pytest.skip("node or node_modules/onnxruntime-node absent (run npm ci): no parity check")
+    _src, path = exported
+    m = onnx.load(path)
+    t = m.graph.initializer[0]  # a named conv weight (the FAM's offset layer)
+    a = numpy_helper.to_array(t).copy()
+    a += 0.5
+    t.CopyFrom(numpy_helper.from_array(a, t.name))
+    bad = str(tmp_path / "bad.onnx")
+    onnx.save(m, bad)
+    # as if the import had gone wrong: the network is rebuilt from the good file's weights while the
+    # parity check runs the altered file, whose function it does not reproduce
+    import edgeflow.model.onnx_import as oi
+
+    monkeypatch.setattr(oi, "onnx_convs", lambda p, _orig=oi.onnx_convs: _orig(path if p == bad else p))
+    ix = index_objects(train_root, sets=("coco128_seg",))
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: {"coco128_seg": ix["coco128_seg"][:4]})
+    with pytest.raises(ValueError, match="differs from"):
+        seed(bad, str(tmp_path / "run"), step=10, overrides=dict(batch=2, crop=64, workers=0), calib_batches=1,
+             log_to_stdout=False)
