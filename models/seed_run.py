@@ -18,8 +18,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import torch  # noqa: E402
-
 from edgeflow.engine.trainer import TrainConfig, Trainer, simulate_clicks  # noqa: E402
 from edgeflow.model.onnx_import import import_onnx, recalibrate_bn  # noqa: E402
 from edgeflow.inference.ort_node import ort_node_available  # noqa: E402
@@ -89,8 +87,7 @@ def main():
     ap.add_argument("--calib-batches", type=int, default=32)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any TrainConfig field")
     a = ap.parse_args()
-    overrides = dict(kv.split("=", 1) for kv in a.set)
-    torch.set_num_threads(int(overrides.get("threads", 2)))
+    overrides = dict(kv.split("=", 1) for kv in a.set)  # Trainer sets torch's threads from the config
     batch = int(overrides.get("batch", TrainConfig.batch))
     samples = a.samples if a.samples is not None else a.step * batch
     seed(a.onnx, a.run, a.step, samples, a.train_hours * 3600.0, overrides, a.calib_batches)

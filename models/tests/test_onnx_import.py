@@ -5,12 +5,12 @@ import os
 import pytest
 import torch
 
-from edgeflow.data.datasets import ObjectSampler, index_objects
 from edgeflow.engine import trainer as tr
 from edgeflow.model import build_model
 from edgeflow.model.onnx_import import conv_bn_pairs, import_onnx, onnx_convs, recalibrate_bn
 from edgeflow.inference.ort_node import ort_node_available
 from export_onnx import example_inputs, export
+from test_train_smoke import _tiny_sampler
 
 
 def _trained_like_net(seed=0):
@@ -112,9 +112,8 @@ def test_seed_run_resumes_from_the_onnx_weights(exported, train_root, tmp_path, 
     from seed_run import seed
 
     _src, path = exported
-    ix = index_objects(train_root, sets=("coco128_seg",))
-    objs = [o for o in ix["coco128_seg"] if o.image.endswith(("000000000009.jpg", "000000000025.jpg"))][:4]
-    monkeypatch.setattr(tr, "index_objects", lambda root=None: {"coco128_seg": objs})
+    index = _tiny_sampler(train_root).index
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: index)
     run = str(tmp_path / "run")
     over = dict(batch=2, crop=64, max_sim_iters=1, threads=1, workers=0, ckpt_every_s=1e9, warmup_steps=2)
     t = seed(path, run, step=500, samples=1000, overrides=over, calib_batches=2, log_to_stdout=False)
@@ -156,8 +155,8 @@ def test_seed_run_refuses_a_file_of_another_network(exported, train_root, tmp_pa
     import edgeflow.model.onnx_import as oi
 
     monkeypatch.setattr(oi, "onnx_convs", lambda p, _orig=oi.onnx_convs: _orig(path if p == bad else p))
-    ix = index_objects(train_root, sets=("coco128_seg",))
-    monkeypatch.setattr(tr, "index_objects", lambda root=None: {"coco128_seg": ix["coco128_seg"][:4]})
+    index = _tiny_sampler(train_root).index
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: index)
     with pytest.raises(ValueError, match="differs from"):
         seed(bad, str(tmp_path / "run"), step=10, overrides=dict(batch=2, crop=64, workers=0), calib_batches=1,
              log_to_stdout=False)
