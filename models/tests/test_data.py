@@ -4,7 +4,7 @@ from PIL import Image
 from scipy.ndimage import distance_transform_edt
 
 from edgeflow.data.datasets import ObjectRef, ObjectSampler, index_objects
-from edgeflow.data.pipeline import MAX_CLICKS, augment, make_batch, sample_initial_clicks
+from edgeflow.data.pipeline import MAX_CLICKS, DataRecipe, augment, make_batch, sample_initial_clicks
 
 
 def test_index_covers_every_object_and_no_eval_data(train_root):
@@ -19,9 +19,9 @@ def test_index_covers_every_object_and_no_eval_data(train_root):
 
 def test_batch_shapes_values_and_determinism(train_root):
     s = ObjectSampler(index_objects(train_root))
-    a = make_batch(s, seed=3, step=11, batch=3, crop=96)
-    b = make_batch(s, seed=3, step=11, batch=3, crop=96)
-    c = make_batch(s, seed=3, step=12, batch=3, crop=96)
+    a = make_batch(s, seed=3, step=11, batch=3, recipe=DataRecipe(crop=96))
+    b = make_batch(s, seed=3, step=11, batch=3, recipe=DataRecipe(crop=96))
+    c = make_batch(s, seed=3, step=12, batch=3, recipe=DataRecipe(crop=96))
     assert a["image"].shape == (3, 3, 96, 96) and a["gt"].shape == (3, 1, 96, 96)
     assert a["clicks"].shape == (3, MAX_CLICKS, 3)
     assert a["image"].min() >= 0 and a["image"].max() <= 1
@@ -104,8 +104,8 @@ def test_far_negative_clicks():
 
 def test_batch_passes_far_negative_clicks_on(train_root):
     s = ObjectSampler(index_objects(train_root))
-    a = make_batch(s, seed=3, step=11, batch=4, crop=160)
-    b = make_batch(s, seed=3, step=11, batch=4, crop=160, far_neg_prob=1.0)
+    a = make_batch(s, seed=3, step=11, batch=4, recipe=DataRecipe(crop=160))
+    b = make_batch(s, seed=3, step=11, batch=4, recipe=DataRecipe(crop=160, far_neg_prob=1.0))
     assert torch.equal(a["image"][0], b["image"][0])  # the same first sample (its draws come first)
     for i in range(4):
         rb = [r for r in b["clicks"][i].tolist() if r[0] >= 0]
@@ -135,8 +135,8 @@ def test_zoom_cap_limits_how_far_a_small_object_is_blown_up(tmp_path):
     small = _object_files(tmp_path, 40)
     base, wide = [], []
     for seed in range(60):
-        a = augment(small, np.random.default_rng(seed), crop=288)
-        b = augment(small, np.random.default_rng(seed), crop=288, zoom_max_upscale=8.0)
+        a = augment(small, np.random.default_rng(seed), DataRecipe(crop=288))
+        b = augment(small, np.random.default_rng(seed), DataRecipe(crop=288, zoom_max_upscale=8.0))
         base.append(_extent(a[1]))
         wide.append(_extent(b[1]))
     # default cap: at most 3 x the whole image's scale at S (400 / 640), so 40 px -> at most 75 px
@@ -150,6 +150,14 @@ def test_zoom_cap_limits_how_far_a_small_object_is_blown_up(tmp_path):
 def test_zoom_cap_does_not_touch_large_objects(tmp_path):
     large = _object_files(tmp_path, 300)
     for seed in range(20):
-        a = augment(large, np.random.default_rng(seed), crop=288)
-        b = augment(large, np.random.default_rng(seed), crop=288, zoom_max_upscale=8.0)
+        a = augment(large, np.random.default_rng(seed), DataRecipe(crop=288))
+        b = augment(large, np.random.default_rng(seed), DataRecipe(crop=288, zoom_max_upscale=8.0))
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_recipe_of_the_training_config():
+    from edgeflow.engine.trainer import TrainConfig
+    # the defaults are the original recipe on both sides
+    assert DataRecipe.of(TrainConfig()) == DataRecipe()
+    cfg = TrainConfig(crop=288, paste_prob=0.2, far_neg_prob=0.15, zoom_max_upscale=6.0)
+    assert DataRecipe.of(cfg) == DataRecipe(288, 0.2, 0.15, 6.0)

@@ -4,6 +4,8 @@ crop, colour jitter, occasional paste onto another image's background), sample i
 Every random choice is drawn from numpy.random.default_rng([seed, step]) so a batch depends only
 on (seed, step): resuming at a step reproduces the exact data stream.
 """
+from dataclasses import dataclass, fields
+
 import numpy as np
 import torch
 from PIL import Image
@@ -66,14 +68,26 @@ def _colour_jitter(img, rng):
     return np.clip(img, 0.0, 1.0).astype(np.float32)
 
 
-ZOOM_MAX_UPSCALE = 3.0  # the zoom-in's scale cap, in units of the whole image's scale at S
+@dataclass(frozen=True)
+class DataRecipe:
+    """The knobs of the data stream (the training config's fields of the same names)."""
+    crop: int = 320  # side of the square training crop
+    paste_prob: float = 0.1  # share of samples pasted onto another image's background
+    far_neg_prob: float = 0.0  # share of samples with one more negative click > 40 px away
+    zoom_max_upscale: float = 3.0  # the zoom-in's scale cap, in units of the whole image's scale at S
+
+    @classmethod
+    def of(cls, cfg):
+        """The recipe of a config object that has (at least) these fields."""
+        return cls(**{f.name: getattr(cfg, f.name) for f in fields(cls)})
 
 
-def augment(obj, rng, crop=320, bg_obj=None, zoom_max_upscale=ZOOM_MAX_UPSCALE):
+def augment(obj, rng, recipe=DataRecipe(), bg_obj=None):
     """Return (image [crop,crop,3] float in [0,1], mask [crop,crop] bool) or None if the object
-    does not survive the crop. A zoom-in scales the image at most `zoom_max_upscale` times as much
-    as inference scales the whole image (longer side to S): the focus crop of a small object in a
-    small image is blown up further than that, and a larger cap trains on such blurred views."""
+    does not survive the crop. A zoom-in scales the image at most `recipe.zoom_max_upscale` times
+    as much as inference scales the whole image (longer side to S): the focus crop of a small object
+    in a small image is blown up further than that, and a larger cap trains on such blurred views."""
+    crop = recipe.crop
     img = load_rgb(obj.image)
     mask = load_mask(obj.mask)
     if mask.shape != (img.size[1], img.size[0]) or not mask.any():
@@ -86,7 +100,7 @@ def augment(obj, rng, crop=320, bg_obj=None, zoom_max_upscale=ZOOM_MAX_UPSCALE):
         bh = (ys.max() - ys.min() + 1) * rng.uniform(1.2, 2.2)
         bw = (xs.max() - xs.min() + 1) * rng.uniform(1.2, 2.2)
         scale = crop * rng.uniform(0.8, 1.15) / max(bh, bw, 40.0)
-        scale = min(scale, zoom_max_upscale * TARGET_SIDE / max(h, w))
+        scale = min(scale, recipe.zoom_max_upscale * TARGET_SIDE / max(h, w))
     else:
         scale = TARGET_SIDE / max(h, w) * rng.uniform(0.75, 1.4)
     arr, m = _resize_pair(img, mask, scale)
@@ -161,25 +175,25 @@ def _draw(weights, rng, pos):
     return (k // weights.shape[1], k % weights.shape[1], pos)
 
 
-def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1, far_neg_prob=0.0,
-               zoom_max_upscale=ZOOM_MAX_UPSCALE):
+def make_batch(sampler, seed, step, batch=8, recipe=DataRecipe()):
     """Batch for training step `step`: dict of tensors image [B,3,C,C], gt [B,1,C,C] and
     clicks [B,MAX_CLICKS,3] int64 rows (row, col, is_positive), padding rows = -1."""
     rng = np.random.default_rng([seed, step])
+    crop = recipe.crop
     imgs = np.zeros((batch, 3, crop, crop), np.float32)
     gts = np.zeros((batch, 1, crop, crop), np.float32)
     clicks = -np.ones((batch, MAX_CLICKS, 3), np.int64)
     for b in range(batch):
         for _ in range(20):
             obj = sampler.sample(rng)
-            bg = sampler.sample(rng) if rng.random() < paste_prob else None
-            out = augment(obj, rng, crop, bg, zoom_max_upscale)
+            bg = sampler.sample(rng) if rng.random() < recipe.paste_prob else None
+            out = augment(obj, rng, recipe, bg)
             if out is not None:
                 break
         arr, m = out
         imgs[b] = arr.transpose(2, 0, 1)
         gts[b, 0] = m
-        cl = sample_initial_clicks(m, rng, far_neg_prob)
+        cl = sample_initial_clicks(m, rng, recipe.far_neg_prob)
         for i, (r, c, p) in enumerate(cl[:MAX_CLICKS]):
             clicks[b, i] = (r, c, int(p))
     return {"image": torch.from_numpy(imgs), "gt": torch.from_numpy(gts), "clicks": torch.from_numpy(clicks)}
@@ -188,14 +202,11 @@ def make_batch(sampler, seed, step, batch=8, crop=320, paste_prob=0.1, far_neg_p
 class BatchStream(torch.utils.data.Dataset):
     """Dataset whose item i is the whole batch of training step i (for a DataLoader worker)."""
 
-    def __init__(self, sampler, seed, batch, crop, paste_prob=0.1, far_neg_prob=0.0,
-                 zoom_max_upscale=ZOOM_MAX_UPSCALE):
-        self.sampler, self.seed, self.batch, self.crop, self.paste_prob = sampler, seed, batch, crop, paste_prob
-        self.far_neg_prob, self.zoom_max_upscale = far_neg_prob, zoom_max_upscale
+    def __init__(self, sampler, seed, batch, recipe=DataRecipe()):
+        self.sampler, self.seed, self.batch, self.recipe = sampler, seed, batch, recipe
 
     def __len__(self):
         return 10 ** 9
 
     def __getitem__(self, step):
-        return make_batch(self.sampler, self.seed, step, self.batch, self.crop, self.paste_prob, self.far_neg_prob,
-                          self.zoom_max_upscale)
+        return make_batch(self.sampler, self.seed, step, self.batch, self.recipe)

@@ -13,7 +13,7 @@ import torch
 
 from ..data.clicks import edge_of_mask_torch
 from ..data.datasets import ObjectSampler, index_objects
-from ..data.pipeline import BatchStream
+from ..data.pipeline import BatchStream, DataRecipe
 from ..model import build_model
 from .clicksim import add_error_clicks, encode_batch
 from .losses import balanced_bce, bce, normalized_focal_loss
@@ -39,7 +39,7 @@ class TrainConfig:
     first_click_prob: float = 0.0  # share of batches trained in the first-click state
     mask_bce_weight: float = 0.0  # plain BCE added to the final mask's focal loss
     far_neg_prob: float = 0.0  # share of samples with one more negative click > 40 px away
-    zoom_max_upscale: float = 3.0  # zoom-in scale cap, x the whole image's scale at S (pipeline)
+    zoom_max_upscale: float = 3.0  # zoom-in scale cap, x the whole image's scale at S (pipeline.DataRecipe)
     warmup_steps: int = 0  # linear LR warm-up after each stage's start (a run seeded with a fresh optimiser)
     ema_decay: float = 0.998
     threads: int = 2
@@ -254,8 +254,7 @@ class Trainer:
     def batch_stream(self):
         """The run's batches: item i is the batch of training step i."""
         cfg = self.cfg
-        return BatchStream(self.sampler, cfg.seed, cfg.batch, cfg.crop, cfg.paste_prob, cfg.far_neg_prob,
-                           cfg.zoom_max_upscale)
+        return BatchStream(self.sampler, cfg.seed, cfg.batch, DataRecipe.of(cfg))
 
     def _on_signal(self, *_):
         self._stop = True
