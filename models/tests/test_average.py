@@ -1,5 +1,7 @@
 """Snapshot averaging: the mean of the float tensors, integer buffers from the last snapshot, and a
 file that evaluate.py loads like any snapshot."""
+import copy
+
 import pytest
 import torch
 
@@ -63,3 +65,40 @@ def test_averaged_snapshot_loads_and_sits_between_its_inputs(tmp_path):
         else:
             assert torch.equal(v, second[k]), k
     assert not torch.equal(sd["finenet.out.weight"], second["finenet.out.weight"])
+
+
+def _bns(net):
+    return [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+
+
+def test_bn_update_re_estimates_the_statistics_on_training_batches(train_root):
+    from average_snapshots import update_bn
+    from edgeflow.data.pipeline import BatchStream, DataRecipe
+    from edgeflow.engine.trainer import TrainConfig, simulate_clicks
+    from test_train_smoke import _tiny_sampler
+
+    sampler = _tiny_sampler(train_root)
+    cfg = TrainConfig(batch=4, crop=128, max_sim_iters=1, paste_prob=0.0)
+    torch.manual_seed(0)
+    net = build_model("mobilenetv2")
+    with torch.no_grad():
+        for m in _bns(net):  # statistics that belong to some other network
+            m.running_mean.fill_(3.0)
+            m.running_var.fill_(40.0)
+    stale = copy.deepcopy(net).eval()
+    update_bn(net, cfg, 1, first_step=5, sampler=sampler)
+    assert not net.training
+    for m in _bns(net):
+        assert m.momentum == 0.1 and m.num_batches_tracked.item() == 1
+        assert torch.isfinite(m.running_var).all() and not torch.equal(m.running_mean, torch.full_like(m.running_mean, 3.0))
+    # On its one batch, eval mode with the new statistics computes what training mode computes
+    # (up to the unbiased variance), which the stale statistics are far from.
+    batch = BatchStream(sampler, cfg.seed, cfg.batch, DataRecipe.of(cfg))[5]
+    maps, prev_edge, _ = simulate_clicks(stale, batch, 5, cfg, True)
+    with torch.no_grad():
+        train_out = torch.sigmoid(copy.deepcopy(net).train()(batch["image"], maps, prev_edge)["mask_logits"])
+        eval_out = torch.sigmoid(net(batch["image"], maps, prev_edge)["mask_logits"])
+        stale_out = torch.sigmoid(stale(batch["image"], maps, prev_edge)["mask_logits"])
+    new_gap = (eval_out - train_out).abs().mean().item()
+    stale_gap = (stale_out - train_out).abs().mean().item()
+    assert new_gap < 0.02 and stale_gap > 5 * new_gap
