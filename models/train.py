@@ -27,7 +27,7 @@ def main():
     ap.add_argument("--no-val", action="store_true")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="on resume, change threads, workers, ckpt_every_s, snapshot_every, val_every_s, "
-                         "val_limit, the schedule (total_steps, stage1_steps, coarse_lr_mult_stage2) or the "
+                         "val_limit, the schedule (total_steps, stage1_steps, coarse_lr_mult_stage2, lr) or the "
                          "recipe (part_weight, first_click_prob, mask_bce_weight, far_neg_prob, zoom_max_upscale, "
                          "warmup_steps); "
                          "changes are "

@@ -129,7 +129,7 @@ class Trainer:
     # Settings that may change on resume without changing the training maths; others (schedule
     # lengths) may change too, and the change is written to the log.
     RESUME_NEUTRAL = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit")
-    RESUME_SCHEDULE = ("total_steps", "stage1_steps", "coarse_lr_mult_stage2")
+    RESUME_SCHEDULE = ("total_steps", "stage1_steps", "coarse_lr_mult_stage2", "lr")
     RESUME_RECIPE = ("part_weight", "first_click_prob", "mask_bce_weight", "far_neg_prob", "zoom_max_upscale",
                      "warmup_steps")
 
