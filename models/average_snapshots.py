@@ -22,9 +22,7 @@ import time
 import torch
 
 from evaluate import checkpoint_weights
-from edgeflow.data.datasets import ObjectSampler, index_objects
-from edgeflow.data.pipeline import BatchStream, DataRecipe
-from edgeflow.engine.trainer import TrainConfig, simulate_clicks
+from edgeflow.engine.trainer import TrainConfig, config_batches, simulate_clicks
 from edgeflow.model import build_model
 
 
@@ -74,9 +72,7 @@ def update_bn(net, cfg, n_batches, first_step=0, sampler=None):
     training batches of the config's data stream (steps first_step...; `sampler` defaults to the
     config's objects of ../shared's training data). The clicks and edge prior are simulated by a
     copy of the network with its statistics as given. Returns `net` in eval mode."""
-    if sampler is None:
-        sampler = ObjectSampler(index_objects(), part_weight=cfg.part_weight)
-    stream = BatchStream(sampler, cfg.seed, cfg.batch, DataRecipe.of(cfg))
+    stream = config_batches(cfg, sampler)
     simulator = copy.deepcopy(net).eval()
     bns = [m for m in net.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     momenta = [m.momentum for m in bns]

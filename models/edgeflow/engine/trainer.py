@@ -56,6 +56,14 @@ class TrainConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
+def config_batches(cfg, sampler=None, data_root=None):
+    """The data stream of a config: item i is the batch of training step i (`sampler` defaults to
+    the config's objects of the training data)."""
+    if sampler is None:
+        sampler = ObjectSampler(index_objects(data_root), part_weight=cfg.part_weight)
+    return BatchStream(sampler, cfg.seed, cfg.batch, DataRecipe.of(cfg))
+
+
 def poly(step, start, end, power, floor):
     t = min(max((step - start) / max(1, end - start), 0.0), 1.0)
     return floor + (1.0 - floor) * (1.0 - t) ** power
@@ -253,8 +261,7 @@ class Trainer:
 
     def batch_stream(self):
         """The run's batches: item i is the batch of training step i."""
-        cfg = self.cfg
-        return BatchStream(self.sampler, cfg.seed, cfg.batch, DataRecipe.of(cfg))
+        return config_batches(self.cfg, self.sampler)
 
     def _on_signal(self, *_):
         self._stop = True
