@@ -255,6 +255,7 @@ class Trainer:
         t0 = time.time()
         res = evaluate(model, "GrabCut", limit=self.cfg.val_limit, stop_iou=0.9)
         res.pop("per_sample_noc90", None)
+        res.pop("per_sample_ious", None)
         self.log(f"val step {self.step} GrabCut[:{self.cfg.val_limit}] NoC@85 {res['NoC@85']:.2f} "
                  f"NoC@90 {res['NoC@90']:.2f} ({time.time() - t0:.0f}s)")
         self.metric({"step": self.step, "samples": self.samples, "val": res})
