@@ -51,6 +51,9 @@ def test_noc_loop_on_grabcut_sample(eval_root):
     assert ious[0] > 0  # the first click lands inside the object and its disk counts
     res = evaluate(disk_oracle, "GrabCut", limit=1, max_clicks=2)
     assert res["n"] == 1 and len(res["mIoU_per_click"]) == 2 and res["NoC@90"] == 2
+    (stem, seq), = res["per_sample_ious"].items()
+    assert len(seq) == 2 and res["per_sample_noc90"] == {stem: 2}
+    assert seq == [round(v, 4) for v in res["mIoU_per_click"]]  # one image: its IoUs are the mean
 
 
 def test_focus_from_delays_the_focus_crop():
