@@ -139,7 +139,7 @@ class Trainer:
     RESUME_NEUTRAL = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit")
     RESUME_SCHEDULE = ("total_steps", "stage1_steps", "coarse_lr_mult_stage2", "lr")
     RESUME_RECIPE = ("part_weight", "first_click_prob", "mask_bce_weight", "far_neg_prob", "zoom_max_upscale",
-                     "warmup_steps")
+                     "warmup_steps", "paste_prob")
 
     def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True, overrides=None):
         self.run_dir = run_dir
