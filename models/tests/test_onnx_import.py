@@ -160,3 +160,30 @@ def test_seed_run_refuses_a_file_of_another_network(exported, train_root, tmp_pa
     with pytest.raises(ValueError, match="differs from"):
         seed(bad, str(tmp_path / "run"), step=10, overrides=dict(batch=2, crop=64, workers=0), calib_batches=1,
              log_to_stdout=False)
+
+
+def test_branch_starts_a_new_run_from_a_snapshot_with_its_recipe(train_root, tmp_path, monkeypatch):
+    from seed_run import branch
+
+    index = _tiny_sampler(train_root).index
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: index)
+    src_run, run = str(tmp_path / "src"), str(tmp_path / "branch")
+    cfg = tr.TrainConfig(batch=2, crop=64, max_sim_iters=1, threads=1, workers=0, ckpt_every_s=1e9,
+                         stage1_steps=1, total_steps=3, paste_prob=0.0, far_neg_prob=0.2, snapshot_every=1)
+    tr.Trainer(cfg, src_run, log_to_stdout=False).run(validate=False)
+    snap_path = os.path.join(src_run, "snapshots", "ema_step000002.pth")
+    snap = torch.load(snap_path, map_location="cpu")
+    assert snap["train_seconds"] > 0  # snapshots carry the training time since session 12
+
+    t = branch(snap_path, run, overrides={"paste_prob": "0.3"}, log_to_stdout=False)
+    assert (t.step, t.samples, t.cfg.stage1_steps, t.cfg.total_steps) == (2, 4, 2, 802)
+    assert (t.cfg.crop, t.cfg.far_neg_prob, t.cfg.paste_prob) == (64, 0.2, 0.3)  # the recipe, one knob changed
+    assert t.train_seconds == snap["train_seconds"]
+    for k, v in snap["model"].items():
+        assert torch.equal(t.model.state_dict()[k], v) and torch.equal(t.ema.state_dict()[k], v)
+    assert not t.opt.state  # a fresh optimiser
+    with pytest.raises(FileExistsError):
+        branch(snap_path, run, log_to_stdout=False)
+    t2 = tr.Trainer(tr.TrainConfig(), run, log_to_stdout=False)  # resumes like any run
+    assert t2.run(max_steps=1, validate=False) and t2.step == 3
+    assert "branched at step 2" in open(os.path.join(run, "train.log")).read()

@@ -229,7 +229,7 @@ class Trainer:
     def snapshot(self):
         path = os.path.join(self.run_dir, "snapshots", f"ema_step{self.step:06d}.pth")
         torch.save({"config": asdict(self.cfg), "step": self.step, "samples": self.samples,
-                    "model": self.ema.state_dict()}, path)
+                    "train_seconds": self.train_seconds, "model": self.ema.state_dict()}, path)
 
     @torch.no_grad()
     def update_ema(self):
