@@ -128,6 +128,8 @@ def main():
     a = ap.parse_args()
     overrides = dict(kv.split("=", 1) for kv in a.set)  # Trainer sets torch's threads from the config
     if a.snapshot:
+        if a.step is not None or a.samples is not None:
+            ap.error("--snapshot takes its step and samples from the snapshot")
         branch(a.snapshot, a.run, overrides, None if a.train_hours is None else a.train_hours * 3600.0)
         return
     if a.step is None:
