@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from edgeflow.inference.noc import eval_sample, evaluate
+from edgeflow.inference.noc import eval_sample, evaluate, list_samples
 from edgeflow.inference.protocol import Predictor
 
 
@@ -53,7 +53,9 @@ def test_noc_loop_on_grabcut_sample(eval_root):
     assert res["n"] == 1 and len(res["mIoU_per_click"]) == 2 and res["NoC@90"] == 2
     (stem, seq), = res["per_sample_ious"].items()
     assert len(seq) == 2 and res["per_sample_noc90"] == {stem: 2}
-    assert seq == [round(v, 4) for v in res["mIoU_per_click"]]  # one image: its IoUs are the mean
+    assert [round(v, 4) for v in seq] == res["mIoU_per_click"]  # one image: its IoUs are the mean
+    (_stem, ip, mp), = list_samples("GrabCut", limit=1)
+    assert seq == eval_sample(disk_oracle, ip, mp, max_clicks=2)  # unrounded: no IoU moves across a threshold
 
 
 def test_focus_from_delays_the_focus_crop():

@@ -73,6 +73,7 @@ def evaluate(model, dataset, limit=None, max_clicks=20, stop_iou=None, side=400,
         arr = np.array([v for v in per.values()])
         res["mIoU_per_click"] = [round(float(x), 4) for x in arr.mean(axis=0)]
     res["per_sample_noc90"] = {k: noc_of(v, 0.9, max_clicks) for k, v in per.items()}
-    # The IoU after each click, per image: compare_evals.py pairs two evaluations image by image.
-    res["per_sample_ious"] = {k: [round(float(x), 4) for x in v] for k, v in per.items()}
+    # The IoU after each click, per image, unrounded (rounding could move an IoU across a
+    # threshold): compare_evals.py pairs two evaluations image by image.
+    res["per_sample_ious"] = {k: [float(x) for x in v] for k, v in per.items()}
     return res
