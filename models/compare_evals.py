@@ -16,6 +16,8 @@ import sys
 
 import numpy as np
 
+from edgeflow.inference.noc import noc_of
+
 THRESHOLDS = (85, 90, 95)
 
 
@@ -24,8 +26,7 @@ def per_image_noc(result, threshold, max_clicks=20):
     does not hold what it takes."""
     ious = result.get("per_sample_ious")
     if ious is not None:
-        t = threshold / 100.0
-        return {k: next((i + 1 for i, v in enumerate(seq) if v >= t), max_clicks) for k, seq in ious.items()}
+        return {k: noc_of(seq, threshold / 100.0, max_clicks) for k, seq in ious.items()}
     if threshold == 90 and "per_sample_noc90" in result:
         return dict(result["per_sample_noc90"])
     return None

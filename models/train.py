@@ -26,12 +26,9 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=None)
     ap.add_argument("--no-val", action="store_true")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="on resume, change threads, workers, ckpt_every_s, snapshot_every, val_every_s, "
-                         "val_limit, the schedule (total_steps, stage1_steps, coarse_lr_mult_stage2, lr) or the "
-                         "recipe (part_weight, first_click_prob, mask_bce_weight, far_neg_prob, zoom_max_upscale, "
-                         "warmup_steps); "
-                         "changes are "
-                         "logged")
+                    help=f"on resume, change {', '.join(Trainer.RESUME_NEUTRAL)}, the schedule "
+                         f"({', '.join(Trainer.RESUME_SCHEDULE)}) or the recipe ({', '.join(Trainer.RESUME_RECIPE)}); "
+                         "changes are logged")
     a = ap.parse_args()
     cfg = TrainConfig(**{k: getattr(a, k) for k in TrainConfig.__dataclass_fields__})
     if cfg.backbone == "mobilenetv2" and not os.path.exists(cfg.init_path):
