@@ -73,8 +73,7 @@ def _bns(net):
 
 def test_bn_update_re_estimates_the_statistics_on_training_batches(train_root):
     from average_snapshots import update_bn
-    from edgeflow.data.pipeline import BatchStream, DataRecipe
-    from edgeflow.engine.trainer import TrainConfig, simulate_clicks
+    from edgeflow.engine.trainer import TrainConfig, config_batches, simulate_clicks
     from test_train_smoke import _tiny_sampler
 
     sampler = _tiny_sampler(train_root)
@@ -93,7 +92,7 @@ def test_bn_update_re_estimates_the_statistics_on_training_batches(train_root):
         assert torch.isfinite(m.running_var).all() and not torch.equal(m.running_mean, torch.full_like(m.running_mean, 3.0))
     # On its one batch, eval mode with the new statistics computes what training mode computes
     # (up to the unbiased variance), which the stale statistics are far from.
-    batch = BatchStream(sampler, cfg.seed, cfg.batch, DataRecipe.of(cfg))[5]
+    batch = config_batches(cfg, sampler)[5]
     maps, prev_edge, _ = simulate_clicks(stale, batch, 5, cfg, True)
     with torch.no_grad():
         train_out = torch.sigmoid(copy.deepcopy(net).train()(batch["image"], maps, prev_edge)["mask_logits"])
