@@ -4,7 +4,8 @@ from PIL import Image
 from scipy.ndimage import distance_transform_edt
 
 from edgeflow.data.datasets import ObjectRef, ObjectSampler, index_objects
-from edgeflow.data.pipeline import MAX_CLICKS, DataRecipe, augment, make_batch, sample_initial_clicks
+from edgeflow.data.pipeline import (MAX_CLICKS, POLYGON_SETS, DataRecipe, augment, boundary_valid, make_batch,
+                                    sample_initial_clicks)
 
 
 def test_index_covers_every_object_and_no_eval_data(train_root):
@@ -27,6 +28,7 @@ def test_batch_shapes_values_and_determinism(train_root):
     assert a["image"].min() >= 0 and a["image"].max() <= 1
     assert set(torch.unique(a["gt"]).tolist()) <= {0.0, 1.0}
     assert (a["gt"].flatten(1).sum(1) >= 64).all()  # every sample keeps its object
+    assert torch.equal(a["valid"], torch.ones_like(a["gt"]))  # no band by default
     for k in a:
         assert torch.equal(a[k], b[k])  # same (seed, step) -> same batch: exact resume
     assert not torch.equal(a["image"], c["image"])
@@ -161,3 +163,38 @@ def test_recipe_of_the_training_config():
     assert DataRecipe.of(TrainConfig()) == DataRecipe()
     cfg = TrainConfig(crop=288, paste_prob=0.2, far_neg_prob=0.15, zoom_max_upscale=6.0)
     assert DataRecipe.of(cfg) == DataRecipe(288, 0.2, 0.15, 6.0)
+
+
+def test_boundary_band_is_symmetric_and_at_least_one_pixel():
+    mask = np.zeros((40, 40), bool)
+    mask[10:30, 10:30] = True
+    v = boundary_valid(mask, 0.3)  # under a pixel: still the pixel each side of the boundary
+    assert v[9, 20] == 0 and v[10, 20] == 0 and v[8, 20] == 1 and v[11, 20] == 1
+    v = boundary_valid(mask, 3.0)
+    assert (v[20, 7:13] == 0).all() and (v[20, 27:33] == 0).all()  # 3 px inside and out, both sides
+    assert v[20, 6] == 1 and v[20, 13] == 1 and v[20, 20] == 1 and v[0, 0] == 1
+    assert v.dtype == np.float32 and set(np.unique(v)) == {0.0, 1.0}
+
+
+def test_boundary_band_only_for_polygon_sets_and_the_stream_is_unchanged(train_root):
+    ix = index_objects(train_root)
+    assert set(POLYGON_SETS) <= set(ix) and "ccp" not in POLYGON_SETS
+    persons = {"ccp": [o for o in ix["ccp"] if o.group == "person"][:40]}
+    coco = {k: ix[k][:40] for k in POLYGON_SETS}
+    for index, banded in ((coco, True), (persons, False)):
+        s = ObjectSampler(index)
+        for step in range(3):
+            a = make_batch(s, seed=5, step=step, batch=4, recipe=DataRecipe(crop=128))
+            b = make_batch(s, seed=5, step=step, batch=4, recipe=DataRecipe(crop=128, boundary_ignore_px=3.0))
+            for k in ("image", "gt", "clicks"):
+                assert torch.equal(a[k], b[k])  # the band draws nothing: same samples, same clicks
+            for i in range(4):
+                gt = b["gt"][i, 0].numpy() > 0.5
+                v = b["valid"][i, 0].numpy()
+                if not banded:  # ccp is labelled per pixel: every pixel counts
+                    assert v.min() == 1.0
+                    continue
+                d_in, d_out = distance_transform_edt(gt), distance_transform_edt(~gt)
+                assert (v[(gt & (d_in <= 1)) | (~gt & (d_out <= 1))] == 0).all()  # the boundary pixels
+                assert (v[(gt & (d_in > 40)) | (~gt & (d_out > 40))] == 1).all()  # far from it
+                assert 0 < (v == 0).mean() < 0.5

@@ -60,3 +60,31 @@ def test_mask_bce_weight_adds_plain_bce_on_the_final_mask():
         more, parts2 = compute_losses(out, t, stage2, mask_bce_weight=0.5)
         assert abs(float(parts2["bce"]) - float(bce(out[key], t))) < 1e-6
         assert abs(float(more) - float(base) - 0.5 * float(parts2["bce"])) < 1e-5
+
+
+def test_valid_map_removes_the_band_from_the_mask_losses_only():
+    from edgeflow.engine.trainer import compute_losses
+    t = _target()
+    g = torch.Generator().manual_seed(2)
+    out = {k: torch.randn(2, 1, 24, 24, generator=g) for k in ("mask_logits", "coarse_logits", "edge_logits")}
+    valid = torch.ones_like(t)
+    valid[:, :, 8:16] = 0  # an ignored band of rows
+    for stage2 in (False, True):
+        # all-ones weights are the unweighted losses
+        a, pa = compute_losses(out, t, stage2, 0.5)
+        b, pb = compute_losses(out, t, stage2, 0.5, torch.ones_like(t))
+        assert abs(float(a) - float(b)) < 1e-5
+        # logits inside the band no longer matter to the mask losses, and still do to the edge loss
+        base, p0 = compute_losses(out, t, stage2, 0.5, valid)
+        moved = {k: v.clone() for k, v in out.items()}
+        for v in moved.values():
+            v[:, :, 8:16] += 5.0
+        _, p1 = compute_losses(moved, t, stage2, 0.5, valid)
+        for k in ("mask", "bce") + (("aux",) if stage2 else ()):
+            assert abs(float(p0[k]) - float(p1[k])) < 1e-6, k
+        assert abs(float(p0["edge"]) - float(p1["edge"])) > 1e-3
+        # outside the band they do
+        moved["mask_logits"][:, :, :8] += 5.0
+        moved["coarse_logits"][:, :, :8] += 5.0
+        _, p2 = compute_losses(moved, t, stage2, 0.5, valid)
+        assert abs(float(p0["mask"]) - float(p2["mask"])) > 1e-3

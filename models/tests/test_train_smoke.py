@@ -111,7 +111,8 @@ def test_recipe_may_change_on_resume_and_is_logged(train_root, tmp_path, monkeyp
     t = tr.Trainer(cfg, str(tmp_path), log_to_stdout=False,
                    overrides={"part_weight": 0.5, "first_click_prob": 0.25, "mask_bce_weight": 1.0,
                               "far_neg_prob": 0.3, "coarse_lr_mult_stage2": 0.3, "zoom_max_upscale": 6.0,
-                              "lr": 1e-3, "paste_prob": 0.3})
+                              "lr": 1e-3, "paste_prob": 0.3, "boundary_ignore_px": 2.0,
+                              "total_steps": 3})
     assert (t.cfg.part_weight, t.cfg.first_click_prob, t.cfg.mask_bce_weight, t.cfg.far_neg_prob) == (0.5, 0.25, 1.0, 0.3)
     assert t.cfg.zoom_max_upscale == 6.0 and tr.DataRecipe.of(t.cfg).paste_prob == 0.3
     # stage 2's CoarseNet learning rate follows the changed multiplier and peak rate
@@ -119,7 +120,10 @@ def test_recipe_may_change_on_resume_and_is_logged(train_root, tmp_path, monkeyp
     log = open(os.path.join(tmp_path, "train.log")).read()
     assert "mask_bce_weight: 0.0 -> 1.0" in log and "part_weight: 1.0 -> 0.5" in log
     assert "zoom_max_upscale: 3.0 -> 6.0" in log and "lr: 0.002 -> 0.001" in log
-    assert "paste_prob: 0.0 -> 0.3" in log
+    assert "paste_prob: 0.0 -> 0.3" in log and "boundary_ignore_px: 0.0 -> 2.0" in log
+    assert tr.DataRecipe.of(t.cfg).boundary_ignore_px == 2.0
+    hist = t.run(validate=False)  # trains on with the band (its batches carry it, the losses take it)
+    assert t.step == 3 and len(hist) == 1 and hist[0] == hist[0]
     try:
         tr.Trainer(cfg, str(tmp_path), log_to_stdout=False, overrides={"crop": 96})
     except ValueError:

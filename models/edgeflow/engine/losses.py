@@ -36,5 +36,9 @@ def balanced_bce(logits, target, eps=1e-6):
     return 2.0 * (w * loss).mean()
 
 
-def bce(logits, target):
-    return F.binary_cross_entropy_with_logits(logits, target)
+def bce(logits, target, weight=None):
+    """Plain BCE, the mean over the pixels, or over the pixels where the 0/1 `weight` is 1."""
+    if weight is None:
+        return F.binary_cross_entropy_with_logits(logits, target)
+    loss = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    return (loss * weight).sum() / weight.sum().clamp_min(1.0)

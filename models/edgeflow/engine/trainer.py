@@ -40,6 +40,7 @@ class TrainConfig:
     mask_bce_weight: float = 0.0  # plain BCE added to the final mask's focal loss
     far_neg_prob: float = 0.0  # share of samples with one more negative click > 40 px away
     zoom_max_upscale: float = 3.0  # zoom-in scale cap, x the whole image's scale at S (pipeline.DataRecipe)
+    boundary_ignore_px: float = 0.0  # polygon-drawn masks: mask losses ignore this band (pipeline.DataRecipe)
     warmup_steps: int = 0  # linear LR warm-up after each stage's start (a run seeded with a fresh optimiser)
     ema_decay: float = 0.998
     threads: int = 2
@@ -81,20 +82,22 @@ def lr_for(cfg, step):
     return cfg.lr * cfg.encoder_lr_mult * c * f, cfg.lr * c * f, cfg.lr * f
 
 
-def compute_losses(out, gt, stage2, mask_bce_weight=0.0):
+def compute_losses(out, gt, stage2, mask_bce_weight=0.0, valid=None):
     """Total loss and its parts. `mask_bce_weight` adds plain BCE on the final mask: the normalized
-    focal loss alone leaves probabilities near 0.5 where one click is ambiguous."""
+    focal loss alone leaves probabilities near 0.5 where one click is ambiguous. `valid` (0/1,
+    like gt) weights the pixels of the mask losses (focal, auxiliary, BCE); the edge loss keeps
+    every pixel, its targets being the boundary itself."""
     edge_gt = edge_of_mask_torch(gt)
     parts = {"edge": balanced_bce(out["edge_logits"], edge_gt)}
     if stage2:
-        parts["mask"] = normalized_focal_loss(out["mask_logits"], gt)
-        parts["aux"] = bce(out["coarse_logits"], gt)
+        parts["mask"] = normalized_focal_loss(out["mask_logits"], gt, weight=valid)
+        parts["aux"] = bce(out["coarse_logits"], gt, valid)
         total = parts["mask"] + 0.4 * parts["aux"] + 0.4 * parts["edge"]
     else:
-        parts["mask"] = normalized_focal_loss(out["coarse_logits"], gt)
+        parts["mask"] = normalized_focal_loss(out["coarse_logits"], gt, weight=valid)
         total = parts["mask"] + 0.4 * parts["edge"]
     if mask_bce_weight:
-        parts["bce"] = bce(out["mask_logits"] if stage2 else out["coarse_logits"], gt)
+        parts["bce"] = bce(out["mask_logits"] if stage2 else out["coarse_logits"], gt, valid)
         total = total + mask_bce_weight * parts["bce"]
     return total, parts
 
@@ -139,7 +142,7 @@ class Trainer:
     RESUME_NEUTRAL = ("threads", "workers", "ckpt_every_s", "snapshot_every", "val_every_s", "val_limit")
     RESUME_SCHEDULE = ("total_steps", "stage1_steps", "coarse_lr_mult_stage2", "lr")
     RESUME_RECIPE = ("part_weight", "first_click_prob", "mask_bce_weight", "far_neg_prob", "zoom_max_upscale",
-                     "warmup_steps", "paste_prob")
+                     "warmup_steps", "paste_prob", "boundary_ignore_px")
 
     def __init__(self, cfg, run_dir, data_root=None, log_to_stdout=True, overrides=None):
         self.run_dir = run_dir
@@ -288,7 +291,8 @@ class Trainer:
             for g, lr in zip(self.opt.param_groups, lrs):
                 g["lr"] = lr
             out, n_iter = simulate_and_forward(self.model, batch, self.step, cfg, stage2)
-            loss, parts = compute_losses(out, batch["gt"], stage2, cfg.mask_bce_weight)
+            valid = batch["valid"] if cfg.boundary_ignore_px > 0 else None  # None: the original sums
+            loss, parts = compute_losses(out, batch["gt"], stage2, cfg.mask_bce_weight, valid)
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
             self.opt.step()
