@@ -93,7 +93,7 @@ def update_bn(net, cfg, n_batches, first_step=0, sampler=None):
 def update_snapshot_bn(snap, n_batches, first_step, sampler=None):
     """`update_bn` on a snapshot dict (its config's backbone and recipe); records what was done."""
     cfg = TrainConfig.from_dict(snap["config"])
-    net = build_model(cfg.backbone)
+    net = build_model(cfg.backbone, variant=cfg.variant)
     net.load_state_dict(snap["model"])
     update_bn(net, cfg, n_batches, first_step, sampler)
     snap["model"] = net.state_dict()

@@ -26,7 +26,7 @@ def checkpoint_weights(state, use_ema=True):
 def load_checkpoint(path, use_ema=True):
     """Build the network from a trainer checkpoint (last.pth) or an EMA snapshot."""
     state = torch.load(path, map_location="cpu")
-    net = build_model(state["config"]["backbone"])
+    net = build_model(state["config"]["backbone"], variant=state["config"].get("variant", "full"))
     net.load_state_dict(checkpoint_weights(state, use_ema))
     net.eval()
     return net, state

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from edgeflow.model import build_model
@@ -50,3 +51,42 @@ def test_hrnet18_forward_and_training_steps():
         losses.append(float(loss))
     assert all(torch.isfinite(torch.tensor(losses)))
     assert losses[-1] < losses[0]
+
+
+def test_ablation_variants_drop_their_parts():
+    from edgeflow.model.edgeflow import VARIANTS
+    torch.manual_seed(0)
+    nets = {v: build_model("mobilenetv2", variant=v) for v in VARIANTS}
+    n = {v: sum(p.numel() for p in net.parameters()) for v, net in nets.items()}
+    # same backbone, interaction branch and heads; the baseline has no offset fields
+    assert n["edge_flow"] == n["full"] and n["baseline"] < n["full"]
+    assert all(f.offset is None for f in nets["baseline"].fams)
+    assert all(f.offset is not None for f in nets["full"].fams)
+    x, c, _ = _inputs(1, 64, 96)
+    e1 = torch.zeros(1, 1, 64, 96)
+    e2 = (torch.rand(1, 1, 64, 96, generator=torch.Generator().manual_seed(3)) > 0.8).float()
+    for v, net in nets.items():
+        net.eval()
+        with torch.no_grad():
+            # a FineNet that is not the identity, so that skipping it shows
+            torch.nn.init.normal_(net.finenet.out.weight, std=0.5)
+            a, b = net(x, c, e1), net(x, c, e2)
+        parts = VARIANTS[v]
+        # the edge prior reaches the network only where the variant feeds it back
+        assert torch.equal(a["coarse_logits"], b["coarse_logits"]) != parts["edge_prior"]
+        # without FineNet the mask is CoarseNet's, even when the caller asks for the fine pass
+        assert torch.equal(a["mask_logits"], a["coarse_logits"]) != parts["fine"]
+    with pytest.raises(ValueError):
+        build_model("mobilenetv2", variant="nope")
+
+
+def test_variant_checkpoints_load_as_their_variant(tmp_path):
+    from dataclasses import asdict
+
+    from edgeflow.engine.trainer import TrainConfig
+    from evaluate import load_checkpoint
+    net = build_model("mobilenetv2", variant="baseline")
+    path = tmp_path / "snap.pth"
+    torch.save({"config": asdict(TrainConfig(variant="baseline")), "model": net.state_dict()}, path)
+    loaded, _ = load_checkpoint(str(path))
+    assert loaded.variant == "baseline" and all(f.offset is None for f in loaded.fams)

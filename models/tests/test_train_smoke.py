@@ -147,3 +147,21 @@ def test_a_knob_newer_than_the_run_resumes_at_its_default(train_root, tmp_path, 
     t = tr.Trainer(cfg, str(tmp_path), log_to_stdout=False, overrides={"zoom_max_upscale": 6.0})
     assert t.cfg.zoom_max_upscale == 6.0
     assert "zoom_max_upscale: 3.0 -> 6.0" in open(os.path.join(tmp_path, "train.log")).read()
+
+
+def test_ablation_variant_trains_coarsenet_only(train_root, tmp_path, monkeypatch):
+    sampler = _tiny_sampler(train_root)
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: sampler.index)
+    with pytest.raises(ValueError):  # no FineNet, so no stage 2
+        tr.Trainer(_cfg(variant="baseline", stage1_steps=1, total_steps=3, crop=64, batch=2),
+                   str(tmp_path / "a"), log_to_stdout=False)
+    t = tr.Trainer(_cfg(variant="baseline", stage1_steps=3, total_steps=3, crop=64, batch=2, max_sim_iters=2),
+                   str(tmp_path / "b"), log_to_stdout=False)
+    fine0 = [p.clone() for p in t.model.finenet.parameters()]
+    hist = t.run(validate=False)
+    assert len(hist) == 3 and all(h == h for h in hist)
+    assert t.model.variant == "baseline" and all(f.offset is None for f in t.model.fams)
+    assert all(torch.equal(a, b) for a, b in zip(fine0, t.model.finenet.parameters()))  # never trained
+    # it resumes as the same variant
+    t2 = tr.Trainer(t.cfg, str(tmp_path / "b"), log_to_stdout=False)
+    assert t2.model.variant == "baseline" and t2.step == 3

@@ -22,6 +22,7 @@ from .losses import balanced_bce, bce, normalized_focal_loss
 @dataclass
 class TrainConfig:
     backbone: str = "mobilenetv2"
+    variant: str = "full"  # model.edgeflow.VARIANTS: the ablation's reduced networks train stage 1 only
     seed: int = 0
     batch: int = 8
     crop: int = 320
@@ -167,7 +168,9 @@ class Trainer:
         torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)
         init = cfg.init_path if cfg.init_path and os.path.exists(cfg.init_path) else None
-        self.model = build_model(cfg.backbone, init)
+        if cfg.variant != "full" and cfg.stage1_steps < cfg.total_steps:
+            raise ValueError(f"variant {cfg.variant!r} has no FineNet: set stage1_steps = total_steps")
+        self.model = build_model(cfg.backbone, init, cfg.variant)
         self.ema = copy.deepcopy(self.model).eval()
         for p in self.ema.parameters():
             p.requires_grad_(False)

@@ -90,11 +90,28 @@ class FineNet(nn.Module):
         return coarse_logits + self.out(self.b3(self.b2(self.b1(inp))))
 
 
-class EdgeFlow(nn.Module):
-    """The full network. forward(image [0,1], clicks {0,1}x2, prev_edge {0,1}) -> dict of logits."""
+# The paper's ablation, trained (not switched off at inference): which parts a variant has.
+# "baseline": clicks fused by plain addition at the same three points, no edge prior fed back
+# (the edge head is still trained, as an auxiliary task), no FineNet; "edge_flow": + the edge prior
+# and the flow-alignment modules (edge-guided flow); "full": + FineNet, the shipped network.
+VARIANTS = {
+    "full": {"flow": True, "edge_prior": True, "fine": True},
+    "edge_flow": {"flow": True, "edge_prior": True, "fine": False},
+    "baseline": {"flow": False, "edge_prior": False, "fine": False},
+}
 
-    def __init__(self, backbone="mobilenetv2", init_path=None):
+
+class EdgeFlow(nn.Module):
+    """The full network. forward(image [0,1], clicks {0,1}x2, prev_edge {0,1}) -> dict of logits.
+    `variant` (VARIANTS) builds the ablation's reduced networks."""
+
+    def __init__(self, backbone="mobilenetv2", init_path=None, variant="full"):
         super().__init__()
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}: one of {', '.join(VARIANTS)}")
+        self.variant = variant
+        parts = VARIANTS[variant]
+        self.edge_prior, self.has_fine = parts["edge_prior"], parts["fine"]
         self.backbone_name = backbone
         if backbone == "mobilenetv2":
             from .mobilenet import MobileNetV2Encoder
@@ -112,10 +129,12 @@ class EdgeFlow(nn.Module):
             raise ValueError(f"unknown backbone {backbone!r}")
         self.interaction = InteractionBranch(max(self.fuse_strides))
         self.fams = nn.ModuleList(
-            FlowAlignFusion(c, InteractionBranch.widths[s])
+            FlowAlignFusion(c, InteractionBranch.widths[s], align=parts["flow"])
             for c, s in zip(self.encoder.fuse_channels, self.fuse_strides)
         )
         self.heads = Heads(self.neck.out_channels, self.encoder.tap_channels[2])
+        # Variants without FineNet keep an (unused, never trained) module so that the trainer's
+        # parameter groups stay the same; they train stage 1 only.
         self.finenet = FineNet()
 
     def coarse_parameters(self):
@@ -127,6 +146,9 @@ class EdgeFlow(nn.Module):
 
     def forward(self, image, clicks, prev_edge, run_fine=True):
         x = image * 2.0 - 1.0
+        if not self.edge_prior:
+            prev_edge = torch.zeros_like(prev_edge)
+        run_fine = run_fine and self.has_fine
         inter = self.interaction(torch.cat([clicks, prev_edge], dim=1))
 
         def fuse(i, feat):
@@ -155,5 +177,5 @@ class OnnxWrapper(nn.Module):
         return o["mask_logits"], o["edge_logits"], o["coarse_logits"]
 
 
-def build_model(backbone="mobilenetv2", init_path=None):
-    return EdgeFlow(backbone, init_path)
+def build_model(backbone="mobilenetv2", init_path=None, variant="full"):
+    return EdgeFlow(backbone, init_path, variant)

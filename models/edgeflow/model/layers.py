@@ -57,20 +57,23 @@ class FlowAlignFusion(nn.Module):
     The interaction features are projected to the image feature width, a 2-channel offset field
     is predicted from the concatenation of both, the projected interaction features are warped
     by it (grid_sample) and added to the image features. The offset predictor starts at zero
-    (identity warp) so training begins from plain additive fusion.
+    (identity warp) so training begins from plain additive fusion. With `align=False` (the
+    ablation's baseline) there is no offset field: the projected features are simply added.
     """
 
-    def __init__(self, c_img, c_int):
+    def __init__(self, c_img, c_int, align=True):
         super().__init__()
         self.proj = nn.Sequential(nn.Conv2d(c_int, c_img, 1, bias=False), nn.BatchNorm2d(c_img))
-        self.offset = nn.Sequential(
-            nn.Conv2d(2 * c_img, min(64, c_img), 1, bias=False),
-            nn.BatchNorm2d(min(64, c_img)),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(min(64, c_img), 2, 3, 1, 1),
-        )
-        nn.init.zeros_(self.offset[-1].weight)
-        nn.init.zeros_(self.offset[-1].bias)
+        self.offset = None
+        if align:
+            self.offset = nn.Sequential(
+                nn.Conv2d(2 * c_img, min(64, c_img), 1, bias=False),
+                nn.BatchNorm2d(min(64, c_img)),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(min(64, c_img), 2, 3, 1, 1),
+            )
+            nn.init.zeros_(self.offset[-1].weight)
+            nn.init.zeros_(self.offset[-1].bias)
         # Start with a small contribution so the pretrained features are not swamped.
         nn.init.constant_(self.proj[1].weight, 0.1)
 
@@ -78,5 +81,7 @@ class FlowAlignFusion(nn.Module):
         if inter.shape[-2:] != feat.shape[-2:]:
             inter = resize_to(inter, feat)
         g = self.proj(inter)
+        if self.offset is None:
+            return feat + g
         flow = self.offset(torch.cat([feat, g], dim=1))
         return feat + flow_warp(g, flow)
