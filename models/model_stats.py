@@ -41,16 +41,18 @@ def params(mod):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--backbone", default="mobilenetv2")
+    ap.add_argument("--variant", default="full", help="the ablation's variants: baseline, edge_flow, full")
     ap.add_argument("--latency", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--onnx", help="also time this ONNX file in onnxruntime-node (includes a small IPC overhead)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    net = build_model(a.backbone).eval()
-    print(f"backbone {a.backbone}")
-    for name in ("encoder", "interaction", "fams", "neck", "heads", "finenet"):
+    net = build_model(a.backbone, variant=a.variant).eval()
+    print(f"backbone {a.backbone}, variant {a.variant}")
+    parts = ("encoder", "interaction", "fams", "neck", "heads") + (("finenet",) if net.has_fine else ())
+    for name in parts:
         print(f"  params {name:12s} {params(getattr(net, name)) / 1e6:.3f} M")
-    print(f"  params total        {params(net) / 1e6:.3f} M")
+    print(f"  params total        {sum(params(getattr(net, n)) for n in parts) / 1e6:.3f} M")
     total = count_macs(net)
     coarse = count_macs(net, run_fine=False)
     print(f"  at 400x400: {total / 1e9:.2f} GMAC ({2 * total / 1e9:.2f} GFLOP), of which FineNet {(total - coarse) / 1e9:.2f} GMAC")
