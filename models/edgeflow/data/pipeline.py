@@ -85,9 +85,10 @@ class DataRecipe:
 
 def augment(obj, rng, recipe=DataRecipe(), bg_obj=None):
     """Return (image [crop,crop,3] float in [0,1], mask [crop,crop] bool, scale from the source
-    image to the crop) or None if the object does not survive the crop. A zoom-in scales the image at most `recipe.zoom_max_upscale` times
-    as much as inference scales the whole image (longer side to S): the focus crop of a small object
-    in a small image is blown up further than that, and a larger cap trains on such blurred views."""
+    image to the crop) or None if the object does not survive the crop. A zoom-in scales the image
+    at most `recipe.zoom_max_upscale` times as much as inference scales the whole image (longer
+    side to S): the focus crop of a small object in a small image is blown up further than that,
+    and a larger cap trains on such blurred views."""
     crop = recipe.crop
     img = load_rgb(obj.image)
     mask = load_mask(obj.mask)
