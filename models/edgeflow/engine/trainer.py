@@ -168,9 +168,9 @@ class Trainer:
         torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)
         init = cfg.init_path if cfg.init_path and os.path.exists(cfg.init_path) else None
-        if cfg.variant != "full" and cfg.stage1_steps < cfg.total_steps:
-            raise ValueError(f"variant {cfg.variant!r} has no FineNet: set stage1_steps = total_steps")
         self.model = build_model(cfg.backbone, init, cfg.variant)
+        if not self.model.has_fine and cfg.stage1_steps < cfg.total_steps:
+            raise ValueError(f"variant {cfg.variant!r} has no FineNet: set stage1_steps = total_steps")
         self.ema = copy.deepcopy(self.model).eval()
         for p in self.ema.parameters():
             p.requires_grad_(False)
