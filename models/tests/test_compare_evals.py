@@ -49,3 +49,31 @@ def test_compare_counts_better_and_worse_and_refuses_different_image_sets(tmp_pa
     pa.write_text(json.dumps({"results": [a, _result({"k": [0.9]}, "Berkeley")]}))
     pb.write_text(json.dumps({"results": [b]}))
     assert [r["dataset"] for r in compare_files(pa, pb, n_boot=50)] == ["GrabCut"] * 3
+
+
+def test_runs_of_one_side_are_averaged_per_image_and_paired_run_by_run(tmp_path):
+    a0 = _result({"x": [0.95] * 3, "y": [0.5, 0.91, 0.91]})  # NoC@90 1 and 2
+    a1 = _result({"x": [0.5, 0.95, 0.95], "y": [0.5, 0.5, 0.91]})  # 2 and 3
+    b0 = _result({"x": [0.95] * 3, "y": [0.91] * 3})  # 1 and 1
+    b1 = _result({"x": [0.5, 0.5, 0.5], "y": [0.91] * 3})  # 20 and 1
+    r = {r["threshold"]: r for r in compare_results([a0, a1], [b0, b1], n_boot=200)}[90]
+    assert r["a_runs"] == [pytest.approx(1.5), pytest.approx(2.5)]
+    assert r["b_runs"] == [pytest.approx(1.0), pytest.approx(10.5)]
+    assert r["run_diffs"] == [pytest.approx(-0.5), pytest.approx(8.0)]  # the seeds disagree in sign
+    assert (r["a"], r["b"]) == (pytest.approx(2.0), pytest.approx(5.75))  # means of the per-image means
+    assert r["diff"] == pytest.approx(3.75)
+    assert (r["better"], r["worse"]) == (1, 1)  # y: 2.5 -> 1; x: 1.5 -> 10.5
+    # one run a side: as before, no per-run columns
+    one = {r["threshold"]: r for r in compare_results(a0, b0, n_boot=50)}[90]
+    assert one["run_diffs"] is None and one["a_runs"] == [pytest.approx(1.5)]
+    # unequal run counts: averaged, but no run-by-run pairing
+    assert compare_results([a0, a1], b0, n_boot=50)[0]["run_diffs"] is None
+    with pytest.raises(ValueError):
+        compare_results([a0, _result({"x": [0.9], "q": [0.9]})], b0)
+    paths = []
+    for name, res in (("a0", a0), ("a1", a1), ("b0", b0), ("b1", b1)):
+        p = tmp_path / f"{name}.json"
+        p.write_text(json.dumps({"results": [res]}))
+        paths.append(str(p))
+    rows = compare_files(f"{paths[0]},{paths[1]}", [paths[2], paths[3]], n_boot=50)
+    assert {r["threshold"]: r for r in rows}[90]["run_diffs"] == [pytest.approx(-0.5), pytest.approx(8.0)]
