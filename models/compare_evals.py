@@ -113,14 +113,18 @@ def compare_files(path_a, path_b, n_boot=10000, seed=0):
     return rows
 
 
-def _runs_text(r):
-    """' (runs A 8.01, 8.50; B 8.98, 8.20; B-A by run +0.97, -0.30)' or '' for one file a side."""
+def runs_text(r):
+    """'  (runs: A 8.01, 8.50; B 8.98, 8.20; B-A by run +0.97, -0.30, the runs disagree in sign)' for
+    a row of `compare_results`, or '' when each side is one file."""
     parts = []
     for side in ("a", "b"):
         if len(r[f"{side}_runs"]) > 1:
             parts.append(f"{side.upper()} " + ", ".join(f"{v:.2f}" for v in r[f"{side}_runs"]))
     if r["run_diffs"]:
-        parts.append("B-A by run " + ", ".join(f"{v:+.2f}" for v in r["run_diffs"]))
+        by_run = "B-A by run " + ", ".join(f"{v:+.2f}" for v in r["run_diffs"])
+        if min(r["run_diffs"]) < 0 < max(r["run_diffs"]):
+            by_run += ", the runs disagree in sign"
+        parts.append(by_run)
     return f"  (runs: {'; '.join(parts)})" if parts else ""
 
 
@@ -140,7 +144,7 @@ def main():
         sure = "" if r["lo"] <= 0 <= r["hi"] else "  (the interval excludes 0)"
         print(f"{r['dataset']} NoC@{r['threshold']}: A {r['a']:.2f}  B {r['b']:.2f}  B-A {r['diff']:+.2f} "
               f"[{r['lo']:+.2f}, {r['hi']:+.2f}]  better {r['better']}, worse {r['worse']} of {r['n']}{sure}"
-              f"{_runs_text(r)}")
+              f"{runs_text(r)}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from compare_evals import compare_files, compare_results, paired_bootstrap, per_image_noc
+from compare_evals import compare_files, compare_results, paired_bootstrap, per_image_noc, runs_text
 
 
 def _result(ious, dataset="GrabCut"):
@@ -63,9 +63,10 @@ def test_runs_of_one_side_are_averaged_per_image_and_paired_run_by_run(tmp_path)
     assert (r["a"], r["b"]) == (pytest.approx(2.0), pytest.approx(5.75))  # means of the per-image means
     assert r["diff"] == pytest.approx(3.75)
     assert (r["better"], r["worse"]) == (1, 1)  # y: 2.5 -> 1; x: 1.5 -> 10.5
+    assert runs_text(r) == "  (runs: A 1.50, 2.50; B 1.00, 10.50; B-A by run -0.50, +8.00, the runs disagree in sign)"
     # one run a side: as before, no per-run columns
     one = {r["threshold"]: r for r in compare_results(a0, b0, n_boot=50)}[90]
-    assert one["run_diffs"] is None and one["a_runs"] == [pytest.approx(1.5)]
+    assert one["run_diffs"] is None and one["a_runs"] == [pytest.approx(1.5)] and runs_text(one) == ""
     # unequal run counts: averaged, but no run-by-run pairing
     assert compare_results([a0, a1], b0, n_boot=50)[0]["run_diffs"] is None
     with pytest.raises(ValueError):
