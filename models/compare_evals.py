@@ -95,6 +95,8 @@ def _load_runs(paths):
     """[{dataset: result}] of each evaluate.py JSON in `paths` (a list, or one comma-separated string)."""
     if not isinstance(paths, (list, tuple)):
         paths = [p for p in str(paths).split(",") if p]
+    if not paths:
+        raise ValueError("no evaluation file given")
     runs = []
     for p in paths:
         with open(p) as f:
@@ -137,7 +139,10 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="write the rows here too")
     a = ap.parse_args()
-    rows = compare_files(a.a, a.b, a.boot, a.seed)
+    try:
+        rows = compare_files(a.a, a.b, a.boot, a.seed)
+    except (OSError, ValueError) as e:
+        sys.exit(f"compare_evals: {e}")
     if not rows:
         sys.exit("no dataset with per-image results in both files")
     for r in rows:

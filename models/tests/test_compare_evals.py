@@ -78,3 +78,5 @@ def test_runs_of_one_side_are_averaged_per_image_and_paired_run_by_run(tmp_path)
         paths.append(str(p))
     rows = compare_files(f"{paths[0]},{paths[1]}", [paths[2], paths[3]], n_boot=50)
     assert {r["threshold"]: r for r in rows}[90]["run_diffs"] == [pytest.approx(-0.5), pytest.approx(8.0)]
+    with pytest.raises(ValueError):
+        compare_files(",", paths[2])
