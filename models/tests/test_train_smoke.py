@@ -165,3 +165,23 @@ def test_ablation_variant_trains_coarsenet_only(train_root, tmp_path, monkeypatc
     # it resumes as the same variant
     t2 = tr.Trainer(t.cfg, str(tmp_path / "b"), log_to_stdout=False)
     assert t2.model.variant == "baseline" and t2.step == 3
+
+
+def test_full_in_one_stage_trains_finenet_from_step_0_on_the_stage_1_schedule(train_root, tmp_path, monkeypatch):
+    """The ablation's `full` without the paper's two stages (`--stage1-steps 0 --coarse-lr-mult-stage2
+    1.0`): CoarseNet gets exactly `edge_flow`'s stage-1 rates, and FineNet trains from the first step."""
+    sampler = _tiny_sampler(train_root)
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: sampler.index)
+    one = _cfg(stage1_steps=0, total_steps=3, coarse_lr_mult_stage2=1.0, encoder_lr_mult=0.2, crop=64, batch=2)
+    ef = _cfg(variant="edge_flow", stage1_steps=3, total_steps=3, encoder_lr_mult=0.2)
+    for step in range(3):
+        enc, coarse, fine = tr.lr_for(one, step)
+        assert (enc, coarse) == tr.lr_for(ef, step)[:2] and fine == coarse > 0 and enc < coarse
+    assert tr.lr_for(ef, 0)[2] == 0.0
+    t = tr.Trainer(one, str(tmp_path), log_to_stdout=False)
+    assert t.model.finenet.out.weight.abs().sum() == 0  # the zero-initialised residual
+    hist = t.run(validate=False)
+    assert len(hist) == 3 and all(h == h for h in hist)
+    assert t.model.finenet.out.weight.abs().sum() > 0
+    log = open(os.path.join(tmp_path, "train.log")).read()
+    assert "stage 2" in log and "stage 1" not in log and " aux " in log
