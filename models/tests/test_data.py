@@ -157,12 +157,56 @@ def test_zoom_cap_does_not_touch_large_objects(tmp_path):
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
+def test_rectangular_crop_batches(train_root):
+    s = ObjectSampler(index_objects(train_root))
+    recipe = DataRecipe(crop=64, crop_w=96, paste_prob=0.5)
+    assert recipe.crop_hw == (64, 96) and DataRecipe(crop=64).crop_hw == (64, 64)
+    a = make_batch(s, seed=4, step=7, batch=4, recipe=recipe)
+    b = make_batch(s, seed=4, step=7, batch=4, recipe=recipe)
+    assert a["image"].shape == (4, 3, 64, 96) and a["gt"].shape == (4, 1, 64, 96) and a["valid"].shape == (4, 1, 64, 96)
+    for k in a:
+        assert torch.equal(a[k], b[k])
+    assert (a["gt"].flatten(1).sum(1) >= 64).all()
+    for i in range(4):
+        gt = a["gt"][i, 0].numpy() > 0.5
+        for r, c, p in (row for row in a["clicks"][i].tolist() if row[0] >= 0):
+            assert gt[r, c] == bool(p)  # clicks in the crop's own coordinates, on the right side
+
+
+def _wide_object_files(tmp_path):
+    """A 640x480 image with a textured object 40 px tall and 160 px wide, and its mask."""
+    rng = np.random.default_rng(1)
+    img = (rng.random((480, 640, 3)) * 255).astype(np.uint8)
+    mask = np.zeros((480, 640), np.uint8)
+    mask[200:240, 100:260] = 255
+    Image.fromarray(img).save(tmp_path / "wide.png")
+    Image.fromarray(mask).save(tmp_path / "wide_mask.png")
+    return ObjectRef(str(tmp_path / "wide.png"), str(tmp_path / "wide_mask.png"), "toy", "obj")
+
+
+def test_zoom_fits_the_object_to_each_side_of_a_rectangular_crop(tmp_path):
+    wide = _wide_object_files(tmp_path)
+    sq, rect = DataRecipe(crop=160, zoom_max_upscale=8.0), DataRecipe(crop=160, crop_w=320, zoom_max_upscale=8.0)
+    widths_sq, widths_rect = [], []
+    for seed in range(40):
+        a = augment(wide, np.random.default_rng(seed), sq)
+        b = augment(wide, np.random.default_rng(seed), rect)
+        assert a[0].shape == (160, 160, 3) and b[0].shape == (160, 320, 3) and b[1].shape == (160, 320)
+        # the same draws; a zoom-in scales the wide box to the wide crop's width, not its height
+        assert b[2] >= a[2] - 1e-9 and b[2] <= 2 * a[2] + 1e-9
+        widths_sq.append(np.nonzero(a[1])[1].ptp() + 1)
+        widths_rect.append(np.nonzero(b[1])[1].ptp() + 1)
+    assert max(widths_rect) > 160 >= max(widths_sq)  # only the wide crop holds the zoomed object whole
+    assert sum(r > q for r, q in zip(widths_rect, widths_sq)) >= 10
+
+
 def test_recipe_of_the_training_config():
     from edgeflow.engine.trainer import TrainConfig
     # the defaults are the original recipe on both sides
     assert DataRecipe.of(TrainConfig()) == DataRecipe()
     cfg = TrainConfig(crop=288, paste_prob=0.2, far_neg_prob=0.15, zoom_max_upscale=6.0)
     assert DataRecipe.of(cfg) == DataRecipe(288, 0.2, 0.15, 6.0)
+    assert DataRecipe.of(TrainConfig(crop=320, crop_w=480)).crop_hw == (320, 480)
 
 
 def test_boundary_band_is_symmetric_and_at_least_one_pixel():

@@ -185,3 +185,21 @@ def test_full_in_one_stage_trains_finenet_from_step_0_on_the_stage_1_schedule(tr
     assert t.model.finenet.out.weight.abs().sum() > 0
     log = open(os.path.join(tmp_path, "train.log")).read()
     assert "stage 2" in log and "stage 1" not in log and " aux " in log
+
+
+def test_rectangular_crops_train_both_stages_and_keep_their_shape_on_resume(train_root, tmp_path, monkeypatch):
+    """The paper's crops are 320x480, not square: the whole loop (click simulation, both stages,
+    the edge and FineNet losses) runs on a wide crop, and the crop cannot change on resume."""
+    sampler = _tiny_sampler(train_root)
+    monkeypatch.setattr(tr, "index_objects", lambda root=None: sampler.index)
+    seen = []
+    real = tr.BatchStream.__getitem__
+    monkeypatch.setattr(tr.BatchStream, "__getitem__", lambda self, i: seen.append(real(self, i)) or seen[-1])
+    cfg = _cfg(total_steps=4, stage1_steps=2, crop=64, crop_w=96, batch=2)
+    t = tr.Trainer(cfg, str(tmp_path), log_to_stdout=False)
+    hist = t.run(validate=False)
+    assert t.step == 4 and len(hist) == 4 and all(h == h for h in hist)
+    assert seen and all(b["image"].shape == (2, 3, 64, 96) for b in seen)
+    assert tr.Trainer(cfg, str(tmp_path), log_to_stdout=False).cfg.crop_w == 96  # stored with the run
+    with pytest.raises(ValueError, match="crop_w cannot change"):
+        tr.Trainer(cfg, str(tmp_path), log_to_stdout=False, overrides={"crop_w": 0})

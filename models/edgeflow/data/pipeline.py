@@ -33,11 +33,13 @@ def _resize_pair(img, mask, scale):
     return np.asarray(img, np.float32) / 255.0, np.asarray(m) > 127
 
 
-def _crop_containing(arr_img, mask, crop, center, rng, jitter):
-    """Crop crop x crop (zero-padded at bottom/right when smaller) containing `center` with a
-    random placement (jitter=1: anywhere the centre stays inside; smaller: nearer the middle)."""
+def _crop_containing(arr_img, mask, crop_hw, center, rng, jitter):
+    """Crop crop_hw = (height, width) (zero-padded at bottom/right when smaller) containing
+    `center` with a random placement (jitter=1: anywhere the centre stays inside; smaller: nearer
+    the middle)."""
+    ch, cw = crop_hw
     h, w = mask.shape
-    ph, pw = max(h, crop), max(w, crop)
+    ph, pw = max(h, ch), max(w, cw)
     if ph != h or pw != w:
         img2 = np.zeros((ph, pw, 3), np.float32)
         img2[:h, :w] = arr_img
@@ -46,14 +48,14 @@ def _crop_containing(arr_img, mask, crop, center, rng, jitter):
         arr_img, mask = img2, m2
     cy, cx = center
     out = []
-    for c, size in ((cy, ph), (cx, pw)):
+    for c, size, crop in ((cy, ph, ch), (cx, pw, cw)):
         lo = max(0, c - crop + 1)
         hi = min(size - crop, c)
         mid = min(max(c - crop // 2, lo), hi)
         off = mid + int(round((rng.random() * 2 - 1) * jitter * (crop // 2)))
         out.append(int(min(max(off, lo), hi)))
     t, l = out
-    return arr_img[t:t + crop, l:l + crop], mask[t:t + crop, l:l + crop]
+    return arr_img[t:t + ch, l:l + cw], mask[t:t + ch, l:l + cw]
 
 
 def _colour_jitter(img, rng):
@@ -71,25 +73,32 @@ def _colour_jitter(img, rng):
 @dataclass(frozen=True)
 class DataRecipe:
     """The knobs of the data stream (the training config's fields of the same names)."""
-    crop: int = 320  # side of the square training crop
+    crop: int = 320  # height of the training crop (and its width when crop_w is 0)
     paste_prob: float = 0.1  # share of samples pasted onto another image's background
     far_neg_prob: float = 0.0  # share of samples with one more negative click > 40 px away
     zoom_max_upscale: float = 3.0  # the zoom-in's scale cap, in units of the whole image's scale at S
     boundary_ignore_px: float = 0.0  # polygon-drawn masks: no mask loss this close to the boundary (source px)
+    crop_w: int = 0  # width of the training crop; 0: square. The paper's 320x480: crop 320, crop_w 480
 
     @classmethod
     def of(cls, cfg):
         """The recipe of a config object that has (at least) these fields."""
         return cls(**{f.name: getattr(cfg, f.name) for f in fields(cls)})
 
+    @property
+    def crop_hw(self):
+        """(height, width) of the training crop."""
+        return self.crop, self.crop_w or self.crop
+
 
 def augment(obj, rng, recipe=DataRecipe(), bg_obj=None):
-    """Return (image [crop,crop,3] float in [0,1], mask [crop,crop] bool, scale from the source
-    image to the crop) or None if the object does not survive the crop. A zoom-in scales the image
-    at most `recipe.zoom_max_upscale` times as much as inference scales the whole image (longer
-    side to S): the focus crop of a small object in a small image is blown up further than that,
-    and a larger cap trains on such blurred views."""
-    crop = recipe.crop
+    """Return (image [H,W,3] float in [0,1], mask [H,W] bool, scale from the source image to the
+    crop), where (H, W) is `recipe.crop_hw`, or None if the object does not survive the crop. A
+    zoom-in scales the image at most `recipe.zoom_max_upscale` times as much as inference scales
+    the whole image (longer side to S): the focus crop of a small object in a small image is blown
+    up further than that, and a larger cap trains on such blurred views."""
+    ch, cw = recipe.crop_hw
+    short = min(ch, cw)
     img = load_rgb(obj.image)
     mask = load_mask(obj.mask)
     if mask.shape != (img.size[1], img.size[0]) or not mask.any():
@@ -101,7 +110,8 @@ def augment(obj, rng, recipe=DataRecipe(), bg_obj=None):
         # Zoom-in on the object, as the focus crop does from the second click on.
         bh = (ys.max() - ys.min() + 1) * rng.uniform(1.2, 2.2)
         bw = (xs.max() - xs.min() + 1) * rng.uniform(1.2, 2.2)
-        scale = crop * rng.uniform(0.8, 1.15) / max(bh, bw, 40.0)
+        # Fit the box to the crop: each side against its own crop side (a square crop: bh, bw as is).
+        scale = short * rng.uniform(0.8, 1.15) / max(bh * (short / ch), bw * (short / cw), 40.0)
         scale = min(scale, recipe.zoom_max_upscale * TARGET_SIDE / max(h, w))
     else:
         scale = TARGET_SIDE / max(h, w) * rng.uniform(0.75, 1.4)
@@ -117,17 +127,17 @@ def augment(obj, rng, recipe=DataRecipe(), bg_obj=None):
         k = rng.integers(len(yy))
         center = (int(yy[k]), int(xx[k]))
         jitter = 1.0
-    arr, m = _crop_containing(arr, m, crop, center, rng, jitter)
+    arr, m = _crop_containing(arr, m, (ch, cw), center, rng, jitter)
     if m.sum() < 64:
         return None
     if bg_obj is not None:
         bg = load_rgb(bg_obj.image)
         bw_, bh_ = bg.size
-        s = crop / min(bw_, bh_) * rng.uniform(1.0, 1.5)
-        bg = bg.resize((max(crop, int(round(bw_ * s))), max(crop, int(round(bh_ * s)))), Image.BILINEAR)
-        t = rng.integers(bg.size[1] - crop + 1)
-        l = rng.integers(bg.size[0] - crop + 1)
-        bga = np.asarray(bg, np.float32)[t:t + crop, l:l + crop] / 255.0
+        s = max(ch / bh_, cw / bw_) * rng.uniform(1.0, 1.5)  # covers the crop
+        bg = bg.resize((max(cw, int(round(bw_ * s))), max(ch, int(round(bh_ * s)))), Image.BILINEAR)
+        t = rng.integers(bg.size[1] - ch + 1)
+        l = rng.integers(bg.size[0] - cw + 1)
+        bga = np.asarray(bg, np.float32)[t:t + ch, l:l + cw] / 255.0
         arr = np.where(m[..., None], arr, bga)
     if rng.random() < 0.5:
         arr = arr[:, ::-1]
@@ -193,15 +203,15 @@ def _draw(weights, rng, pos):
 
 
 def make_batch(sampler, seed, step, batch=8, recipe=DataRecipe()):
-    """Batch for training step `step`: dict of tensors image [B,3,C,C], gt [B,1,C,C], valid
-    [B,1,C,C] (the mask loss's 0/1 pixel weights: 0 in the boundary band of polygon-drawn masks
-    when `recipe.boundary_ignore_px` > 0, else all 1) and clicks [B,MAX_CLICKS,3] int64 rows
-    (row, col, is_positive), padding rows = -1."""
+    """Batch for training step `step`: dict of tensors image [B,3,H,W], gt [B,1,H,W], valid
+    [B,1,H,W] ((H, W) = `recipe.crop_hw`; the mask loss's 0/1 pixel weights: 0 in the boundary band
+    of polygon-drawn masks when `recipe.boundary_ignore_px` > 0, else all 1) and clicks
+    [B,MAX_CLICKS,3] int64 rows (row, col, is_positive), padding rows = -1."""
     rng = np.random.default_rng([seed, step])
-    crop = recipe.crop
-    imgs = np.zeros((batch, 3, crop, crop), np.float32)
-    gts = np.zeros((batch, 1, crop, crop), np.float32)
-    valid = np.ones((batch, 1, crop, crop), np.float32)
+    ch, cw = recipe.crop_hw
+    imgs = np.zeros((batch, 3, ch, cw), np.float32)
+    gts = np.zeros((batch, 1, ch, cw), np.float32)
+    valid = np.ones((batch, 1, ch, cw), np.float32)
     clicks = -np.ones((batch, MAX_CLICKS, 3), np.int64)
     for b in range(batch):
         for _ in range(20):

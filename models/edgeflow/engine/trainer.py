@@ -25,7 +25,8 @@ class TrainConfig:
     variant: str = "full"  # model.edgeflow.VARIANTS: the ablation's reduced networks train stage 1 only
     seed: int = 0
     batch: int = 8
-    crop: int = 320
+    crop: int = 320  # training crop height (pipeline.DataRecipe)
+    crop_w: int = 0  # training crop width; 0: square (the paper's 320x480: --crop 320 --crop-w 480)
     lr: float = 5e-4
     encoder_lr_mult: float = 0.2
     coarse_lr_mult_stage2: float = 0.1
