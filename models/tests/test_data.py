@@ -117,15 +117,17 @@ def test_batch_passes_far_negative_clicks_on(train_root):
             assert p == 0 and d_out[r, c] > 40
 
 
-def _object_files(tmp_path, box):
-    """A 640x480 image with a textured square object of side `box` at (100, 200), and its mask."""
+def _object_files(tmp_path, box, width=None):
+    """A 640x480 image with a textured object at (100, 200), `box` px tall and `width` (default:
+    `box`) px wide, and its mask."""
+    width = width or box
     rng = np.random.default_rng(0)
     img = (rng.random((480, 640, 3)) * 255).astype(np.uint8)
     mask = np.zeros((480, 640), np.uint8)
-    mask[100:100 + box, 200:200 + box] = 255
-    Image.fromarray(img).save(tmp_path / f"img{box}.png")
-    Image.fromarray(mask).save(tmp_path / f"mask{box}.png")
-    return ObjectRef(str(tmp_path / f"img{box}.png"), str(tmp_path / f"mask{box}.png"), "toy", "obj")
+    mask[100:100 + box, 200:200 + width] = 255
+    Image.fromarray(img).save(tmp_path / f"img{box}x{width}.png")
+    Image.fromarray(mask).save(tmp_path / f"mask{box}x{width}.png")
+    return ObjectRef(str(tmp_path / f"img{box}x{width}.png"), str(tmp_path / f"mask{box}x{width}.png"), "toy", "obj")
 
 
 def _extent(m):
@@ -173,19 +175,8 @@ def test_rectangular_crop_batches(train_root):
             assert gt[r, c] == bool(p)  # clicks in the crop's own coordinates, on the right side
 
 
-def _wide_object_files(tmp_path):
-    """A 640x480 image with a textured object 40 px tall and 160 px wide, and its mask."""
-    rng = np.random.default_rng(1)
-    img = (rng.random((480, 640, 3)) * 255).astype(np.uint8)
-    mask = np.zeros((480, 640), np.uint8)
-    mask[200:240, 100:260] = 255
-    Image.fromarray(img).save(tmp_path / "wide.png")
-    Image.fromarray(mask).save(tmp_path / "wide_mask.png")
-    return ObjectRef(str(tmp_path / "wide.png"), str(tmp_path / "wide_mask.png"), "toy", "obj")
-
-
 def test_zoom_fits_the_object_to_each_side_of_a_rectangular_crop(tmp_path):
-    wide = _wide_object_files(tmp_path)
+    wide = _object_files(tmp_path, 40, width=160)
     sq, rect = DataRecipe(crop=160, zoom_max_upscale=8.0), DataRecipe(crop=160, crop_w=320, zoom_max_upscale=8.0)
     widths_sq, widths_rect = [], []
     for seed in range(40):
