@@ -53,7 +53,7 @@ def average_state_dicts(state_dicts):
 def average_snapshots(paths):
     """Load the snapshots and return a snapshot dict of their average (config, step and samples
     of the last one, `averaged_from` listing the inputs)."""
-    states = [torch.load(p, map_location="cpu") for p in paths]
+    states = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
     backbones = {s["config"]["backbone"] for s in states}
     if len(backbones) != 1:
         raise ValueError(f"snapshots of different backbones: {sorted(backbones)}")

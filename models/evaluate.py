@@ -25,7 +25,7 @@ def checkpoint_weights(state, use_ema=True):
 
 def load_checkpoint(path, use_ema=True):
     """Build the network from a trainer checkpoint (last.pth) or an EMA snapshot."""
-    state = torch.load(path, map_location="cpu")
+    state = torch.load(path, map_location="cpu", weights_only=False)
     net = build_model(state["config"]["backbone"], variant=state["config"].get("variant", "full"))
     net.load_state_dict(checkpoint_weights(state, use_ema))
     net.eval()
@@ -133,6 +133,9 @@ def main():
         print(f"{ds}: n={res['n']} NoC@85 {res['NoC@85']:.2f} NoC@90 {res['NoC@90']:.2f} "
               f"NoC@95 {res['NoC@95']:.2f} >=20@90 {res['>=20@90']} mIoU@1 {res['mIoU_per_click'][0]:.3f} "
               f"({res['seconds']}s)", flush=True)
+        print(f"  mIoU per click 1-5: {' '.join(f'{v:.3f}' for v in res['mIoU_per_click'][:5])}; click 2 lowers IoU "
+              f"by > 0.02 for {100 * res['click2_drop_share']:.1f} % ({res['click2_drop_count'][0]}/"
+              f"{res['click2_drop_count'][1]}), click 3 for {100 * res['click3_drop_share']:.1f} %", flush=True)
         results["results"].append(res)
     if a.out:
         with open(a.out, "w") as f:

@@ -10,6 +10,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
+import inspect  # noqa: E402
+import warnings  # noqa: E402
+
 import torch  # noqa: E402
 
 from edgeflow.model import OnnxWrapper  # noqa: E402
@@ -23,9 +26,13 @@ def export(net, out_path, h=320, w=416, opset=17):
     wrapper = OnnxWrapper(net).eval()
     args = example_inputs(h, w, seed=0)
     dyn = {n: {2: "height", 3: "width"} for n in INPUT_NAMES + OUTPUT_NAMES}
-    with torch.no_grad():
+    # The TorchScript exporter (PyTorch 2.x defaults to the dynamo one, which needs onnxscript and
+    # lays the graph out differently; onnx_import.py reads the Conv nodes in this exporter's order).
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(wrapper, args, out_path, opset_version=opset, input_names=INPUT_NAMES,
-                          output_names=OUTPUT_NAMES, dynamic_axes=dyn, do_constant_folding=True)
+                          output_names=OUTPUT_NAMES, dynamic_axes=dyn, do_constant_folding=True, **legacy)
     import onnx
 
     model = onnx.load(out_path)

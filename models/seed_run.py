@@ -72,7 +72,7 @@ def branch(snapshot_path, run_dir, overrides=None, train_seconds=None, data_root
     exists: its weights as both the trained and the EMA network, BatchNorm as it is (no folding,
     nothing to re-estimate), the run's stored recipe, a fresh Adam state, at the snapshot's step.
     For experiments that start from one chosen snapshot instead of the run's last step."""
-    state = torch.load(snapshot_path, map_location="cpu")
+    state = torch.load(snapshot_path, map_location="cpu", weights_only=False)
     step, samples = int(state["step"]), int(state.get("samples", 0))
     if train_seconds is None:
         train_seconds = float(state.get("train_seconds", 0.0))

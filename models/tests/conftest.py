@@ -21,7 +21,7 @@ torch.set_num_threads(2)
 def train_root():
     if not os.path.isdir(TRAIN_ROOT):
         pytest.skip(f"training data absent: {TRAIN_ROOT} (../shared/datasets/train)")
-    return os.path.dirname(TRAIN_ROOT)
+    return TRAIN_ROOT
 
 
 @pytest.fixture

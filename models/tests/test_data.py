@@ -1,9 +1,13 @@
+import json
+import os
+
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 from scipy.ndimage import distance_transform_edt
 
-from edgeflow.data.datasets import ObjectRef, ObjectSampler, index_objects
+from edgeflow.data.datasets import ObjectRef, ObjectSampler, index_objects, parse_weights
 from edgeflow.data.pipeline import (MAX_CLICKS, POLYGON_SETS, DataRecipe, augment, boundary_valid, make_batch,
                                     sample_initial_clicks)
 
@@ -12,10 +16,80 @@ def test_index_covers_every_object_and_no_eval_data(train_root):
     ix = index_objects(train_root)
     assert len(ix["coco_mval"]) == 800
     assert len(ix["coco128_seg"]) == 480
+    assert len(ix["coco_mini"]) == 387
     assert len(ix["ccp"]) == 1003 + 4124
+    assert sum(o.group == "part" for o in ix["ccp"]) == 4124
     for objs in ix.values():
         for o in objs[:50]:
             assert "/eval/" not in o.image and "/train/" in o.image
+            assert os.path.exists(o.image) and os.path.exists(o.mask)
+    # coco_mval has no objects.jsonl: one object per mask, its image found whatever the extension
+    assert ix["coco_mval"][0].mask.endswith(".png") and ix["coco_mval"][0].image.endswith(".jpg")
+
+
+def _write_set(root, name, stems, jsonl=True, ext=".jpg"):
+    d = root / name
+    (d / "images").mkdir(parents=True)
+    (d / "masks").mkdir()
+    recs = []
+    for s in stems:
+        Image.new("RGB", (8, 6)).save(d / "images" / (s + ext))
+        m = np.zeros((6, 8), np.uint8)
+        m[2:4, 2:5] = 255
+        if jsonl:
+            Image.fromarray(m).save(d / "masks" / f"{s}_0.png")
+            recs.append(json.dumps({"stem": s, "k": 0}))
+        else:
+            Image.fromarray(m).save(d / "masks" / f"{s}.png")
+    if jsonl:
+        (d / "objects.jsonl").write_text("\n".join(recs) + "\n")
+    return d
+
+
+def test_index_finds_any_set_in_the_standard_layout(tmp_path):
+    """New data needs no code change: any folder with images/ and masks/ under a root is a set."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    _write_set(a, "alpha", ["x", "y"])
+    _write_set(a, "beta", ["p"], jsonl=False, ext=".png")
+    _write_set(b, "gamma", ["q", "r", "s"])
+    _write_set(b, "duts_val", ["v"])  # validation only: never indexed
+    (a / "notes").mkdir()  # not a set: ignored
+    ix = index_objects([str(a), str(b)])
+    assert sorted(ix) == ["alpha", "beta", "gamma"]
+    assert [len(ix[k]) for k in ("alpha", "beta", "gamma")] == [2, 1, 3]
+    assert ix["beta"][0].image.endswith("p.png") and ix["alpha"][1].mask.endswith("y_0.png")
+    assert index_objects(f"{a}{os.pathsep}{b}").keys() == ix.keys()  # a config's data_roots string
+    assert list(index_objects([str(a)], sets=("beta",))) == ["beta"]
+    with pytest.raises(ValueError, match="validation only"):
+        index_objects([str(b)], sets=("duts_val",))
+    with pytest.raises(FileNotFoundError):
+        index_objects([str(tmp_path / "missing")])
+    _write_set(b, "alpha", ["z"])
+    with pytest.raises(ValueError, match="two roots"):
+        index_objects([str(a), str(b)])
+    ev = tmp_path / "eval"
+    _write_set(ev, "GrabCut", ["g"])
+    with pytest.raises(ValueError, match="never trained on"):
+        index_objects([str(ev)])
+
+
+def test_set_weights_come_from_the_config(tmp_path):
+    _write_set(tmp_path, "big", [f"b{i}" for i in range(30)])
+    _write_set(tmp_path, "small", ["s0", "s1"])
+    _write_set(tmp_path, "extra", ["e0"])
+    ix = index_objects([str(tmp_path)])
+    s = ObjectSampler(ix, "big=0.25,small=0.75")
+    rng = np.random.default_rng(0)
+    draws = [s.sample(rng).dataset for _ in range(4000)]
+    assert abs(draws.count("small") / 4000 - 0.75) < 0.03  # per set, not per object
+    assert "extra" not in draws and s.unweighted == ["extra"]
+    assert any("not drawn" in line and "extra" in line for line in s.describe())
+    assert s.describe()[0].startswith("big: 30 objects, 25.0 %")
+    with pytest.raises(ValueError):
+        ObjectSampler(ix, "big=-1")
+    with pytest.raises(ValueError, match="positive weight"):
+        ObjectSampler(ix, "nothing=1")
+    assert parse_weights(" a=1, b=0.5 ,") == {"a": 1.0, "b": 0.5}
 
 
 def test_batch_shapes_values_and_determinism(train_root):
@@ -132,7 +206,7 @@ def _object_files(tmp_path, box, width=None):
 
 def _extent(m):
     ys, xs = np.nonzero(m)
-    return max(ys.ptp(), xs.ptp()) + 1
+    return max(np.ptp(ys), np.ptp(xs)) + 1
 
 
 def test_zoom_cap_limits_how_far_a_small_object_is_blown_up(tmp_path):
@@ -185,8 +259,8 @@ def test_zoom_fits_the_object_to_each_side_of_a_rectangular_crop(tmp_path):
         assert a[0].shape == (160, 160, 3) and b[0].shape == (160, 320, 3) and b[1].shape == (160, 320)
         # the same draws; a zoom-in scales the wide box to the wide crop's width, not its height
         assert b[2] >= a[2] - 1e-9 and b[2] <= 2 * a[2] + 1e-9
-        widths_sq.append(np.nonzero(a[1])[1].ptp() + 1)
-        widths_rect.append(np.nonzero(b[1])[1].ptp() + 1)
+        widths_sq.append(np.ptp(np.nonzero(a[1])[1]) + 1)
+        widths_rect.append(np.ptp(np.nonzero(b[1])[1]) + 1)
     assert max(widths_rect) > 160 >= max(widths_sq)  # only the wide crop holds the zoomed object whole
     assert sum(r > q for r, q in zip(widths_rect, widths_sq)) >= 10
 
@@ -214,7 +288,7 @@ def test_boundary_band_is_symmetric_and_at_least_one_pixel():
 def test_boundary_band_only_for_polygon_sets_and_the_stream_is_unchanged(train_root):
     ix = index_objects(train_root)
     assert set(POLYGON_SETS) <= set(ix) and "ccp" not in POLYGON_SETS
-    persons = {"ccp": [o for o in ix["ccp"] if o.group == "person"][:40]}
+    persons = {"ccp": [o for o in ix["ccp"] if o.group == "obj"][:40]}
     coco = {k: ix[k][:40] for k in POLYGON_SETS}
     for index, banded in ((coco, True), (persons, False)):
         s = ObjectSampler(index)

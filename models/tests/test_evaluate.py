@@ -48,3 +48,12 @@ def test_unknown_ablation_is_refused():
     assert "none" in ABLATIONS
     with pytest.raises(ValueError):
         as_protocol_model(_net(), "no-clicks")
+
+
+def test_regression_share_counts_clicks_that_make_the_mask_worse():
+    from edgeflow.inference.noc import regression_share
+
+    ious = [[0.5, 0.47, 0.8], [0.5, 0.49, 0.3], [0.9, 0.95], [0.92]]
+    assert regression_share(ious, 2) == (1 / 3, 1, 3)
+    assert regression_share(ious, 3) == (0.5, 1, 2)
+    assert regression_share([], 2) == (0.0, 0, 0)

@@ -1,16 +1,15 @@
-"""The nsfwjs -> torchvision conversion, offline: dequantisation and the Keras name mapping."""
+"""The nsfwjs -> MobileNetV2 (torchvision layout) conversion, offline: dequantisation and the Keras name mapping."""
 import json
 
 import numpy as np
 import torch
-import torchvision
-
 import make_mobilenet_init as mk
+from edgeflow.model.mobilenet import mobilenet_v2_features
 
 
 def _keras_shapes():
     """Keras MobileNetV2 (alpha 1) weight names and shapes, derived from torchvision's layout."""
-    ref = torchvision.models.mobilenet_v2().features.state_dict()
+    ref = mobilenet_v2_features().state_dict()
     shapes = {}
 
     def conv(name, key, dw=False):

@@ -172,7 +172,7 @@ def test_branch_starts_a_new_run_from_a_snapshot_with_its_recipe(train_root, tmp
                          stage1_steps=1, total_steps=3, paste_prob=0.0, far_neg_prob=0.2, snapshot_every=1)
     tr.Trainer(cfg, src_run, log_to_stdout=False).run(validate=False)
     snap_path = os.path.join(src_run, "snapshots", "ema_step000002.pth")
-    snap = torch.load(snap_path, map_location="cpu")
+    snap = torch.load(snap_path, map_location="cpu", weights_only=False)
     assert snap["train_seconds"] > 0  # snapshots carry the training time since session 12
 
     t = branch(snap_path, run, overrides={"paste_prob": "0.3"}, log_to_stdout=False)

@@ -140,7 +140,7 @@ def test_a_knob_newer_than_the_run_resumes_at_its_default(train_root, tmp_path, 
     cfg = _cfg(total_steps=2, stage1_steps=1, crop=64, batch=2)
     tr.Trainer(cfg, str(tmp_path), log_to_stdout=False).run(validate=False)
     path = os.path.join(tmp_path, "last.pth")
-    state = torch.load(path, map_location="cpu")
+    state = torch.load(path, map_location="cpu", weights_only=False)
     del state["config"]["zoom_max_upscale"]
     torch.save(state, path)
     assert tr.Trainer(cfg, str(tmp_path), log_to_stdout=False).cfg.zoom_max_upscale == 3.0

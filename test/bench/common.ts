@@ -46,7 +46,8 @@ export function listSamples(dataset: string): Sample[] {
   for (const f of readdirSync(masks).sort()) {
     if (extname(f).toLowerCase() !== '.png') continue;
     const stem = basename(f, extname(f));
-    const img = byStem.get(stem);
+    // masks/X.png of images/X.*, or the training layout's masks/X_K.png (duts_val)
+    const img = byStem.get(stem) ?? byStem.get(stem.replace(/_\d+$/, ''));
     if (img) out.push({ name: stem, image: img, mask: join(masks, f) });
   }
   return out;
@@ -56,6 +57,18 @@ export function listSamples(dataset: string): Sample[] {
 export async function readGroundTruth(path: string): Promise<GroundTruth> {
   const { data, info } = await sharp(path).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   return groundTruthFromMask(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height);
+}
+
+/**
+ * The share of objects whose click `k` (1-based, k >= 2) lowers the IoU of click k-1 by more than
+ * `drop`: a click that makes the mask worse. Objects stopped before click k do not count in the
+ * denominator.
+ */
+export function clickRegressionShare(iousPerObject: number[][], k: number, drop = 0.02): { share: number; count: number; n: number } {
+  if (k < 2) throw new Error('clickRegressionShare: k >= 2');
+  const eligible = iousPerObject.filter((ious) => ious.length >= k);
+  const count = eligible.filter((ious) => ious[k - 2] - ious[k - 1] > drop).length;
+  return { share: eligible.length ? count / eligible.length : 0, count, n: eligible.length };
 }
 
 /** Median and p90 of a list of numbers. */

@@ -18,7 +18,7 @@ import type { DeviceSetting } from '../../src/extension/inference/messages';
 import { Predictor, predictionToMask } from '../../src/extension/inference/predictor';
 import { protocolThreshold } from '../../src/shared/inference/postprocess';
 import { SessionPool } from '../../src/extension/inference/sessionPool';
-import { DEFAULT_MODEL, listSamples, parseArgs, readGroundTruth, ROOT, WORKER } from './common';
+import { clickRegressionShare, DEFAULT_MODEL, listSamples, parseArgs, readGroundTruth, ROOT, WORKER } from './common';
 
 const REPORT_CLICKS = [1, 3, 5, 10, 20];
 
@@ -129,12 +129,21 @@ async function main(): Promise<void> {
     noc95: mean((r) => noc(r.ious, 0.95, maxClicks)),
     neverReach90: results.filter((r) => !r.ious.some((v) => v >= 0.9)).length,
     miou: Object.fromEntries(REPORT_CLICKS.filter((k) => k <= maxClicks).map((k) => [k, miou[k - 1]])),
+    // mean IoU after each of the first five clicks, and the share of objects whose click 2 (3)
+    // lowers the IoU of the click before by more than 0.02 (target: under 5 %)
+    miouFirstClicks: miou.slice(0, 5),
+    click2Regressions: maxClicks >= 2 ? clickRegressionShare(results.map((r) => r.ious), 2) : null,
+    click3Regressions: maxClicks >= 3 ? clickRegressionShare(results.map((r) => r.ious), 3) : null,
     secondsPerClick: clickMs.reduce((a, b) => a + b, 0) / clickMs.length / 1000,
     wallSeconds: (Date.now() - t0) / 1000,
   };
   console.log(`\nNoC on ${summary.dataset} (${n} samples, ${summary.model}, S=${targetSize}, ${focusCrop ? 'focus crop' : 'NO focus crop (ablation)'}, ${mirror ? 'mirror averaging' : 'NO mirror averaging (ablation)'}, threshold ${threshold}, ${maxClicks} clicks max)`);
   console.log(`  NoC@85 ${summary.noc85.toFixed(2)}   NoC@90 ${summary.noc90.toFixed(2)}   NoC@95 ${summary.noc95.toFixed(2)}   never 90%: ${summary.neverReach90}`);
   console.log(`  mIoU ${Object.entries(summary.miou).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join('  ')}`);
+  console.log(`  mIoU per click 1-5: ${summary.miouFirstClicks.map((v) => v.toFixed(3)).join(' ')}`);
+  for (const [k, r] of [[2, summary.click2Regressions], [3, summary.click3Regressions]] as const) {
+    if (r) console.log(`  click ${k} lowers IoU by > 0.02: ${(100 * r.share).toFixed(1)} % of objects (${r.count}/${r.n})`);
+  }
   console.log(`  ${summary.secondsPerClick.toFixed(3)} s/click (whole pipeline incl. worker round trip)`);
   const py = args.get('python');
   if (py) {

@@ -4,6 +4,8 @@ crop, colour jitter, occasional paste onto another image's background), sample i
 Every random choice is drawn from numpy.random.default_rng([seed, step]) so a batch depends only
 on (seed, step): resuming at a step reproduces the exact data stream.
 """
+import os
+from collections import OrderedDict
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -15,14 +17,68 @@ MAX_CLICKS = 24
 TARGET_SIDE = 400  # longer side of the model input at inference (contract S)
 
 
-def load_rgb(path):
+# Decoded images and masks stay in memory (per process: the DataLoader worker's), least recently
+# used first out past the budget: each file is decoded once per run instead of once per draw.
+# Images are kept at their own size (the training sets' are at most about 830 px, and a zoom-in
+# samples them above it). Budget in MiB: $EDGEFLOW_IMAGE_CACHE_MB (default 6144; 0 turns it off).
+_cache = OrderedDict()
+_cache_bytes = 0
+
+
+def _cache_budget():
+    return int(os.environ.get("EDGEFLOW_IMAGE_CACHE_MB", "6144")) << 20
+
+
+def _cached(key, load, nbytes):
+    global _cache_bytes
+    hit = _cache.get(key)
+    if hit is not None:
+        _cache.move_to_end(key)
+        return hit
+    value = load()
+    budget = _cache_budget()
+    size = nbytes(value)
+    if size <= budget:
+        _cache[key] = value
+        _cache_bytes += size
+        while _cache_bytes > budget:
+            _, old = _cache.popitem(last=False)
+            _cache_bytes -= nbytes(old)
+    return value
+
+
+def clear_image_cache():
+    global _cache_bytes
+    _cache.clear()
+    _cache_bytes = 0
+
+
+def image_cache_stats():
+    return {"entries": len(_cache), "bytes": _cache_bytes}
+
+
+def _decode_rgb(path):
     with Image.open(path) as im:
         return im.convert("RGB")
 
 
-def load_mask(path):
+def _decode_mask(path):
     with Image.open(path) as im:
         return np.asarray(im.convert("L")) > 127
+
+
+def load_rgb(path):
+    """The image as an RGB PIL image (decoded once, then from the cache; never modify it)."""
+    return _cached(("rgb", path), lambda: _decode_rgb(path), lambda im: im.size[0] * im.size[1] * 3)
+
+
+def load_mask(path):
+    """The mask as a read-only bool array (decoded once, then from the cache)."""
+    def load():
+        m = _decode_mask(path)
+        m.flags.writeable = False
+        return m
+    return _cached(("mask", path), load, lambda m: m.nbytes)
 
 
 def _resize_pair(img, mask, scale):

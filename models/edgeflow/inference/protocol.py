@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+
+from .resize import resize_antialias, resize_bilinear
 
 from ..data.clicks import disk_maps
 
@@ -40,17 +41,20 @@ def pad32(n):
 
 
 def resize_image(img, size):
-    """img [1,C,h,w] float -> size, antialiased bilinear (the contract's image resize)."""
+    """img [1,C,h,w] float -> size, antialiased bilinear (the contract's image resize), computed
+    as the TypeScript predictor does (resize.py: torch 1.13's rounding, whatever torch runs)."""
     if tuple(img.shape[-2:]) == tuple(size):
         return img
-    return F.interpolate(img, size=size, mode="bilinear", align_corners=False, antialias=True)
+    return torch.from_numpy(resize_antialias(img[0].detach().cpu().numpy(), size[0], size[1]))[None]
 
 
 def resize_map(m, size):
-    """Probability/edge maps: plain bilinear, align_corners=False, no antialias."""
+    """Probability/edge maps [1,1,h,w]: plain bilinear, align_corners=False, no antialias; a view
+    narrower than its map (a crop) rounds as torch 1.13's generic kernel did (resize.py)."""
     if tuple(m.shape[-2:]) == tuple(size):
         return m
-    return F.interpolate(m, size=size, mode="bilinear", align_corners=False)
+    layout = "contiguous" if m.is_contiguous() else "strided"
+    return torch.from_numpy(resize_bilinear(m[0, 0].detach().cpu().numpy(), size[0], size[1], layout))[None, None]
 
 
 def focus_box(prev_mask, clicks, img_h, img_w, expand=FOCUS_EXPAND):

@@ -1,6 +1,7 @@
 /**
  * Bilinear resampling that reproduces PyTorch's CPU `F.interpolate(mode='bilinear',
- * align_corners=False, antialias=…)` (torch 1.13, the Python evaluation's) bit for bit, so that
+ * align_corners=False, antialias=…)` (torch 1.13) bit for bit, as the Python evaluation's
+ * models/edgeflow/inference/resize.py does whatever torch is installed, so that
  * the TypeScript predictor and models/evaluate.py feed the model identical inputs and paste back
  * identical maps (NoC is chaotic: one flipped pixel at the 0.5 threshold changes later clicks).
  *
