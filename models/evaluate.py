@@ -62,6 +62,8 @@ def main():
     ap.add_argument("--limit", type=int, default=None, help="first N samples per dataset")
     ap.add_argument("--max-clicks", type=int, default=20)
     ap.add_argument("--side", type=int, default=400)
+    ap.add_argument("--upscale", type=float, default=1.0,
+                    help="enlarge every image (bicubic) and mask (nearest) this much: the protocol on photo-sized images")
     ap.add_argument("--no-focus", action="store_true", help="ablation: always the whole image")
     ap.add_argument("--focus-from", type=int, default=2, help="ablation: first click predicted on the focus crop")
     ap.add_argument("--focus-expand", type=float, default=1.4, help="ablation: focus box expansion ratio")
@@ -129,7 +131,7 @@ def main():
                           mirror=not a.no_mirror)
     for ds in a.datasets.split(","):
         res = evaluate(model, ds, limit=a.limit, max_clicks=a.max_clicks, side=a.side, focus=not a.no_focus,
-                       log=print if a.verbose else None, focus_opts=predictor_opts)
+                       log=print if a.verbose else None, focus_opts=predictor_opts, upscale=a.upscale)
         print(f"{ds}: n={res['n']} NoC@85 {res['NoC@85']:.2f} NoC@90 {res['NoC@90']:.2f} "
               f"NoC@95 {res['NoC@95']:.2f} >=20@90 {res['>=20@90']} mIoU@1 {res['mIoU_per_click'][0]:.3f} "
               f"({res['seconds']}s)", flush=True)

@@ -57,3 +57,24 @@ def test_regression_share_counts_clicks_that_make_the_mask_worse():
     assert regression_share(ious, 2) == (1 / 3, 1, 3)
     assert regression_share(ious, 3) == (0.5, 1, 2)
     assert regression_share([], 2) == (0.0, 0, 0)
+
+
+def test_upscaled_pairs_keep_the_mask_values(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from edgeflow.inference.noc import load_pair
+
+    img = np.zeros((10, 16, 3), np.uint8)
+    img[2:6, 3:9] = 200
+    m = np.zeros((10, 16), np.uint8)
+    m[2:6, 3:9] = 255
+    m[6, 3:9] = 128
+    Image.fromarray(img).save(tmp_path / "a.png")
+    Image.fromarray(m).save(tmp_path / "a_m.png")
+    a, ma = load_pair(str(tmp_path / "a.png"), str(tmp_path / "a_m.png"))
+    assert a.shape == (10, 16, 3) and np.array_equal(ma, m)
+    b, mb = load_pair(str(tmp_path / "a.png"), str(tmp_path / "a_m.png"), upscale=2.5)
+    assert b.shape == (25, 40, 3) and mb.shape == (25, 40)
+    assert set(np.unique(mb)) == {0, 128, 255}  # nearest: no new values in the ground truth
+    assert abs((mb == 255).sum() / (ma == 255).sum() - 6.25) < 0.5

@@ -53,10 +53,23 @@ def list_samples(dataset, root=None, limit=None):
     return out[:limit] if limit else out
 
 
-def eval_sample(model, img_path, mask_path, max_clicks=20, stop_iou=None, side=400, focus=True, focus_opts=None):
+def load_pair(img_path, mask_path, upscale=1.0):
+    """The image (RGB uint8) and its mask (uint8: 0, 128 ignore, 255), both enlarged `upscale`
+    times when it is above 1 (bicubic image, nearest mask): the benchmarks' images are at most
+    640 px, and a photo-sized view of them checks the protocol on large images."""
+    im = Image.open(img_path).convert("RGB")
+    m = Image.open(mask_path).convert("L")
+    if upscale != 1.0:
+        size = (max(1, round(im.width * upscale)), max(1, round(im.height * upscale)))
+        im = im.resize(size, Image.BICUBIC)
+        m = m.resize(size, Image.NEAREST)
+    return np.asarray(im), np.asarray(m)
+
+
+def eval_sample(model, img_path, mask_path, max_clicks=20, stop_iou=None, side=400, focus=True, focus_opts=None,
+                upscale=1.0):
     """Returns the IoU after each click (length max_clicks unless stopped early)."""
-    img = np.asarray(Image.open(img_path).convert("RGB"))
-    gt = np.asarray(Image.open(mask_path).convert("L"))
+    img, gt = load_pair(img_path, mask_path, upscale)
     gt_obj = gt == 255
     ignore = gt == 128
     pred = np.zeros(gt.shape, bool)
@@ -91,15 +104,17 @@ def noc_of(ious, t, max_clicks=20):
 
 
 def evaluate(model, dataset, limit=None, max_clicks=20, stop_iou=None, side=400, focus=True, log=None,
-             focus_opts=None):
+             focus_opts=None, upscale=1.0):
     samples = list_samples(dataset, limit=limit)
     per = {}
     t0 = time.time()
     for stem, ip, mp in samples:
-        per[stem] = eval_sample(model, ip, mp, max_clicks, stop_iou, side, focus, focus_opts)
+        per[stem] = eval_sample(model, ip, mp, max_clicks, stop_iou, side, focus, focus_opts, upscale)
         if log:
             log(f"{dataset} {stem}: NoC90 {noc_of(per[stem], 0.9, max_clicks)} IoU@1 {per[stem][0]:.3f}")
     res = {"dataset": dataset, "n": len(samples), "seconds": round(time.time() - t0, 1)}
+    if upscale != 1.0:
+        res["upscale"] = upscale
     for t in THRESHOLDS:
         if stop_iou is not None and t > stop_iou:
             continue
