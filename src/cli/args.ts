@@ -1,9 +1,12 @@
 /**
  * Command-line parsing for `edgeflow`. Pure: argv in, a command or a usage error out, so the
- * tests can check every case without spawning a process.
+ * tests can check every case without spawning a process. Node's `parseArgs` splits the
+ * arguments into tokens; the checks and messages here are ours.
  */
+import { parseArgs as tokenize } from 'node:util';
 import { parseBoundary, parseFormats, parseImageMode, parseJpegQuality, parseSeed, normaliseInclude, ExportSettings } from '../shared/export/config';
 import { parseSplits } from '../shared/formats/split';
+import { EXPORT_FORMATS } from '../shared/export/writers/registry';
 
 /** Bad arguments: exit code 2. */
 export class UsageError extends Error {
@@ -19,6 +22,8 @@ export interface ExportCommand {
   readonly workspace: string;
   readonly config?: string;
   readonly noConfig: boolean;
+  /** Labels file (`--labels`), relative to the current folder; undefined: the workspace's. */
+  readonly labels?: string;
   readonly settings: ExportSettings;
   readonly quiet: boolean;
   readonly json: boolean;
@@ -56,7 +61,7 @@ Exit codes: 0 success, 1 failure (one line on stderr says why), 2 bad arguments.
 export const EXPORT_HELP = `edgeflow export: write the workspace's sidecars (*.coco.json) as datasets
 
   --workspace DIR     the annotated folder (default: the current folder)
-  --format LIST       comma-separated: coco, voc, mask, pseudo, yolo, labelme
+  --format LIST       comma-separated: ${EXPORT_FORMATS.join(', ')}
   --out DIR           output folder (created; files already there are overwritten,
                       others kept). Relative to the current folder.
   --split LIST        fractions, e.g. 0.8,0.2 or 0.8,0.1,0.1 (train,val[,test]),
@@ -69,6 +74,8 @@ export const EXPORT_HELP = `edgeflow export: write the workspace's sidecars (*.c
   --voc-boundary PX   VOC: 255 "void" band of this width along object outlines (0 = off)
   --object-masks      masks: also one binary PNG per object
   --jpeg-quality Q    VOC JPEGImages quality for converted images (default 95)
+  --labels FILE       labels file, as the setting edgeflow.labelsFile (default:
+                      <workspace>/.edgeflow/labels.json). Relative to the current folder.
   --config FILE       export config (default: <workspace>/.edgeflow/export.json if present)
   --no-config         ignore the workspace export config
   --json              print the summary as JSON on stdout
@@ -112,6 +119,7 @@ const EXPORT_FLAGS: Record<string, Spec> = {
   'voc-boundary': { takesValue: true },
   'object-masks': { takesValue: false },
   'jpeg-quality': { takesValue: true },
+  labels: { takesValue: true },
   config: { takesValue: true },
   'no-config': { takesValue: false },
   json: { takesValue: false },
@@ -130,26 +138,31 @@ const IMPORT_FLAGS: Record<string, Spec> = {
 };
 
 function parseFlags(args: readonly string[], specs: Record<string, Spec>, command: string): Map<string, string[]> {
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, name === 'help' ? { type: 'boolean' as const, short: 'h' } : { type: spec.takesValue ? ('string' as const) : ('boolean' as const) }]),
+  );
+  // Not strict: unknown options, stray values and values that look like options come back as
+  // tokens, so that the messages below name them the way this CLI always has.
+  const { tokens } = tokenize({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   const out = new Map<string, string[]>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-h') {
+  for (const t of tokens) {
+    const raw = args[t.index];
+    if (t.kind === 'option' && raw === '-h') {
       out.set('help', ['']);
       continue;
     }
-    if (!a.startsWith('--') || a === '--') throw new UsageError(`unexpected argument "${a}" (see edgeflow ${command} --help)`);
-    const eq = a.indexOf('=');
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    const spec = specs[name];
+    if (t.kind !== 'option' || !t.rawName.startsWith('--')) throw new UsageError(`unexpected argument "${raw}" (see edgeflow ${command} --help)`);
+    // The name as written: Node reads "--=x" as an option named "=x".
+    const eq = raw.indexOf('=');
+    const name = eq >= 0 ? raw.slice(2, eq) : raw.slice(2);
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (!spec) throw new UsageError(`unknown option --${name} for ${command} (see edgeflow ${command} --help)`);
     let value = '';
     if (spec.takesValue) {
-      if (eq >= 0) value = a.slice(eq + 1);
-      else {
-        if (i + 1 >= args.length || args[i + 1].startsWith('--')) throw new UsageError(`--${name} needs a value`);
-        value = args[++i];
-      }
-    } else if (eq >= 0) {
+      // A following "--x" is the next option, not this one's value.
+      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+      value = t.value;
+    } else if (t.value !== undefined) {
       throw new UsageError(`--${name} takes no value`);
     }
     const prev = out.get(name);
@@ -209,11 +222,14 @@ export function parseArgs(argv: readonly string[]): Command {
     const q = one(f, 'jpeg-quality');
     if (q !== undefined) settings.jpegQuality = wrap('--jpeg-quality', () => parseJpegQuality(q));
     if (f.has('config') && f.has('no-config')) throw new UsageError('--config and --no-config exclude each other');
+    const labels = one(f, 'labels');
+    if (labels !== undefined && labels.trim() === '') throw new UsageError('--labels needs a file');
     return {
       kind: 'export',
       workspace: one(f, 'workspace') ?? '.',
       config: one(f, 'config'),
       noConfig: f.has('no-config'),
+      labels,
       settings,
       quiet: f.has('quiet'),
       json: f.has('json'),

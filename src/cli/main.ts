@@ -2,6 +2,7 @@
  * The `edgeflow` command: `edgeflow export ...` and `edgeflow import ...` (see `--help`).
  * Exit codes: 0 success, 1 failure (one line on stderr says why), 2 bad arguments.
  */
+import * as path from 'node:path';
 import { formatWarnings } from '../shared/export/types';
 import type { ProgressSink } from '../shared/export/types';
 import { runExport, runImport } from '../extension/export/run';
@@ -71,6 +72,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo, cance
           settings: cmd.settings,
           configFile: cmd.config,
           useConfig: !cmd.noConfig,
+          // As the palette passes `edgeflow.labelsFile`; named on the command line, it must exist.
+          labelsFile: cmd.labels === undefined ? undefined : path.resolve(cmd.labels),
+          requireLabelsFile: cmd.labels !== undefined,
           progress: progressSink(io, 'exporting', cmd.quiet, cancelled),
         });
         const s = r.summary;

@@ -17,7 +17,8 @@ import * as vscode from 'vscode';
 import { EXPORT_CONFIG_PATH, ExportSettings, normaliseInclude, parseExportConfig, parseFormats, parseImageMode, parseSeed, serializeExportConfig } from '../../shared/export/config';
 import type { ExportSummary } from '../../shared/export/exporter';
 import type { ImportSummary } from '../../shared/export/importer';
-import { EXPORT_FORMATS, ExportFormat, ImageMode, ProgressSink, formatWarnings } from '../../shared/export/types';
+import { ImageMode, ProgressSink, formatWarnings } from '../../shared/export/types';
+import { FORMATS } from '../../shared/export/writers/registry';
 import { parseSplits } from '../../shared/formats/split';
 import { log, registerCommand } from '../log';
 import { readSettings } from '../settings';
@@ -53,15 +54,6 @@ export interface ImportCommandOptions {
   readonly overwrite?: boolean;
   readonly imagesDir?: string;
 }
-
-const FORMAT_LABELS: Record<ExportFormat, [string, string]> = {
-  coco: ['COCO', 'instance segmentation JSON per split (polygons, RLE for holes)'],
-  voc: ['PASCAL VOC', 'JPEGImages, SegmentationClass/Object palette PNGs, Annotations XML, ImageSets'],
-  mask: ['Masks', 'grayscale class-id PNGs (optionally one binary mask per object)'],
-  pseudo: ['Pseudo-colour', 'colour PNGs in the class colours, with a legend'],
-  yolo: ['YOLO-seg', 'labels/*.txt with normalised polygons and data.yaml'],
-  labelme: ['labelme', 'one JSON per image, no embedded image data'],
-};
 
 /** Register both commands. */
 export function registerExportCommands(): vscode.Disposable[] {
@@ -136,7 +128,7 @@ async function exportCommand(arg: unknown, all: unknown): Promise<ExportSummary 
   else if (!automation) {
     const preset = new Set(config.formats ?? ['coco']);
     const picked = await vscode.window.showQuickPick(
-      EXPORT_FORMATS.map((f) => ({ label: FORMAT_LABELS[f][0], description: FORMAT_LABELS[f][1], picked: preset.has(f), format: f })),
+      FORMATS.map((f) => ({ label: f.label, description: f.description, picked: preset.has(f.format), format: f.format })),
       { canPickMany: true, title: vscode.l10n.t('Export Dataset (1/5): formats'), placeHolder: vscode.l10n.t('Dataset formats to write') },
     );
     if (!picked || picked.length === 0) return cancelled();

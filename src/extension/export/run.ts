@@ -18,19 +18,23 @@ export const DEFAULT_LABELS_FILE = '.edgeflow/labels.json';
 
 /**
  * Read the labels file (workspace-relative, or absolute as the `edgeflow.labelsFile` setting
- * allows); a missing file is an empty list, a broken one an error.
+ * allows); a missing file is an empty list unless `required`, a broken one an error.
  */
-export async function readLabelsFile(workspace: NodeWorkspace, labelsFile = DEFAULT_LABELS_FILE): Promise<Label[]> {
+export async function readLabelsFile(workspace: NodeWorkspace, labelsFile = DEFAULT_LABELS_FILE, required = false): Promise<Label[]> {
+  const missing = (code: string): Label[] => {
+    if (required) throw new Error(`cannot read labels ${labelsFile}: ${code}`);
+    return [];
+  };
   let text: string;
   if (path.isAbsolute(labelsFile)) {
     const t = await fs.readFile(labelsFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
       throw e;
     });
-    if (t === undefined) return [];
+    if (t === undefined) return missing('ENOENT');
     text = t;
   } else {
-    if (!(await workspace.isFile(labelsFile))) return [];
+    if (!(await workspace.isFile(labelsFile))) return missing('not a file in the workspace');
     text = await workspace.readText(labelsFile);
   }
   const parsed = parseLabels(text);
@@ -69,7 +73,10 @@ export interface ExportRun {
   readonly outDir?: string;
   readonly configFile?: string;
   readonly useConfig?: boolean;
+  /** Labels file: workspace-relative or absolute, as the `edgeflow.labelsFile` setting (default `.edgeflow/labels.json`). */
   readonly labelsFile?: string;
+  /** Fail when the labels file is missing (one named on the command line) rather than export without labels. */
+  readonly requireLabelsFile?: boolean;
   readonly progress?: ProgressSink;
 }
 
@@ -98,7 +105,7 @@ export async function resolveExportRun(run: ExportRun): Promise<{ workspace: Nod
 /** Export a workspace. */
 export async function runExport(run: ExportRun): Promise<ExportRunResult> {
   const { workspace, options, outDir } = await resolveExportRun(run);
-  const labels = await readLabelsFile(workspace, run.labelsFile);
+  const labels = await readLabelsFile(workspace, run.labelsFile, run.requireLabelsFile);
   const output = await NodeOutput.open(outDir, workspace);
   // Never read our own output back in when the output folder is inside the workspace.
   const rel = path.relative(workspace.folder, outDir);

@@ -20,7 +20,8 @@
  */
 import { SplitSpec, parseSplits } from '../formats/split';
 import { safeRelativePath } from './paths';
-import { EXPORT_FORMATS, ExportFormat, ImageMode } from './types';
+import type { ImageMode } from './types';
+import { EXPORT_FORMATS, ExportFormat, findFormat } from './writers/registry';
 
 /** Workspace-relative path of the export config. */
 export const EXPORT_CONFIG_PATH = '.edgeflow/export.json';
@@ -79,8 +80,8 @@ export function parseFormats(value: unknown): ExportFormat[] {
     if (typeof raw !== 'string') throw new Error('formats must be strings');
     const f = raw.trim().toLowerCase();
     if (f === '') continue;
-    const name = (f === 'masks' ? 'mask' : f === 'yolo-seg' ? 'yolo' : f) as ExportFormat;
-    if (!EXPORT_FORMATS.includes(name)) throw new Error(`unknown format "${raw.trim()}" (use ${EXPORT_FORMATS.join(', ')})`);
+    const name = findFormat(f)?.format;
+    if (name === undefined) throw new Error(`unknown format "${raw.trim()}" (use ${EXPORT_FORMATS.join(', ')})`);
     if (!out.includes(name)) out.push(name);
   }
   if (out.length === 0) throw new Error('no format given');

@@ -5,11 +5,9 @@
  */
 import type { DeflateFn, InflateFn } from './png';
 
-/** Dataset formats an export can write. */
-export type ExportFormat = 'coco' | 'voc' | 'mask' | 'pseudo' | 'yolo' | 'labelme';
-
-/** Every format, in the order they are documented. */
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['coco', 'voc', 'mask', 'pseudo', 'yolo', 'labelme'];
+// The formats are those of the writer registry (one file per format under ./writers/).
+export { EXPORT_FORMATS } from './writers/registry';
+export type { ExportFormat } from './writers/registry';
 
 /** How images reach the dataset. */
 export type ImageMode = 'copy' | 'link' | 'reference';
