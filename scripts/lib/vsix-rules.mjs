@@ -12,6 +12,16 @@ export const BASE_TARGET = 'linux-x64';
 /** Each VSIX must stay under this many bytes (Marketplace downloads; Remote installs). */
 export const MAX_VSIX_BYTES = 60 * 1000 * 1000;
 
+/** vsce package's flags besides --target, --out and --ignoreFile (npm run package, package:all). */
+export const VSCE_PACKAGE_FLAGS = [
+  '--allow-missing-repository',
+  '--no-update-package-json',
+  '--no-git-tag-version',
+  // README.md's images are relative (docs/screenshot.png ships in the VSIX); with no public
+  // repository URL there is nothing to rewrite them to.
+  '--no-rewrite-relative-links',
+];
+
 /** `edgeflow-annotator-<target>-<version>.vsix`. */
 export function vsixName(manifest, target) {
   return `${manifest.name}-${target}-${manifest.version}.vsix`;
