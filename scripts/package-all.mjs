@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkVsix, reportCheck } from './check-vsix.mjs';
+import { checkVsix, reportCheck } from './lib/vsix-check.mjs';
 import { parseTarget } from './lib/native-binary.mjs';
 import { MAX_VSIX_BYTES, TARGETS, VSCE_PACKAGE_FLAGS, targetIgnoreFile, vsixName } from './lib/vsix-rules.mjs';
 
@@ -200,7 +200,7 @@ function main() {
   }
   console.log('\n[package:all] summary');
   for (const r of rows) {
-    console.log(`  ${r.file.padEnd(44)} ${`${(r.size / 1e6).toFixed(1)} MB`.padStart(8)}  ${r.result.padEnd(14)} ${r.seconds.toFixed(1).padStart(6)} s`);
+    console.log(`  ${r.file.padEnd(Math.max(...rows.map((x) => x.file.length)))} ${`${(r.size / 1e6).toFixed(1)} MB`.padStart(8)}  ${r.result.padEnd(14)} ${r.seconds.toFixed(1).padStart(6)} s`);
   }
   console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)} s; limit ${MAX_VSIX_BYTES / 1e6} MB per VSIX`);
   if (rows.some((r) => r.result !== 'ok')) process.exitCode = 1;

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkVsix, reportCheck } from './check-vsix.mjs';
+import { checkVsix, reportCheck } from './lib/vsix-check.mjs';
 import { VSCE_PACKAGE_FLAGS } from './lib/vsix-rules.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
