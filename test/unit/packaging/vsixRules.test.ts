@@ -96,7 +96,7 @@ describe('per-platform VSIX rules (scripts/lib/vsix-rules.mjs)', () => {
   });
 });
 
-describe('VSIX check on a synthetic VSIX (scripts/check-vsix.mjs)', () => {
+describe('VSIX check on a synthetic VSIX (scripts/lib/vsix-check.mjs)', () => {
   const EM_X86_64 = 62;
   const EM_AARCH64 = 183;
   let dir = '';
