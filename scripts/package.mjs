@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // `npm run package`: a production build, then a VSIX for linux-x64 that carries its native modules
-// (sharp + libvips, onnxruntime-node CPU), trimmed by .vscodeignore. Then checks the VSIX itself:
-// unpacks it and loads sharp and onnxruntime-node from the unpacked copy, the way the extension
-// host will, so a missing file fails here and not on a user's machine.
+// (sharp + libvips, onnxruntime-node CPU), trimmed by .vscodeignore. Then checks the VSIX itself
+// (scripts/check-vsix.mjs): unpacks it, checks its files, and loads sharp and onnxruntime-node
+// from the unpacked copy, the way the extension host will, so a missing file fails here and not
+// on a user's machine. Every platform's VSIX: `npm run package:all` (scripts/package-all.mjs).
 //
 // Usage: node scripts/package.mjs [--out FILE] [--skip-build] [--skip-check]
 // Prints the VSIX path and size; the path is also written to .artifacts/vsix-path.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkVsix, reportCheck } from './lib/vsix-check.mjs';
+import { VSCE_PACKAGE_FLAGS } from './lib/vsix-rules.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 'linux-x64';
@@ -41,12 +43,7 @@ run(process.execPath, [
   'package',
   '--target', TARGET,
   '--out', out,
-  '--allow-missing-repository',
-  '--no-update-package-json',
-  '--no-git-tag-version',
-  // README.md's images are relative (docs/screenshot.png ships in the VSIX); with no public
-  // repository URL there is nothing to rewrite them to.
-  '--no-rewrite-relative-links',
+  ...VSCE_PACKAGE_FLAGS,
 ]);
 
 const size = statSync(out).size;
@@ -55,35 +52,7 @@ mkdirSync(join(ROOT, '.artifacts'), { recursive: true });
 writeFileSync(join(ROOT, '.artifacts/vsix-path'), `${out}\n`);
 
 if (!args.includes('--skip-check')) {
-  const dir = mkdtempSync(join(tmpdir(), 'edgeflow-vsix-'));
-  try {
-    run('unzip', ['-q', out, '-d', dir]);
-    const ext = join(dir, 'extension');
-    const check = `
-      const assert = require('node:assert');
-      const path = require('node:path');
-      const ext = ${JSON.stringify(ext)};
-      const pkg = require(path.join(ext, 'package.json'));
-      assert.ok(require('node:fs').existsSync(path.join(ext, pkg.main)), 'main bundle ' + pkg.main);
-      const sharp = require(path.join(ext, 'node_modules/sharp'));
-      const ort = require(path.join(ext, 'node_modules/onnxruntime-node'));
-      (async () => {
-        const png = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } }).png().toBuffer();
-        const meta = await sharp(png).metadata();
-        assert.equal(meta.width, 4);
-        const t = new ort.Tensor('float32', new Float32Array(6), [1, 2, 3]);
-        assert.deepEqual(t.dims, [1, 2, 3]);
-        const models = require('node:fs').readdirSync(path.join(ext, 'models')).filter((f) => f.endsWith('.onnx'));
-        for (const m of models) {
-          const s = await ort.InferenceSession.create(path.join(ext, 'models', m));
-          console.log('[package] ' + m + ': inputs ' + s.inputNames.join(',') + ' -> outputs ' + s.outputNames.join(','));
-        }
-        console.log('[package] VSIX check: sharp ' + sharp.versions.sharp + ' (libvips ' + sharp.versions.vips + '), onnxruntime-node loads, ' + models.length + ' model(s) load');
-      })().catch((e) => { console.error(e); process.exit(1); });
-    `;
-    // A clean module path: the unpacked VSIX must not borrow from the repository's node_modules.
-    run(process.execPath, ['-e', check], { cwd: dir, env: { ...process.env, NODE_PATH: '' } });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // The same check as each of `npm run package:all`'s VSIX files get: native files' headers,
+  // required assets, nothing else; then sharp and onnxruntime-node load from the unpacked copy.
+  if (!reportCheck(out, checkVsix(out, { target: TARGET }), { quiet: true })) process.exit(1);
 }
