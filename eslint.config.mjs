@@ -1,5 +1,5 @@
 // ESLint: the import boundaries between the runtimes (src/extension: the extension host;
-// src/webview: the browser; src/shared: either) where types cannot draw them, and the security
+// src/webview: the browser; src/shared: any runtime) where types cannot draw them, and the security
 // rules (no code from strings; in the webview no HTML injection sinks and no remote URLs; webview
 // options in one place). Syntax-only (no type information), so it stays fast;
 // `npm run typecheck` runs it after tsc.
@@ -138,6 +138,25 @@ export default defineConfig([
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { patterns: [{ regex: '^(\\.\\./)+webview(/|$)', message: 'Host code may not import the webview: move what both need to src/shared.' }] },
+      ],
+    },
+  },
+  {
+    // The host's program (tsconfig.json) has no DOM, and no file in it may add it: one
+    // `/// <reference lib="dom" />` there would give every host file the DOM types. Tests of the
+    // webview live in test/unit/webview, under its own tsconfig.json.
+    files: ['src/extension/**/*.ts', 'src/shared/**/*.ts', 'src/cli/**/*.ts', 'test/**/*.ts'],
+    ignores: ['test/unit/webview/**'],
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: { '@typescript-eslint/triple-slash-reference': ['error', { lib: 'never', path: 'never', types: 'never' }] },
+  },
+  {
+    files: ['test/**/*.ts'],
+    ignores: ['test/unit/webview/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)src/webview(/|$)', message: 'Tests of the webview live in test/unit/webview (its own tsconfig, with the DOM).' }] },
       ],
     },
   },

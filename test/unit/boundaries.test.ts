@@ -2,7 +2,7 @@
  * The runtime boundaries bite: code that crosses them fails `npm run typecheck` (the tsc programs,
  * then ESLint). Probe files are written where the configurations apply (src/extension,
  * src/shared, src/webview) and removed afterwards, also when a check fails; a probe left by a
- * killed run is removed first.
+ * killed run is removed first. (Text that never touches the disk is enough for ESLint alone.)
  */
 import * as assert from 'node:assert/strict';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,5 +67,13 @@ describe('runtime boundaries: tsc and ESLint refuse probe files that cross them'
     assert.deepEqual(refused(probes.shared.file), [1, 2, 3]);
     assert.deepEqual(refused(probes.webview.file), [1, 2]);
     assert.ok(results.every((r) => r.fatalErrorCount === 0), 'the probes parse');
+  });
+
+  it('a test in the host program may not add the DOM lib (ESLint)', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const lint = async (file: string) =>
+      (await eslint.lintText('/// <reference lib="dom" />\nexport {};\n', { filePath: join(root, file) }))[0].messages.map((m) => m.ruleId);
+    assert.deepEqual(await lint(`test/unit/${name}`), ['@typescript-eslint/triple-slash-reference']);
+    assert.deepEqual(await lint(`test/unit/webview/${name}`), [], 'the webview tests have the DOM anyway');
   });
 });
