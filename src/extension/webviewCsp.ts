@@ -1,9 +1,9 @@
 /**
- * The pure half of the editor webview's HTML and options (no vscode runtime import, unit-tested):
- * a strict Content Security Policy (nothing by default;
- * scripts only with the per-load nonce; images, styles and fonts only from the webview's own
- * resource origin; no remote origin anywhere) and resource roots limited to the extension's
- * dist/webview, the image's folder and the extension's image cache.
+ * The pure half of the editor webview's HTML and options (no vscode runtime import, unit-tested;
+ * the only file that may set webview options, see eslint.config.mjs): a strict Content Security
+ * Policy (nothing by default; scripts only with the per-load nonce; images, styles and fonts only
+ * from the webview's own resource origin; no remote origin anywhere) and resource roots limited
+ * to the extension's dist/webview, the image's folder and the extension's image cache.
  *
  * webviewHtml.ts applies them with the vscode API.
  */
@@ -84,4 +84,12 @@ function parent(uri: vscode.Uri): vscode.Uri {
  */
 export function annotatorResourceRoots(extensionUri: vscode.Uri, imageUri: vscode.Uri, cacheDir: vscode.Uri): vscode.Uri[] {
   return [child(extensionUri, 'dist', 'webview'), parent(imageUri), cacheDir];
+}
+
+/**
+ * Webview options for an annotator panel: scripts on, no command URIs, the resource
+ * roots above. Pure: for tests.
+ */
+export function annotatorWebviewOptions(extensionUri: vscode.Uri, imageUri: vscode.Uri, cacheDir: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, enableCommandUris: false, localResourceRoots: annotatorResourceRoots(extensionUri, imageUri, cacheDir) };
 }

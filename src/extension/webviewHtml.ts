@@ -1,13 +1,8 @@
 /** The editor webview's HTML and options, from the pure policy in webviewCsp.ts. */
 import * as vscode from 'vscode';
-import { annotatorResourceRoots, makeNonce, renderAnnotatorHtml } from './webviewCsp';
+import { makeNonce, renderAnnotatorHtml } from './webviewCsp';
 
-export { annotatorCsp, annotatorResourceRoots, makeNonce, renderAnnotatorHtml } from './webviewCsp';
-
-/** Webview options for an annotator panel: scripts on, no command URIs, the roots above. */
-export function annotatorWebviewOptions(extensionUri: vscode.Uri, imageUri: vscode.Uri, cacheDir: vscode.Uri): vscode.WebviewOptions {
-  return { enableScripts: true, enableCommandUris: false, localResourceRoots: annotatorResourceRoots(extensionUri, imageUri, cacheDir) };
-}
+export { annotatorCsp, annotatorResourceRoots, annotatorWebviewOptions, makeNonce, renderAnnotatorHtml } from './webviewCsp';
 
 /** The HTML of the annotator webview. `distWebview` is the extension's dist/webview folder. */
 export function annotatorHtml(webview: vscode.Webview, distWebview: vscode.Uri, title: string): string {

@@ -27,9 +27,12 @@ export interface VocAnnotation {
 
 /** Escape text for XML element content. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) =>
+  const escaped = text.replace(/[&<>"']/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
-  ).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  );
+  // XML 1.0 allows no control characters but tab, line feed and carriage return.
+  // eslint-disable-next-line no-control-regex
+  return escaped.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
 /**

@@ -6,7 +6,6 @@ import sharp from 'sharp';
 import { deepZoomMaxLevel, prepareLargeImage, previewSize, readRegion, PREVIEW_SIDE, TILE_SIZE } from '../../../src/extension/image/largeImage';
 import { LARGE_IMAGE_SIDE, probeImage } from '../../../src/extension/image/probe';
 import { decodeImage } from '../../../src/extension/inference/decode';
-import { levelFor, tilesCovering } from '../../../src/webview/image/tileLayer';
 
 /** A w x h RGB picture whose every pixel is distinct enough to catch an offset or a flip. */
 function pattern(w: number, h: number): Buffer {
@@ -30,23 +29,11 @@ describe('very large images: preview, tiles and regions', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('Deep Zoom geometry: levels, tiles covering a view, the level for a zoom', () => {
+  it('Deep Zoom geometry: the levels and the preview size', () => {
     assert.equal(deepZoomMaxLevel(20000, 20000), 15);
     assert.equal(deepZoomMaxLevel(512, 1), 9);
     assert.deepEqual(previewSize(20000, 10000), { width: PREVIEW_SIDE, height: PREVIEW_SIDE / 2 });
     assert.deepEqual(previewSize(1000, 500), { width: 1000, height: 500 });
-    const tiles = { base: 'x', query: '', format: 'jpeg' as const, tileSize: 512, maxLevel: 15 };
-    // 1:1 and beyond: the full-resolution level.
-    assert.deepEqual(levelFor(tiles, 20000, 20000, 1), { level: 15, shift: 0, width: 20000, height: 20000, cols: 40, rows: 40 });
-    assert.equal(levelFor(tiles, 20000, 20000, 8).level, 15);
-    // 0.3 device px per image px: level 14 has 0.5 (never coarser than the screen).
-    const l = levelFor(tiles, 20000, 20000, 0.3);
-    assert.deepEqual([l.level, l.shift, l.width, l.cols], [14, 1, 10000, 20]);
-    assert.equal(levelFor(tiles, 20001, 7, 0.25).width, 5001); // sizes round up like libvips
-    // A 1000x600 view at image (10000, 5000) at level 15: tiles 19..21 x 9..10.
-    assert.deepEqual(tilesCovering(levelFor(tiles, 20000, 20000, 1), 512, { x0: 10000, y0: 5000, x1: 11000, y1: 5600 }), { c0: 19, c1: 21, r0: 9, r1: 10 });
-    // Clamped at the image's edge.
-    assert.deepEqual(tilesCovering(l, 512, { x0: 19000, y0: 0, x1: 20000, y1: 100 }), { c0: 18, c1: 19, r0: 0, r1: 0 });
   });
 
   it('makes a preview and a tile pyramid whose tiles are the image, in the displayed frame (EXIF 6)', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { MAX_SCALE, actualSize, fitView, imageToScreen, panBy, screenToImage, wheelZoomFactor, zoomAt } from '../../src/webview/view';
+import { MAX_SCALE, actualSize, fitView, imageToScreen, panBy, screenToImage, wheelZoomFactor, zoomAt } from '../../../src/webview/view';
 
 describe('webview view transform', () => {
   it('fits the image centred with a margin', () => {

@@ -1,12 +1,11 @@
-/// <reference lib="dom" />
 // The webview's tools are DOM-free apart from types, so their gestures are tested here with a fake
 // ToolContext: every finished gesture must produce exactly one document edit.
 import * as assert from 'node:assert/strict';
-import type { AnnotationEdit } from '../../src/shared/annotation';
-import { EditorStore } from '../../src/webview/store';
-import type { ToolContext, ToolPointerEvent } from '../../src/webview/tools';
-import { polygonTool } from '../../src/webview/tools/polygonTool';
-import { selectTool } from '../../src/webview/tools/selectTool';
+import type { AnnotationEdit } from '../../../src/shared/annotation';
+import { EditorStore } from '../../../src/webview/store';
+import type { ToolContext, ToolPointerEvent } from '../../../src/webview/tools';
+import { polygonTool } from '../../../src/webview/tools/polygonTool';
+import { selectTool } from '../../../src/webview/tools/selectTool';
 
 function setup(scale = 1) {
   const store = new EditorStore();

@@ -1,10 +1,9 @@
-/// <reference lib="dom" />
 // The webview's tile loader with the browser's Image / createImageBitmap replaced by fakes whose
 // decodes the test resolves or fails by URL: what is requested, how many at once, what is drawn
 // where, what the cache keeps and what it closes, and how failed tiles are retried.
 import * as assert from 'node:assert/strict';
 import type { ImageTiles } from '../../../src/shared/protocol';
-import { TileLayer } from '../../../src/webview/image/tileLayer';
+import { TileLayer, levelFor, tilesCovering } from '../../../src/webview/image/tileLayer';
 
 interface PendingDecode {
   url: string;
@@ -68,6 +67,23 @@ function recordingContext(): { g: CanvasRenderingContext2D; draws: [string, numb
 }
 
 const TILES: ImageTiles = { base: 'https://tiles', query: 'v=1', format: 'jpeg', tileSize: 512, maxLevel: 12 };
+
+describe('webview tile layer: Deep Zoom geometry', () => {
+  it('the level for a zoom and the tiles covering a view', () => {
+    const tiles = { base: 'x', query: '', format: 'jpeg' as const, tileSize: 512, maxLevel: 15 };
+    // 1:1 and beyond: the full-resolution level.
+    assert.deepEqual(levelFor(tiles, 20000, 20000, 1), { level: 15, shift: 0, width: 20000, height: 20000, cols: 40, rows: 40 });
+    assert.equal(levelFor(tiles, 20000, 20000, 8).level, 15);
+    // 0.3 device px per image px: level 14 has 0.5 (never coarser than the screen).
+    const l = levelFor(tiles, 20000, 20000, 0.3);
+    assert.deepEqual([l.level, l.shift, l.width, l.cols], [14, 1, 10000, 20]);
+    assert.equal(levelFor(tiles, 20001, 7, 0.25).width, 5001); // sizes round up like libvips
+    // A 1000x600 view at image (10000, 5000) at level 15: tiles 19..21 x 9..10.
+    assert.deepEqual(tilesCovering(levelFor(tiles, 20000, 20000, 1), 512, { x0: 10000, y0: 5000, x1: 11000, y1: 5600 }), { c0: 19, c1: 21, r0: 9, r1: 10 });
+    // Clamped at the image's edge.
+    assert.deepEqual(tilesCovering(l, 512, { x0: 19000, y0: 0, x1: 20000, y1: 100 }), { c0: 18, c1: 19, r0: 0, r1: 0 });
+  });
+});
 
 describe('webview tile layer (loading, cache, retry)', () => {
   const browser = new FakeBrowser();
