@@ -2,7 +2,7 @@
  * Click segmentation on the extension host: one `SegmentController` per editor panel turns the
  * webview's segmentation messages into Predictor calls and posts the probabilities back. What it
  * shares with other panels (session pool, settings, status bar, one-time notices) comes in as
- * `SegmentServices` (inferenceService.ts in the extension, a fake in a test).
+ * `SegmentServices`, injected by the provider (the extension passes its `InferenceService`).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
