@@ -56,7 +56,7 @@ const extensionOptions = {
     extension: join(root, 'src/extension/extension.ts'),
     // The inference worker thread (onnxruntime-node session), loaded by path at run time.
     inferenceWorker: join(root, 'src/extension/inference/worker.ts'),
-    // Parses large sidecars off the extension host's main thread (annotationDocument.ts).
+    // Parses large sidecars off the extension host's main thread (sidecar/sidecarReader.ts).
     sidecarWorker: join(root, 'src/extension/sidecarWorker.ts'),
   },
   outdir: join(root, 'dist/extension'),

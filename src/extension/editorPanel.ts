@@ -17,7 +17,7 @@ import {
 } from '../shared/protocol';
 import { type AnnotationDocument, ReadOnlyDocumentError } from './annotationDocument';
 import { webviewImageInfo } from './imageSource';
-import { SegmentController } from './inference/segmentController';
+import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { editConflict } from '../shared/editGuard';
 import { log } from './log';
@@ -49,12 +49,13 @@ export class EditorPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly cacheDir: vscode.Uri,
     private readonly host: PanelHost,
+    createSegmentController: (panel: SegmentPanelHost) => SegmentController,
   ) {
     const distWebview = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     // Scripts by nonce only, resources from the bundle, the image's folder and the image cache (webviewHtml.ts).
     panel.webview.options = annotatorWebviewOptions(extensionUri, document.uri, cacheDir);
     panel.webview.html = annotatorHtml(panel.webview, distWebview, path.posix.basename(document.uri.path));
-    this.segment = new SegmentController(this);
+    this.segment = createSegmentController(this);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
       panel.onDidChangeViewState((e) => this.host.setActive(e.webviewPanel.active ? this : undefined, this)),

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { AnnotationDocument, DocumentServices } from './annotationDocument';
 import { disposeDiagnostics } from './diagnostics';
 import { EditorPanel, PanelHost } from './editorPanel';
+import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
 import { log } from './log';
 
 /** The view type registered in package.json. */
@@ -36,6 +37,8 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly services: DocumentServices,
+    /** Click segmentation for a new panel (the extension's inference service injected). */
+    private readonly createSegmentController: (panel: SegmentPanelHost) => SegmentController,
   ) {
     this.statusSize = vscode.window.createStatusBarItem('edgeflow.imageSize', vscode.StatusBarAlignment.Right, 100);
     this.statusSize.name = vscode.l10n.t('EdgeFlow Image Size and Zoom');
@@ -84,7 +87,7 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   }
 
   async resolveCustomEditor(document: AnnotationDocument, webviewPanel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
-    const panel = new EditorPanel(document, webviewPanel, this.context.extensionUri, this.services.cacheDir, this);
+    const panel = new EditorPanel(document, webviewPanel, this.context.extensionUri, this.services.cacheDir, this, this.createSegmentController);
     this.panels.add(panel);
     webviewPanel.onDidDispose(() => {
       this.panels.delete(panel);

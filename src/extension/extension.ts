@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerExportCommands } from './export/commands';
 import { AnnotationEditorProvider, VIEW_TYPE } from './editorProvider';
-import { type InferenceSettings, readInferenceSettings, registerInference } from './inference/segmentController';
+import { InferenceService } from './inference/inferenceService';
+import type { InferenceSettings } from './inference/inferenceSettings';
+import { SegmentController } from './inference/segmentController';
 import { LabelsService } from './labelsStore';
 import { disposeLog, log } from './log';
 import { type EdgeflowSettings, readSettings } from './settings';
@@ -32,9 +34,12 @@ export function activate(context: vscode.ExtensionContext): EdgeflowApi {
   log().info(`EdgeFlow Annotator ${version} activating`);
   const labels = new LabelsService();
   const cacheDir = context.globalStorageUri;
-  const provider = new AnnotationEditorProvider(context, { labels, cacheDir, generator: `EdgeFlow Annotator ${version}` });
+  const provider = new AnnotationEditorProvider(context, { labels, cacheDir, generator: `EdgeFlow Annotator ${version}` }, (panel) => new SegmentController(panel, inference));
+  // Created after the provider, so its status bar item keeps its place after the provider's; the
+  // factory above runs only when a panel opens, after activate() returned.
+  const inference = new InferenceService(context.extensionUri);
   context.subscriptions.push(
-    registerInference(context),
+    inference,
     labels,
     provider,
     vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
@@ -47,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): EdgeflowApi {
     ...registerExportCommands(),
   );
   reportRestrictedLabelsFile();
-  return { provider, labels, settings: { inference: readInferenceSettings, editor: readSettings } };
+  return { provider, labels, settings: { inference: (scope, trusted) => inference.readSettings(scope, trusted), editor: readSettings } };
 }
 
 /**

@@ -4,6 +4,8 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
+export { baseName, siblingWithSuffix } from './uriPath';
+
 /**
  * Test-only: milliseconds to pause between chunks of an atomic write, from the environment
  * variable EDGEFLOW_TEST_SLOW_WRITE_MS (the crash-safety e2e test kills the extension host in the
@@ -133,14 +135,4 @@ export async function mtimeIfExists(uri: vscode.Uri): Promise<number | undefined
   } catch {
     return undefined;
   }
-}
-
-/** The URI of a sibling file: same folder as `uri`, name = basename(uri) + suffix. */
-export function siblingWithSuffix(uri: vscode.Uri, suffix: string): vscode.Uri {
-  return uri.with({ path: uri.path + suffix });
-}
-
-/** Base name of a URI's path. */
-export function baseName(uri: vscode.Uri): string {
-  return path.posix.basename(uri.path);
 }
