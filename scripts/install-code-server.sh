@@ -24,7 +24,7 @@ FORCE=0
 
 log() { printf '[install-code-server] %s\n' "$*" >&2; }
 
-lock_hash() { sha256sum "$SRC/package.json" "$SRC/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16; }
+lock_hash() { cat "$SRC/package.json" "$SRC/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16; }  # contents only: the same in every checkout
 want="$VERSION $(lock_hash) node$(node -p 'process.versions.node.split(".")[0]')"
 
 if [[ $FORCE == 0 && -f "$MARKER" && -f "$BIN" && "$(cat "$MARKER")" == "$want" ]]; then
