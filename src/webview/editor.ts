@@ -12,7 +12,7 @@
  * image has been decoded and drawn (every build); `window.__edgeflowDebug` (debugApi.ts); stable
  * `data-testid`s on the canvas, tool buttons, class selector, objects list and classes.
  */
-import { AnnotationEdit, cloneState } from '../shared/annotation';
+import type { AnnotationEdit } from '../shared/annotation';
 import { multiPolygonBBox } from '../shared/geometry/polygon';
 import type { ImageInfo, WebviewCommand } from '../shared/protocol';
 import { runCommand } from './commands';
@@ -228,11 +228,11 @@ export class Editor {
       this.requestRender(false);
       return false;
     }
-    const before = cloneState(this.store.model.state);
     try {
+      // An edit that does not fit throws before it changes anything (AnnotationModel.apply):
+      // no copy of the document to roll back to.
       this.store.model.apply(edit);
     } catch (e) {
-      this.store.model.reset(before);
       this.host.reportError(e);
       return false;
     }
