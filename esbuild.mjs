@@ -3,6 +3,8 @@
 //   node esbuild.mjs --production    minified, no sourcemaps (what the VSIX ships)
 //   node esbuild.mjs --watch         rebuild extension + webview on change
 //   node esbuild.mjs --tests         build every test/unit/**/*.test.ts to out/test/unit/**/*.test.js
+// EDGEFLOW_TEST_HOOKS=1 keeps the webview's test API (window.__edgeflowDebug) in a --production
+// build; test/e2e/run-e2e.mjs packages the VSIX it tests so. Development builds always have it.
 // Native modules (sharp, onnxruntime-node) and vscode stay external: they ship in node_modules.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -14,6 +16,8 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
 const testsOnly = args.has('--tests');
+/** `__EDGEFLOW_DEBUG__` in the webview: the test/debug API (test/e2e/README-hooks.md) is compiled in. */
+const debugHooks = !production || process.env.EDGEFLOW_TEST_HOOKS === '1';
 
 /** Every file under `dir` whose name ends with `suffix` (sorted, so builds are reproducible). */
 function findFiles(dir, suffix) {
@@ -78,6 +82,7 @@ const webviewOptions = {
   jsx: 'automatic',
   jsxImportSource: 'preact',
   loader: { '.ttf': 'file' },
+  define: { __EDGEFLOW_DEBUG__: JSON.stringify(debugHooks) },
   plugins: [reporter('webview')],
 };
 
@@ -116,6 +121,7 @@ function testOptions() {
     target: 'node20',
     format: 'cjs',
     packages: 'external',
+    define: { __EDGEFLOW_DEBUG__: 'true' },
     plugins: [reporter('tests')],
   };
 }
@@ -131,6 +137,7 @@ async function main() {
   }
   // A production build starts from an empty dist/ so no stale source map or bundle ships.
   if (production) rmSync(join(root, 'dist'), { recursive: true, force: true });
+  if (production && debugHooks) console.log('esbuild: production build with the webview test hooks (EDGEFLOW_TEST_HOOKS=1)');
   const builds = [];
   if (existsSync(extensionOptions.entryPoints.extension)) builds.push(extensionOptions);
   else console.warn('esbuild: src/extension/extension.ts missing, extension bundle skipped');

@@ -3,7 +3,7 @@
  * UI. Feature tools register themselves by being imported here (one line each).
  *
  * Test hooks: `document.body.dataset.edgeflowReady = "1"` once the image is drawn, and
- * `window.__edgeflowDebug` (see editor.ts and test/e2e/README-hooks.md).
+ * `window.__edgeflowDebug` in builds with the test hooks (see debugApi.ts and test/e2e/README-hooks.md).
  */
 import { render } from 'preact';
 import './styles.css';

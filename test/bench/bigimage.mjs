@@ -3,7 +3,8 @@
 // $TMPDIR/edgeflow-bigimage), then
 //  1. host side, one process per image: probe, preview, tile pyramid, a 1200x1200 crop (what the
 //     model would read around a click), a cached reopen; times and the process's peak RSS;
-//  2. UI (skip with --no-ui): the packaged VSIX in code-server + headless Chromium opens the
+//  2. UI (skip with --no-ui): the packaged VSIX (with the test hooks: `EDGEFLOW_TEST_HOOKS=1 npm run
+//     package`, or the one `npm run test:e2e` packaged) in code-server + headless Chromium opens the
 //     20000x20000 JPEG (--ui-image NAME for another), zooms to 1:1 in three places until their
 //     tiles are drawn, then clicks once with the click-segmentation tool; time to first display,
 //     to the tiles and to the first mask, and the peak RSS of the extension host (the inference

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// UI end-to-end tests (`npm run test:e2e`): packages the VSIX (npm run package), installs
-// code-server into .tools/ if needed, then runs the Playwright scenarios in test/e2e/ui/ with mocha.
+// UI end-to-end tests (`npm run test:e2e`): packages the VSIX (npm run package, with the webview's
+// test hooks: EDGEFLOW_TEST_HOOKS=1), installs code-server into .tools/ if needed, then runs the
+// Playwright scenarios in test/e2e/ui/ with mocha.
 // Screenshots land in test-results/e2e/.
 //
 // Usage: node test/e2e/run-e2e.mjs [--skip-package] [--grep PATTERN] [file.test.mjs ...]
-// Env: EDGEFLOW_VSIX (use this VSIX, skips packaging), EDGEFLOW_KEEP=1 (keep temp workspaces).
+// Env: EDGEFLOW_VSIX (use this VSIX, skips packaging; it needs the test hooks too),
+// EDGEFLOW_KEEP=1 (keep temp workspaces).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,8 +27,11 @@ async function main() {
   rmSync(join(ROOT, 'test-results/e2e/perf.json'), { force: true });
   ensureCodeServer();
   if (!process.env.EDGEFLOW_VSIX && !args.includes('--skip-package')) {
-    say('packaging the VSIX (npm run package)');
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    say('packaging the VSIX with the test hooks (EDGEFLOW_TEST_HOOKS=1 npm run package)');
+    // The scenarios drive the editor through window.__edgeflowDebug (README-hooks.md), which a
+    // production build leaves out unless asked.
+    const env = { ...process.env, EDGEFLOW_TEST_HOOKS: '1' };
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: 'inherit', env });
     if (r.status !== 0) throw new Error('npm run package failed');
   }
   const dir = join(ROOT, 'test/e2e/ui');

@@ -123,6 +123,44 @@ describe('annotation model', () => {
     assert.deepEqual(s, copy);
   });
 
+  it('AnnotationModel.apply changes nothing when an edit does not fit (the webview keeps no copy to roll back to)', () => {
+    const m = new AnnotationModel(seeded());
+    m.apply(examples()[3]);
+    const expected = cloneState(m.state);
+    const objects = m.state.objects.slice();
+    const regions = objects.map((o) => o.regions);
+    const applied = m.appliedEdits.slice();
+    const o0 = seeded().objects[0];
+    const misfits: AnnotationEdit[] = [
+      { kind: 'addObject', object: { ...o0, id: 2 }, index: 0 },
+      { kind: 'addObject', object: { ...o0, id: 9 }, index: 4 },
+      { kind: 'removeObject', object: m.state.objects[0], index: 1 },
+      { kind: 'setGeometry', id: 42, before: o0.regions, after: [{ outer: tri(5), holes: [] }] },
+      { kind: 'setClass', id: 42, before: 1, after: 2 },
+      { kind: 'setHidden', id: 42, before: false, after: true },
+      { kind: 'reorder', id: 1, from: 1, to: 0 },
+      { kind: 'reorder', id: 1, from: 0, to: 3 },
+      {
+        kind: 'batch',
+        edits: [
+          { kind: 'setClass', id: 1, before: 1, after: 3 },
+          { kind: 'removeObject', object: m.state.objects[2], index: 2 },
+          { kind: 'setHidden', id: 42, before: false, after: true },
+        ],
+      },
+    ];
+    for (const e of misfits) {
+      assert.throws(() => m.apply(e), EditConflictError, JSON.stringify(e));
+      assert.deepEqual(m.state, expected, e.kind);
+      // The same objects and geometry arrays, not equal copies: nothing was replaced.
+      m.state.objects.forEach((o, i) => {
+        assert.equal(o, objects[i], e.kind);
+        assert.equal(o.regions, regions[i], e.kind);
+      });
+      assert.deepEqual(m.appliedEdits, applied, e.kind);
+    }
+  });
+
   it('inverse of inverse is the edit', () => {
     for (const e of examples()) assert.deepEqual(invertEdit(invertEdit(e)), e);
   });

@@ -52,7 +52,10 @@ export class AnnotationModel {
     return this._state.objects.findIndex((o) => o.id === id);
   }
 
-  /** Applies an edit (throws EditConflictError if it does not fit). */
+  /**
+   * Applies an edit. Throws EditConflictError if it does not fit, and then leaves the state and
+   * the applied edits as they were (callers keep no copy to roll back to).
+   */
   apply(edit: AnnotationEdit): void {
     applyEdit(this._state, edit);
     this._applied.push(edit);

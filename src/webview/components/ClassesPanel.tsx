@@ -10,7 +10,7 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
   const commitName = () => {
     setEditing(false);
     const n = name.trim();
-    if (n && n !== label.name) void editor.updateLabel(label.id, n, label.color);
+    if (n && n !== label.name) void editor.requests.updateLabel(label.id, n, label.color);
     else setName(label.name);
   };
   return (
@@ -23,7 +23,7 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
         aria-label={t('Colour of {0}', label.name)}
         data-testid={`class-color-${label.id}`}
         onClick={(e) => e.stopPropagation()}
-        onChange={(e) => void editor.updateLabel(label.id, label.name, (e.currentTarget as HTMLInputElement).value)}
+        onChange={(e) => void editor.requests.updateLabel(label.id, label.name, (e.currentTarget as HTMLInputElement).value)}
       />
       {editing ? (
         <input
@@ -66,7 +66,7 @@ function LabelRow({ editor, label, index, active }: { editor: Editor; label: Lab
         data-testid={`class-remove-${label.id}`}
         onClick={(e) => {
           e.stopPropagation();
-          void editor.removeLabel(label.id);
+          void editor.requests.removeLabel(label.id);
         }}
       >
         <span class="codicon codicon-close" />
@@ -83,7 +83,7 @@ export function ClassesPanel({ editor }: { editor: Editor }) {
     const n = newName.trim();
     if (!n) return;
     setNewName('');
-    void editor.addLabel(n);
+    void editor.requests.addLabel(n);
   };
   return (
     <section class="panel classes" aria-label={t('Classes')}>

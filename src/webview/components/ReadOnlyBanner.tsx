@@ -18,17 +18,17 @@ export function ReadOnlyBanner({ editor }: { editor: Editor }) {
         {info.reason}
       </span>
       {info.actions.includes('repair') && (
-        <button data-testid="readonly-repair" title={t('Rewrite the file with the objects shown here (a backup copy is kept)')} onClick={() => void editor.sidecarAction('repair')}>
+        <button data-testid="readonly-repair" title={t('Rewrite the file with the objects shown here (a backup copy is kept)')} onClick={() => void editor.requests.sidecarAction('repair')}>
           {t('Repair…')}
         </button>
       )}
       {info.actions.includes('overwrite') && (
-        <button data-testid="readonly-overwrite" title={t('Start over with no annotations (the file is moved aside as a backup)')} onClick={() => void editor.sidecarAction('overwrite')}>
+        <button data-testid="readonly-overwrite" title={t('Start over with no annotations (the file is moved aside as a backup)')} onClick={() => void editor.requests.sidecarAction('overwrite')}>
           {t('Overwrite…')}
         </button>
       )}
       {info.actions.includes('openSidecar') && (
-        <button data-testid="readonly-open" title={t('Open the annotation file in a text editor')} onClick={() => void editor.sidecarAction('openSidecar')}>
+        <button data-testid="readonly-open" title={t('Open the annotation file in a text editor')} onClick={() => void editor.requests.sidecarAction('openSidecar')}>
           {t('Open File')}
         </button>
       )}

@@ -105,14 +105,16 @@ export async function activeTab(page) {
  * and, when given, shows an image of the given size.
  */
 export async function editorFrame(page, { width, height, timeout = 30000 } = {}) {
-  return waitFor(
+  const noHooks = {};
+  const found = await waitFor(
     `an EdgeFlow editor frame${width ? ` showing a ${width}x${height} image` : ''}`,
     async () => {
       for (const frame of page.frames()) {
         if (frame.isDetached()) continue;
         const image = await frame
-          .evaluate(() => (document.body?.dataset.edgeflowReady === '1' && window.__edgeflowDebug ? window.__edgeflowDebug.image : null))
+          .evaluate(() => (document.body?.dataset.edgeflowReady !== '1' ? null : window.__edgeflowDebug ? window.__edgeflowDebug.image : 'no-hooks'))
           .catch(() => null);
+        if (image === 'no-hooks') return noHooks;
         if (!image) continue;
         if (width && (image.width !== width || image.height !== height)) continue;
         const element = await frame.frameElement();
@@ -123,6 +125,10 @@ export async function editorFrame(page, { width, height, timeout = 30000 } = {})
     },
     { timeout, interval: 200 },
   );
+  if (found === noHooks) {
+    throw new Error('the editor is ready but has no window.__edgeflowDebug: the VSIX was packaged without the test hooks (EDGEFLOW_TEST_HOOKS=1 npm run package)');
+  }
+  return found;
 }
 
 /** Reads __edgeflowDebug.<key> in the editor frame. */
