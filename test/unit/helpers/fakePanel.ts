@@ -64,7 +64,11 @@ export async function openPanel(state: AnnotationState): Promise<PanelUnderTest>
   const cacheDir = Uri.file('/home/me/.config/Code/User/globalStorage/edgeflow.edgeflow-annotator');
   const host = { setActive: () => undefined, refresh: () => undefined };
   type Args = ConstructorParameters<typeof EditorPanel>;
-  const p = new EditorPanel(document as unknown as Args[0], panel as unknown as Args[1], extensionUri as unknown as Args[2], cacheDir as unknown as Args[3], host);
+  // Click segmentation is not what these tests look at: a controller that takes every message and
+  // does nothing.
+  const segment = { handle: () => undefined, dispose: () => undefined };
+  const p = new EditorPanel(document as unknown as Args[0], panel as unknown as Args[1], extensionUri as unknown as Args[2], cacheDir as unknown as Args[3], host,
+    (() => segment) as unknown as Args[5]);
   return {
     webview,
     posted,
