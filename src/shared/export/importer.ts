@@ -56,7 +56,7 @@ export interface ImportSummary {
   /** Images left alone because they already had a sidecar. */
   readonly existing: number;
   readonly objects: number;
-  /** Labels after the import (write them when `labelsChanged`). */
+  /** Labels after the import (write them when `labelsChanged`: only when a sidecar was written). */
   readonly labels: Label[];
   readonly labelsChanged: boolean;
   readonly addedLabels: string[];
@@ -118,9 +118,11 @@ export async function importAnnotations(req: ImportRequest): Promise<ImportSumma
     written,
     existing,
     objects,
-    labels: matcher.labels,
-    labelsChanged: matcher.added.length > 0,
-    addedLabels: matcher.added,
+    // An import that wrote no sidecar leaves the workspace as it was: its classes are not added
+    // to the labels file either (they would name classes that no annotation uses).
+    labels: written > 0 ? matcher.labels : req.labels.map((l) => ({ ...l })),
+    labelsChanged: written > 0 && matcher.added.length > 0,
+    addedLabels: written > 0 ? matcher.added : [],
     cancelled,
     warnings: warnings.list(),
     sidecars,

@@ -196,6 +196,34 @@ describe('import', function () {
     assert.equal(s.written, 4);
   });
 
+  it('an import that writes nothing leaves the labels file as it was (or absent)', async () => {
+    const coco = {
+      images: [{ id: 1, file_name: 'not-in-the-workspace.png', width: 8, height: 8 }],
+      categories: [{ id: 7, name: 'zebra' }],
+      annotations: [{ id: 1, image_id: 1, category_id: 7, segmentation: [[1, 1, 6, 1, 6, 6]], iscrowd: 0 }],
+    };
+    const file = path.join(tmp, 'elsewhere.json');
+    await fs.writeFile(file, JSON.stringify(coco));
+    const before = await fs.readFile(path.join(ws, '.edgeflow/labels.json'), 'utf8');
+    const s = await runImport({ workspaceDir: ws, from: file, overwrite: false });
+    assert.equal(s.written, 0);
+    assert.deepEqual(s.addedLabels, []);
+    assert.equal(s.labelsChanged, false);
+    assert.equal(await fs.readFile(path.join(ws, '.edgeflow/labels.json'), 'utf8'), before);
+    // a workspace without a labels file does not get one
+    await fs.rm(path.join(ws, '.edgeflow/labels.json'));
+    const t = await runImport({ workspaceDir: ws, from: file, overwrite: false });
+    assert.equal(t.written, 0);
+    await assert.rejects(fs.stat(path.join(ws, '.edgeflow/labels.json')));
+    // every image already annotated and overwrite off: nothing written, no class added
+    const all = { ...coco, images: [{ id: 1, file_name: 'photos/street.png', width: 48, height: 32 }] };
+    await fs.writeFile(file, JSON.stringify(all));
+    const u = await runImport({ workspaceDir: ws, from: file, overwrite: false });
+    assert.equal(u.written, 0);
+    assert.equal(u.existing, 1);
+    await assert.rejects(fs.stat(path.join(ws, '.edgeflow/labels.json')));
+  });
+
   it('fails clearly on unreadable sources', async () => {
     await assert.rejects(runImport({ workspaceDir: ws, from: path.join(tmp, 'missing.json'), overwrite: false }), /does not exist/);
     const bad = path.join(tmp, 'bad.json');
