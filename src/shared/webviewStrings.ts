@@ -63,6 +63,7 @@ export const WEBVIEW_STRINGS = [
   '{0} px',
   'vertices',
   'polygon/mask IoU',
+  '{0} click ({1}+ / {2}−)',
   '{0} clicks ({1}+ / {2}−)',
   'waiting for the model…',
   'tracing the outline…',

@@ -131,7 +131,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
         {poly
           ? <>
             {s.polyPreview ? '≈ ' : ''}<span data-testid="segment-vertices">{poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
-            <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
+            <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {s.clicks.length === 1 ? t('{0} click ({1}+ / {2}−)', s.clicks.length, pos, neg) : t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
           : s.mask ? t('tracing the outline…') : s.clicks.length ? t('waiting for the model…')
             : s.justFinished ? t('Object done. Left-click the next object to start it; right-click marks background.') : t('No object yet.')}
