@@ -11,6 +11,7 @@ import {
   HostToWebview,
   RequestMessage,
   UiContextMessage,
+  type SessionUi,
   ViewStatusMessage,
   WebviewCommand,
   parseWebviewMessage,
@@ -30,6 +31,9 @@ export interface PanelHost {
   setActive(panel: EditorPanel | undefined, previous: EditorPanel): void;
   /** UI state of the active panel changed (context keys, status bar). */
   refresh(panel: EditorPanel): void;
+  /** The tool and class last used in any panel (a new panel starts with them), and the setter. */
+  sessionUi?(): SessionUi | undefined;
+  rememberUi?(ui: SessionUi): void;
 }
 
 export class EditorPanel implements vscode.Disposable {
@@ -37,7 +41,7 @@ export class EditorPanel implements vscode.Disposable {
   private ready = false;
   private reportedError = false;
   /** Last UI context from the webview. */
-  ui: Omit<UiContextMessage, 'type'> = { textInputFocus: false, drawing: false, hasSelection: false, tool: 'select', focused: false };
+  ui: Omit<UiContextMessage, 'type'> = { textInputFocus: false, drawing: false, hasSelection: false, tool: 'select', focused: false, activeClassId: null };
   /** Last zoom/cursor from the webview. */
   view: Omit<ViewStatusMessage, 'type'> = { zoom: 1, cursor: null };
   /** Click segmentation for this panel (issue 6). */
@@ -94,6 +98,7 @@ export class EditorPanel implements vscode.Disposable {
       settings: readSettings(d.uri).display,
       strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
       ...(d.readOnly ? { readOnly: d.readOnly } : {}),
+      ...(this.host.sessionUi?.() ? { session: this.host.sessionUi?.() } : {}),
     });
   }
 
@@ -137,7 +142,8 @@ export class EditorPanel implements vscode.Disposable {
         this.host.refresh(this);
         return;
       case 'uiContext':
-        this.ui = { textInputFocus: m.textInputFocus, drawing: m.drawing, hasSelection: m.hasSelection, tool: m.tool, focused: m.focused };
+        this.ui = { textInputFocus: m.textInputFocus, drawing: m.drawing, hasSelection: m.hasSelection, tool: m.tool, focused: m.focused, activeClassId: m.activeClassId };
+        this.host.rememberUi?.({ tool: m.tool, activeClassId: m.activeClassId });
         this.host.refresh(this);
         return;
       case 'webviewError':

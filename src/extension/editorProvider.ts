@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { AnnotationDocument, DocumentServices } from './annotationDocument';
 import { disposeDiagnostics } from './diagnostics';
 import { EditorPanel, PanelHost } from './editorPanel';
+import type { SessionUi } from '../shared/protocol';
 import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
 import { log } from './log';
 
@@ -115,6 +116,18 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
     _cancellation: vscode.CancellationToken,
   ): Thenable<vscode.CustomDocumentBackup> {
     return document.backup(context.destination);
+  }
+
+  /** The tool and class last used in any annotator panel of this window (issue 30: next/previous
+   * image keep them). Only the panel the user works in counts: the focused or active one. */
+  private lastUi: SessionUi | undefined;
+
+  sessionUi(): SessionUi | undefined {
+    return this.lastUi;
+  }
+
+  rememberUi(ui: SessionUi): void {
+    this.lastUi = { tool: ui.tool, activeClassId: ui.activeClassId };
   }
 
   setActive(panel: EditorPanel | undefined, previous: EditorPanel): void {

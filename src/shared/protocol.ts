@@ -17,7 +17,7 @@ import type { AnnotationEdit } from './annotation/edits';
 import type { AnnotationState } from './annotation/types';
 import { Result, err, ok } from './annotation/result';
 import { checkEdit, checkId, isIssue } from './annotation/validate';
-import type { Label } from './labels';
+import { MAX_LABEL_ID, type Label } from './labels';
 import { parseSegmentMessage, type SegmentHostMessage, type SegmentWebviewMessage } from './inference/segmentProtocol';
 
 /** The image as the webview needs it. */
@@ -106,6 +106,17 @@ export interface InitMessage {
   strings?: Record<string, string>;
   /** Set when the sidecar could not be read completely: the editor is read-only, with a banner. */
   readOnly?: ReadOnlyInfo;
+  /**
+   * The tool and the class for new objects last used in any annotator editor of this window:
+   * an image opened without remembered state of its own starts with them (next/previous image
+   * keep the annotator's tool and class).
+   */
+  session?: SessionUi;
+}
+/** The tool and class an annotator editor is using (see `InitMessage.session`). */
+export interface SessionUi {
+  tool: string;
+  activeClassId: number | null;
 }
 /** The document state changed outside the webview (undo, redo, revert, reload from disk). */
 export interface StateMessage {
@@ -208,6 +219,8 @@ export interface UiContextMessage {
   tool: string;
   /** The webview has keyboard focus (single-key shortcuts apply only then). */
   focused: boolean;
+  /** The class for new objects (null: no class yet). */
+  activeClassId: number | null;
 }
 /** The image failed to load or another webview error: logged by the host, shown once. */
 export interface WebviewErrorMessage {
@@ -364,6 +377,10 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
       if (flags.some((f) => typeof f !== 'boolean') || !str(raw.tool, 64) || !/^[A-Za-z][\w-]*$/.test(raw.tool)) {
         return err('uiContext needs textInputFocus, drawing, hasSelection, focused (booleans) and tool');
       }
+      const cls = raw.activeClassId ?? null;
+      if (cls !== null && !(Number.isInteger(cls) && (cls as number) >= 1 && (cls as number) <= MAX_LABEL_ID)) {
+        return err('uiContext.activeClassId must be a class id or null');
+      }
       return ok({
         type: 'uiContext',
         textInputFocus: raw.textInputFocus as boolean,
@@ -371,6 +388,7 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
         hasSelection: raw.hasSelection as boolean,
         focused: raw.focused as boolean,
         tool: raw.tool,
+        activeClassId: cls as number | null,
       });
     }
     case 'webviewError':

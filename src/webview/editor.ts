@@ -14,7 +14,7 @@
  */
 import type { AnnotationEdit } from '../shared/annotation';
 import { multiPolygonBBox } from '../shared/geometry/polygon';
-import type { ImageInfo, WebviewCommand } from '../shared/protocol';
+import type { ImageInfo, SessionUi, WebviewCommand } from '../shared/protocol';
 import { runCommand } from './commands';
 import { installDebugApi } from './debugApi';
 import type { HostConnection } from './host';
@@ -160,6 +160,17 @@ export class Editor {
     if (!this.viewInitialised) this.fit();
     this.requestRender(true);
     this.scheduleStatus();
+  }
+
+  /**
+   * An image with no remembered state of its own starts with the tool and class last used in
+   * this window's annotator editors (the host's `session`), so next/previous image keep them.
+   */
+  restoreSession(session: SessionUi | undefined, src: string): void {
+    if (!session || this.persistence.read(src)) return;
+    if (getTool(session.tool)) this.store.toolId = session.tool;
+    const cls = session.activeClassId;
+    if (cls !== null && this.store.labels.some((l) => l.id === cls)) this.store.activeClassId = cls;
   }
 
   /** Restores the view, tool, class and adjustments remembered for the image at `src`. */
@@ -332,6 +343,7 @@ export class Editor {
       hasSelection: !!this.store.selection,
       tool: this.store.toolId,
       focused: this.input.focused,
+      activeClassId: this.store.activeClassId,
     };
     const key = JSON.stringify(ui);
     if (key === this.lastUi) return;

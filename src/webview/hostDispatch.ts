@@ -21,6 +21,7 @@ export function dispatchHostMessage(editor: Editor, m: HostToWebview): void {
       store.readOnly = m.readOnly ?? null;
       store.model.reset(m.state);
       editor.restorePersisted(m.image.src);
+      editor.restoreSession(m.session, m.image.src);
       store.sanitize();
       if (m.image.error) {
         // The host could not read the image: say why where the image would be; nothing to edit.

@@ -12,6 +12,12 @@ import { t } from './l10n';
 export interface Selection {
   id: number;
   vertex?: VertexRef;
+  /**
+   * The object was just finished by click segmentation and is selected so that class keys and the
+   * toolbar act on it; the next segmentation click still starts a new object (not a refinement),
+   * which a selection the user made would not.
+   */
+  finished?: true;
 }
 
 /** Geometry shown instead of an object's own while a drag is in progress. */

@@ -117,7 +117,7 @@ function sendClicks(ctx: ToolContext, undo: boolean): void {
 
 /** Starts a session: refine the selected object when the click is on or near it. */
 function begin(ctx: ToolContext, x: number, y: number): void {
-  const sel = ctx.store.selectedObject;
+  const sel = ctx.store.selection?.finished ? undefined : ctx.store.selectedObject;
   let refine: number | null = null;
   if (sel && !sel.hidden && sel.regions.length) {
     const [x0, y0, x1, y1] = multiPolygonBBox(sel.regions);
@@ -186,8 +186,11 @@ async function finish(ctx: ToolContext): Promise<void> {
       if (ctx.commit({ kind: 'setGeometry', id: o.id, before: cloneRegions(o.regions), after: regions })) ctx.store.selection = { id: o.id };
     } else {
       const classId = await ctx.classForNewObject();
-      ctx.commit(ctx.store.model.makeAdd(classId, regions));
-      ctx.store.selection = null;
+      const add = ctx.store.model.makeAdd(classId, regions);
+      // The finished object stays selected: a class key or the toolbar's class then changes it,
+      // as the toolbar shows (issue 30); the next click still starts a new object.
+      if (ctx.commit(add) && add.kind === 'addObject') ctx.store.selection = { id: add.object.id, finished: true };
+      else ctx.store.selection = null;
     }
     end(ctx);
     segment.justFinished = true;

@@ -231,6 +231,25 @@ describe('annotator UI (VSIX in code-server)', function () {
     await screenshot(page, '12-reloaded-after-asking');
   });
 
+  it('keeps the tool and the class for new objects on the next image (issue 30)', async () => {
+    await frame.click('[data-testid="tool-polygon"]');
+    await frame.selectOption('[data-testid="class-select"]', { label: 'car' });
+    await waitFor('the polygon tool and class car', async () =>
+      (await debug(frame, 'tool')) === 'polygon' && (await debug(frame, 'activeClassId')) === 2);
+    if ((await activeTab(page)).dirty) {
+      // choosing the class also re-classed a selected object: keep the test about navigation
+      await page.keyboard.press('Control+S');
+      await waitFor('a clean tab', async () => !(await activeTab(page)).dirty);
+    }
+    await runCommand(page, 'EdgeFlow: Next Image');
+    await waitFor('the next image in the tab', async () => (await activeTab(page)).label === 'street-02.jpg');
+    await waitFor('the previous image closed', async () => (await page.locator('.tabs-container .tab').count()) === 1);
+    frame = await editorFrame(page, SIZE);
+    assert.equal(await debug(frame, 'tool'), 'polygon');
+    assert.equal(await debug(frame, 'activeClassId'), 2);
+    await screenshot(page, '13-next-image-keeps-tool-and-class');
+  });
+
   // EDGEFLOW_DOCS_SCREENSHOT=1 npm run test:e2e -- test/e2e/ui/annotate.test.mjs refreshes the README's picture.
   if (process.env.EDGEFLOW_DOCS_SCREENSHOT) {
     it('writes docs/screenshot.png', async () => {

@@ -16,7 +16,7 @@ import { clickImage, debug, editorFrame, quickOpen, screenshot, waitFor } from '
 
 const IMAGE = 'images/cells.png';
 const SIZE = { width: 640, height: 480 };
-const LABELS = { version: 1, labels: [{ id: 1, name: 'cell', color: '#e6194b' }] };
+const LABELS = { version: 1, labels: [{ id: 1, name: 'cell', color: '#e6194b' }, { id: 2, name: 'nucleus', color: '#3cb44b' }] };
 
 describe('click segmentation (VSIX in code-server)', function () {
   this.timeout(90000);
@@ -101,6 +101,12 @@ describe('click segmentation (VSIX in code-server)', function () {
     assert.equal(await debug(frame, 'drawing'), false);
     assert.equal(await fill.isChecked(), true);
     assert.match(await frame.locator('[data-testid="segment-stats"]').textContent(), /Left-click the next object/);
+    // The finished object stays selected, so a class key right after Space changes its class, as
+    // the toolbar then shows (issue 30); the next click still starts a new object (below).
+    assert.equal((await debug(frame, 'selection'))?.id, objects[0].id);
+    await page.keyboard.press('2');
+    await waitFor('class 2 on the finished object', async () => (await debug(frame, 'objects'))[0].classId === 2);
+    assert.equal(await debug(frame, 'activeClassId'), 2);
     await page.keyboard.press('Control+S');
     await waitFor('the sidecar', () => existsSync(sidecar()));
     const coco = JSON.parse(readFileSync(sidecar(), 'utf8'));
@@ -115,6 +121,7 @@ describe('click segmentation (VSIX in code-server)', function () {
     await page.keyboard.press('Escape');
     await waitFor('the cancelled object', async () => (await stats.textContent()) === 'No object yet.' && (await debug(frame, 'drawing')) === false);
     assert.equal((await debug(frame, 'objects')).length, 1);
+    assert.equal((await debug(frame, 'objects'))[0].classId, 2, 'the click started a new object, it did not refine the finished one');
   });
 
   it('refines the selected object with clicks: a negative click near its edge shrinks it', async () => {

@@ -24,8 +24,14 @@ export interface PanelUnderTest {
   dispose(): void;
 }
 
+/** What the provider keeps across panels (the tool and class last used), shared by the panels
+ * opened with it. */
+export interface FakeSessionHost {
+  last: { tool: string; activeClassId: number | null } | undefined;
+}
+
 /** Opens an `EditorPanel` on an image whose annotations are `state`. */
-export async function openPanel(state: AnnotationState): Promise<PanelUnderTest> {
+export async function openPanel(state: AnnotationState, session?: FakeSessionHost): Promise<PanelUnderTest> {
   installFakeVscode();
   const { EditorPanel } = await import('../../../src/extension/editorPanel');
   const received = new EventEmitter<unknown>();
@@ -62,7 +68,13 @@ export async function openPanel(state: AnnotationState): Promise<PanelUnderTest>
   };
   const extensionUri = Uri.file('/home/me/.vscode/extensions/edgeflow');
   const cacheDir = Uri.file('/home/me/.config/Code/User/globalStorage/edgeflow.edgeflow-annotator');
-  const host = { setActive: () => undefined, refresh: () => undefined };
+  const host = {
+    setActive: () => undefined,
+    refresh: () => undefined,
+    ...(session
+      ? { sessionUi: () => session.last, rememberUi: (ui: { tool: string; activeClassId: number | null }) => (session.last = ui) }
+      : {}),
+  };
   type Args = ConstructorParameters<typeof EditorPanel>;
   // Click segmentation is not what these tests look at: a controller that takes every message and
   // does nothing.

@@ -1,0 +1,50 @@
+/**
+ * Next/previous image keep the annotator's tool and class (issue 30): the panel the user works in
+ * reports its tool and class, the provider remembers them, and the next panel's `init` carries
+ * them for the webview to start with.
+ */
+import * as assert from 'node:assert/strict';
+import { parseWebviewMessage } from '../../src/shared/protocol';
+import { type FakeSessionHost, openPanel } from './helpers/fakePanel';
+
+const ui = (tool: string, activeClassId: unknown) => ({
+  type: 'uiContext', textInputFocus: false, drawing: false, hasSelection: false, focused: true, tool, activeClassId,
+});
+
+describe('the tool and class carry over to the next image', () => {
+  it('uiContext carries the class for new objects (a label id or null), validated', () => {
+    const a = parseWebviewMessage(ui('segment', 3));
+    assert.ok(a.ok && a.value.type === 'uiContext' && a.value.activeClassId === 3);
+    const b = parseWebviewMessage(ui('segment', null));
+    assert.ok(b.ok && b.value.type === 'uiContext' && b.value.activeClassId === null);
+    const { activeClassId: _, ...older } = ui('select', 1); // a webview that does not send it: null
+    const c = parseWebviewMessage(older);
+    assert.ok(c.ok && c.value.type === 'uiContext' && c.value.activeClassId === null);
+    for (const badId of ['3', 0, 256, 1.5, -1]) assert.ok(!parseWebviewMessage(ui('segment', badId)).ok, String(badId));
+  });
+
+  it("the next panel's init starts with the tool and class the last one used", async () => {
+    const session: FakeSessionHost = { last: undefined };
+    const first = await openPanel({ objects: [], nextId: 1 }, session);
+    try {
+      first.receive({ type: 'ready' });
+      const init1 = first.posted.find((m) => m.type === 'init');
+      assert.ok(init1 && !('session' in init1), 'nothing to carry over yet');
+      first.receive(ui('segment', 3));
+      assert.deepEqual(session.last, { tool: 'segment', activeClassId: 3 });
+    } finally {
+      first.dispose();
+    }
+    const second = await openPanel({ objects: [], nextId: 1 }, session);
+    try {
+      second.receive({ type: 'ready' });
+      const init2 = second.posted.find((m) => m.type === 'init');
+      assert.deepEqual(init2?.session, { tool: 'segment', activeClassId: 3 });
+      // a malformed report changes nothing
+      second.receive(ui('segment', 'x'));
+      assert.deepEqual(session.last, { tool: 'segment', activeClassId: 3 });
+    } finally {
+      second.dispose();
+    }
+  });
+});
