@@ -64,6 +64,7 @@ function requireActive(provider: AnnotationEditorProvider) {
 /** Opens the next/previous image of the active image's folder in the same group, closing the current tab. */
 async function stepImage(provider: AnnotationEditorProvider, delta: 1 | -1): Promise<void> {
   const p = requireActive(provider);
+  if (p.typing) return; // the key went into a text input (see EditorPanel.typing)
   const current = p.document.uri;
   const dir = current.with({ path: path.posix.dirname(current.path) });
   const images = await listFolderImages(dir);
@@ -92,7 +93,10 @@ async function stepImage(provider: AnnotationEditorProvider, delta: 1 | -1): Pro
 export function registerCommands(provider: AnnotationEditorProvider, labels: LabelsService): vscode.Disposable[] {
   const d: vscode.Disposable[] = [];
   for (const [id, command] of Object.entries(WEBVIEW_COMMAND_IDS)) {
-    d.push(registerCommand(id, () => requireActive(provider).postCommand(command)));
+    d.push(registerCommand(id, () => {
+      const p = requireActive(provider);
+      if (!p.typing) p.postCommand(command);
+    }));
   }
 
   d.push(
@@ -132,6 +136,8 @@ export function registerCommands(provider: AnnotationEditorProvider, labels: Lab
       const p = requireActive(provider);
       const list = p.document.labels;
       let id: number | undefined;
+      // A class key (an argument) typed into a text input is text (see EditorPanel.typing).
+      if (arg !== undefined && p.typing) return;
       if (typeof arg === 'number') id = list[arg - 1]?.id;
       else if (arg && typeof arg.index === 'number') id = list[arg.index - 1]?.id;
       else if (arg && typeof arg.id === 'number') id = list.find((l) => l.id === arg.id)?.id;

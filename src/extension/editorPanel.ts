@@ -83,6 +83,18 @@ export class EditorPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message).then(undefined, (e) => log().warn(`postMessage failed: ${e}`));
   }
 
+  /**
+   * Keys typed into a text input of the webview (a class name) are text, never shortcuts. The
+   * keybindings' `!edgeflow.textInputFocus` usually keeps them from firing, but the context key
+   * goes through this host and can lag the first keystroke after the input is clicked; the
+   * webview's report of the focus reaches this host before the command does, so the commands
+   * check it here too (issue 30). Only while the webview has the focus: a command from the
+   * palette (which takes the focus) still runs.
+   */
+  get typing(): boolean {
+    return this.ui.focused && this.ui.textInputFocus;
+  }
+
   /** Forwards a palette command / keybinding. */
   postCommand(command: WebviewCommand, arg?: number): void {
     this.post(arg === undefined ? { type: 'command', command } : { type: 'command', command, arg });

@@ -7,6 +7,7 @@ import type { HostToWebview } from '../shared/protocol';
 import type { Editor } from './editor';
 import { setStrings } from './l10n';
 import { makeMaskLayer } from './renderer';
+import { typingNow } from './input';
 import { getTools } from './tools';
 
 /** Handles one message from the host. */
@@ -53,10 +54,10 @@ export function dispatchHostMessage(editor: Editor, m: HostToWebview): void {
       editor.requestRender(false);
       break;
     case 'command':
-      editor.runCommand(m.command);
+      if (!typingNow()) editor.runCommand(m.command);
       break;
     case 'selectClass':
-      editor.selectClass(m.classId);
+      if (!typingNow()) editor.selectClass(m.classId);
       break;
     case 'maskOverlay':
       if (editor.renderer) {

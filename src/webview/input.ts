@@ -180,7 +180,7 @@ export class InputController {
 }
 
 /** Whether keys pressed in `target` are text input (so they are not shortcuts). */
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el || !el.tagName) return false;
   if (el.isContentEditable) return true;
@@ -190,4 +190,13 @@ function isTyping(target: EventTarget | null): boolean {
     return !['range', 'color', 'checkbox', 'radio', 'button'].includes(t);
   }
   return false;
+}
+
+/**
+ * Whether the user is typing into a text input of this webview right now: a shortcut's command
+ * that arrives now came from a key meant as text (issue 30). A command from the palette finds the
+ * webview without focus and still runs.
+ */
+export function typingNow(): boolean {
+  return document.hasFocus() && isTyping(document.activeElement);
 }

@@ -48,3 +48,21 @@ describe('the tool and class carry over to the next image', () => {
     }
   });
 });
+
+describe('keys typed into a text input are not shortcuts', () => {
+  it('the panel reports typing only while the webview has the focus in a text input', async () => {
+    const p = await openPanel({ objects: [], nextId: 1 });
+    try {
+      p.receive({ type: 'ready' });
+      const state = (focused: boolean, textInputFocus: boolean) => p.receive({ ...ui('select', 3), focused, textInputFocus });
+      state(true, true);
+      assert.equal(p.typing(), true, 'typing in the class name: shortcuts are text');
+      state(false, true);
+      assert.equal(p.typing(), false, 'the palette took the focus: its commands run');
+      state(true, false);
+      assert.equal(p.typing(), false);
+    } finally {
+      p.dispose();
+    }
+  });
+});

@@ -231,6 +231,20 @@ describe('annotator UI (VSIX in code-server)', function () {
     await screenshot(page, '12-reloaded-after-asking');
   });
 
+  it('takes keys typed into the class name as text, never as shortcuts (issue 30)', async () => {
+    // "dad": D is Next Image and A Previous Image. Typed right after the click, before the host's
+    // context key can follow the focus.
+    const input = frame.locator('[data-testid="class-add-name"]');
+    await input.click();
+    await page.keyboard.type('dad2', { delay: 5 });
+    assert.equal(await input.inputValue(), 'dad2');
+    assert.equal((await activeTab(page)).label, 'street-01.png');
+    assert.equal(await page.locator('.tabs-container .tab').count(), 1);
+    await input.fill('');
+    await input.blur();
+    await screenshot(page, '13-typed-class-name');
+  });
+
   it('keeps the tool and the class for new objects on the next image (issue 30)', async () => {
     await frame.click('[data-testid="tool-polygon"]');
     await frame.selectOption('[data-testid="class-select"]', { label: 'car' });
@@ -247,7 +261,7 @@ describe('annotator UI (VSIX in code-server)', function () {
     frame = await editorFrame(page, SIZE);
     assert.equal(await debug(frame, 'tool'), 'polygon');
     assert.equal(await debug(frame, 'activeClassId'), 2);
-    await screenshot(page, '13-next-image-keeps-tool-and-class');
+    await screenshot(page, '14-next-image-keeps-tool-and-class');
   });
 
   // EDGEFLOW_DOCS_SCREENSHOT=1 npm run test:e2e -- test/e2e/ui/annotate.test.mjs refreshes the README's picture.

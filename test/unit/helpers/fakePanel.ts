@@ -21,6 +21,8 @@ export interface PanelUnderTest {
   extensionUri: Uri;
   imageUri: Uri;
   cacheDir: Uri;
+  /** The panel's `typing` (a shortcut's key went into a text input). */
+  typing(): boolean;
   dispose(): void;
 }
 
@@ -90,6 +92,7 @@ export async function openPanel(state: AnnotationState, session?: FakeSessionHos
     extensionUri,
     imageUri,
     cacheDir,
+    typing: () => p.typing,
     dispose: () => p.dispose(),
   };
 }
