@@ -106,7 +106,10 @@ function validMessage(r: Rand): Record<string, unknown> {
     case 3:
       return { type: 'viewStatus', zoom: 0.01 + r() * 30, cursor: r() < 0.3 ? null : { x: r() * 2000 - 50, y: r() * 2000 - 50 } };
     case 4:
-      return { type: 'uiContext', textInputFocus: r() < 0.5, drawing: r() < 0.5, hasSelection: r() < 0.5, focused: r() < 0.5, tool: pick(r, ['select', 'polygon', 'segment']) };
+      return {
+        type: 'uiContext', textInputFocus: r() < 0.5, drawing: r() < 0.5, hasSelection: r() < 0.5, focused: r() < 0.5, tool: pick(r, ['select', 'polygon', 'segment']),
+        activeClassId: r() < 0.3 ? null : 1 + Math.floor(r() * 255),
+      };
     case 5:
       return { type: 'webviewError', message: `image failed: ${r()}` };
     case 6:
