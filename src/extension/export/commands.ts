@@ -14,7 +14,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXPORT_CONFIG_PATH, ExportSettings, normaliseInclude, parseExportConfig, parseFormats, parseImageMode, parseSeed, serializeExportConfig } from '../../shared/export/config';
+import { EXPORT_CONFIG_PATH, ExportSettings, normaliseInclude, parseExportConfig, parseFormats, parseImageMode, parseSeed, resolveExportOptions, serializeExportConfig } from '../../shared/export/config';
 import type { ExportSummary } from '../../shared/export/exporter';
 import type { ImportSummary } from '../../shared/export/importer';
 import { ImageMode, ProgressSink, formatWarnings } from '../../shared/export/types';
@@ -22,6 +22,7 @@ import { FORMATS } from '../../shared/export/writers/registry';
 import { parseSplits } from '../../shared/formats/split';
 import { log, registerCommand } from '../log';
 import { readSettings } from '../settings';
+import { outputFolderProblem, outputsReplaced, resolveOutputFolder } from './outputFolder';
 import { resolveExportRun, runExport, runImport } from './run';
 
 /** Command ids (declared in package.json). */
@@ -233,23 +234,27 @@ async function exportCommand(arg: unknown, all: unknown): Promise<ExportSummary 
   else if (automation && config.out !== undefined) outDir = path.resolve(root, config.out);
   else if (automation) throw new Error(vscode.l10n.t('Export needs an output folder ("out").'));
   else {
-    const suggested = vscode.Uri.file(path.resolve(root, config.out ?? 'dataset'));
-    const parentExists = await fs.stat(suggested.fsPath).then(() => true, () => false);
-    const dirs = await vscode.window.showOpenDialog({
-      canSelectFolders: true,
-      canSelectFiles: false,
-      canSelectMany: false,
-      defaultUri: parentExists ? suggested : folder.uri,
-      openLabel: vscode.l10n.t('Export Here'),
+    // A typed folder, not a folder dialog: the dialog cannot create a folder, and it offered the
+    // workspace folder itself, which the export refuses. Created by the export if missing.
+    const suggested = config.out ?? 'dataset';
+    const typed = await vscode.window.showInputBox({
       title: vscode.l10n.t('Export Dataset (5/5): output folder'),
+      prompt: vscode.l10n.t('Folder for the dataset, relative to the workspace folder or absolute; created if it does not exist'),
+      value: suggested,
+      validateInput: (v) => {
+        const problem = outputFolderProblem(root, v);
+        return problem && vscode.l10n.t(problem);
+      },
     });
-    if (!dirs?.length) return cancelled();
-    outDir = dirs[0].fsPath;
-    const entries = await fs.readdir(outDir).catch(() => []);
-    if (entries.length > 0) {
+    if (typed === undefined) return cancelled();
+    outDir = resolveOutputFolder(root, typed);
+    // Warn only about what this export will replace: its formats' folders and its report.
+    const formats = resolveExportOptions(config, settings).formats;
+    const replaced = await outputsReplaced(outDir, formats);
+    if (replaced.length > 0) {
       const go = vscode.l10n.t('Export');
       const answer = await vscode.window.showWarningMessage(
-        vscode.l10n.t('{0} is not empty. Files of the chosen formats there will be replaced.', outDir),
+        vscode.l10n.t('{0} already holds {1} from an earlier export: the files of this export replace them.', outDir, replaced.join(', ')),
         { modal: true },
         go,
       );

@@ -4,7 +4,7 @@
 // folder typed into VS Code's folder dialog), then the files on disk are checked. Screenshots of
 // each step land in test-results/e2e/.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../lib/codeServer.mjs';
@@ -31,7 +31,7 @@ describe('dataset export from the palette (VSIX in code-server)', function () {
     this.timeout(120000);
     workspace = mkdtempSync(join(tmpdir(), 'edgeflow-export-ui-'));
     cpSync(join(ROOT, 'test/fixtures/in/export/workspace'), workspace, { recursive: true });
-    mkdirSync(out());
+    // No dataset/ folder: the first export of a workspace creates it (issue 30).
     session = await startSession(workspace);
     page = session.page;
   });
@@ -68,17 +68,16 @@ describe('dataset export from the palette (VSIX in code-server)', function () {
     await step(page, 'Export Dataset (4/5)');
     await row(page, 'Copy images').click();
 
-    // VS Code's own folder dialog (the simple dialog in code-server): type the folder, accept.
+    // A typed folder, prefilled with dataset (relative to the workspace): the workspace folder
+    // itself is refused while typing, and Enter on the default creates dataset/.
     await step(page, 'output folder');
-    await screenshot(page, 'export-02-folder-dialog');
-    // The dialog fills in its start folder a moment after it opens (appending to what was typed):
-    // type ours until the box holds exactly ours.
-    await waitFor('our output folder in the dialog', async () => {
-      await page.locator(INPUT).fill(`${out()}/`);
-      await page.waitForTimeout(300);
-      return (await page.locator(INPUT).inputValue()) === `${out()}/`;
-    });
-    await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
+    assert.equal(await page.locator(INPUT).inputValue(), 'dataset');
+    await page.locator(INPUT).fill('.');
+    await page.locator(`${QUICK} .quick-input-message`, { hasText: 'must not be the workspace folder itself' }).waitFor({ state: 'visible', timeout: 10000 });
+    await screenshot(page, 'export-02-folder-refused');
+    await page.locator(INPUT).fill('dataset');
+    await screenshot(page, 'export-02-folder');
+    await page.keyboard.press('Enter');
     await page.locator(QUICK).waitFor({ state: 'hidden', timeout: 10000 });
   });
 

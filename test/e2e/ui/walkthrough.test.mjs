@@ -165,7 +165,6 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     gt = await groundTruth();
     workspace = mkdtempSync(join(tmpdir(), 'edgeflow-walkthrough-'));
     mkdirSync(join(workspace, 'images'));
-    mkdirSync(join(workspace, 'dataset'));
     copyFileSync(join(GRABCUT, 'images', `${PHOTO}.jpg`), join(workspace, IMAGE));
     for (const f of readdirSync(join(ROOT, 'samples'))) {
       if (/\.(png|jpe?g|webp|tif)$/.test(f)) copyFileSync(join(ROOT, 'samples', f), join(workspace, 'images', f));
@@ -421,15 +420,10 @@ describe('walkthrough: the whole user story with the shipped model (VSIX in code
     await row(page, 'Copy images').click();
     await page.locator(`${QUICK} .quick-input-title`, { hasText: 'output folder' }).waitFor({ state: 'visible', timeout: 15000 });
     const out = join(workspace, 'dataset');
-    // VS Code's simple folder dialog fills in its own start folder a moment after it opens: type
-    // ours once it has, and again until the box holds exactly ours.
-    await waitFor('the dialog\'s start folder', async () => (await page.locator(INPUT).inputValue()).length > 0).catch(() => {});
-    await waitFor('our output folder in the dialog', async () => {
-      await page.locator(INPUT).fill(`${out}/`);
-      await page.waitForTimeout(300);
-      return (await page.locator(INPUT).inputValue()) === `${out}/`;
-    });
-    await page.locator(`${QUICK} .monaco-button`, { hasText: 'Export Here' }).first().click();
+    // The first export of this workspace: dataset/ does not exist; the default is it, and Enter
+    // creates it (no warning about files to replace: there are none).
+    assert.equal(await page.locator(INPUT).inputValue(), 'dataset');
+    await page.keyboard.press('Enter');
     const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 2 images' });
     await summary.waitFor({ state: 'visible', timeout: 30000 });
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exporting dataset' }).waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {});

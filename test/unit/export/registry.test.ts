@@ -24,6 +24,7 @@ describe('export format registry', function () {
     assert.equal(new Set(names).size, names.length, `a name is taken twice: ${names.join(', ')}`);
     for (const f of FORMATS) {
       assert.ok(f.label && f.description, f.format);
+      assert.equal(f.folder, FOLDER[f.format], `${f.format} writes under ${FOLDER[f.format]}/`);
       assert.equal(formatSpec(f.format), f);
       for (const a of f.aliases ?? []) assert.equal(findFormat(a), f, a);
     }

@@ -82,6 +82,7 @@ class CocoWriter implements FormatWriter {
 /** COCO instance segmentation JSON per split. */
 export const cocoFormat = defineFormat({
   format: 'coco',
+  folder: 'coco',
   label: 'COCO',
   description: 'instance segmentation JSON per split (polygons, RLE for holes)',
   create: (context) => new CocoWriter(context),

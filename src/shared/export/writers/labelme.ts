@@ -62,6 +62,7 @@ class LabelmeWriter implements FormatWriter {
 /** labelme JSON per image. */
 export const labelmeFormat = defineFormat({
   format: 'labelme',
+  folder: 'labelme',
   label: 'labelme',
   description: 'one JSON per image, no embedded image data',
   create: (context) => new LabelmeWriter(context),

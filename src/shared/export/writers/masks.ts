@@ -43,6 +43,7 @@ class MaskWriter implements FormatWriter {
 /** Grayscale class-id PNGs. */
 export const maskFormat = defineFormat({
   format: 'mask',
+  folder: 'masks',
   aliases: ['masks'],
   label: 'Masks',
   description: 'grayscale class-id PNGs (optionally one binary mask per object)',

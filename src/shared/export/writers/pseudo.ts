@@ -72,6 +72,7 @@ function legendSvg(legend: readonly LegendEntry[]): string {
 /** Colour PNGs in the class colours. */
 export const pseudoFormat = defineFormat({
   format: 'pseudo',
+  folder: 'pseudo',
   label: 'Pseudo-colour',
   description: 'colour PNGs in the class colours, with a legend',
   create: (context) => new PseudoWriter(context),

@@ -90,6 +90,8 @@ export interface FormatSpec<F extends string = string> {
   readonly format: F;
   /** Other accepted names (lower case). */
   readonly aliases?: readonly string[];
+  /** The top-level folder of the output that this format writes under (and nowhere else). */
+  readonly folder: string;
   /** Short name and one-line description (the palette's format picker). */
   readonly label: string;
   readonly description: string;

@@ -106,6 +106,7 @@ class VocWriter implements FormatWriter {
 /** PASCAL VOC segmentation. */
 export const vocFormat = defineFormat({
   format: 'voc',
+  folder: 'voc',
   label: 'PASCAL VOC',
   description: 'JPEGImages, SegmentationClass/Object palette PNGs, Annotations XML, ImageSets',
   create: (context) => new VocWriter(context),

@@ -43,6 +43,7 @@ class YoloWriter implements FormatWriter {
 /** YOLO segmentation labels. */
 export const yoloFormat = defineFormat({
   format: 'yolo',
+  folder: 'yolo',
   aliases: ['yolo-seg'],
   label: 'YOLO-seg',
   description: 'labels/*.txt with normalised polygons and data.yaml',
