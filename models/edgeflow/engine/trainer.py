@@ -313,8 +313,8 @@ class Trainer:
                 v.copy_(src)
 
     def validate(self):
-        """NoC of the EMA weights (float32, on the CPU) on the first `val_limit` objects of each of
-        `val_sets`, one log line per set."""
+        """NoC@85/90 of the EMA weights (float32, on the CPU, under the contract's protocol) on the
+        first `val_limit` objects of each of `val_sets`, one log line per set."""
         from ..inference.noc import evaluate
 
         net = copy.deepcopy(self.ema).float().cpu().eval() if self.device.type != "cpu" else self.ema
@@ -327,7 +327,10 @@ class Trainer:
         for name in [v for v in self.cfg.val_sets.split(",") if v]:
             t0 = time.time()
             try:
-                res = evaluate(model, name, limit=self.cfg.val_limit, stop_iou=0.9)
+                # The contract's protocol (mirror averaging, the automatic threshold on click 1),
+                # as evaluate.py and the editor run it, so the lines compare with their numbers.
+                res = evaluate(model, name, limit=self.cfg.val_limit, stop_iou=0.9,
+                               focus_opts={"threshold": "auto1", "mirror": True})
             except FileNotFoundError as e:
                 self.log(f"val step {self.step} {name}: skipped ({e})")
                 continue
