@@ -102,6 +102,7 @@ export class EditorPanel implements vscode.Disposable {
 
   private sendInit(): void {
     const d = this.document;
+    const session = this.host.sessionUi?.();
     this.post({
       type: 'init',
       image: webviewImageInfo(d.image, this.panel.webview, path.posix.basename(d.uri.path)),
@@ -110,7 +111,7 @@ export class EditorPanel implements vscode.Disposable {
       settings: readSettings(d.uri).display,
       strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
       ...(d.readOnly ? { readOnly: d.readOnly } : {}),
-      ...(this.host.sessionUi?.() ? { session: this.host.sessionUi?.() } : {}),
+      ...(session ? { session } : {}),
     });
   }
 

@@ -118,8 +118,9 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
     return document.backup(context.destination);
   }
 
-  /** The tool and class last used in any annotator panel of this window (issue 30: next/previous
-   * image keep them). Only the panel the user works in counts: the focused or active one. */
+  /** The tool and class last reported by any annotator panel of this window (issue 30:
+   * next/previous image keep them). Webviews report only on a change, so in practice it is the
+   * panel the user works in. */
   private lastUi: SessionUi | undefined;
 
   sessionUi(): SessionUi | undefined {

@@ -150,7 +150,7 @@ def simulate_clicks(model, batch, step, cfg, stage2, device=None):
     """RITM-style iterative click simulation (no grad, eval mode): the clicks and the edge prior
     that the training forward of `step` sees (on `device`), and the number of iterations."""
     device = device or torch.device("cpu")
-    img, gt = batch["image"].to(device), batch["gt"]
+    img, gt = to_format(batch["image"].to(device), cfg.precision), batch["gt"]
     clicks = batch["clicks"].clone()
     h, w = img.shape[-2:]
     rng = np.random.default_rng([cfg.seed, step, 7])
@@ -172,7 +172,7 @@ def simulate_clicks(model, batch, step, cfg, stage2, device=None):
         model.eval()
         with torch.no_grad(), autocast(device, cfg.precision):
             for _ in range(n_iter):
-                out = model(to_format(img, cfg.precision), to_format(encode_batch(clicks, h, w).to(device), cfg.precision),
+                out = model(img, to_format(encode_batch(clicks, h, w).to(device), cfg.precision),
                             to_format(prev_edge, cfg.precision), run_fine=stage2)
                 add_error_clicks(clicks, gt, torch.sigmoid(out["mask_logits"].float()).cpu())
                 prev_edge = (torch.sigmoid(out["edge_logits"].float()) > 0.5).float()

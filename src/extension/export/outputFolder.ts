@@ -6,10 +6,8 @@
  */
 import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { EXPORT_REPORT } from '../../shared/export/exporter';
 import { formatSpec } from '../../shared/export/writers/registry';
-
-/** The report every export writes at the top of its output folder. */
-export const EXPORT_REPORT = 'edgeflow-export.json';
 
 /** The folder a typed value stands for (relative values against the workspace folder). */
 export function resolveOutputFolder(workspaceDir: string, value: string): string {

@@ -38,6 +38,9 @@ import { paint } from './writers/raster';
 import { FORMATS, formatSpec } from './writers/registry';
 import type { ExportContext, ExportImage, FormatWriter, PreparedObject } from './writers/types';
 
+/** The report every export writes at the top of its output folder. */
+export const EXPORT_REPORT = 'edgeflow-export.json';
+
 export { boundaryBand } from './writers/raster';
 
 /** What an export did. */
@@ -168,8 +171,8 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
       categories: categories.map((c) => ({ id: c.id, name: c.name })),
       warnings: warnings.list(),
     };
-    await output.writeFile('edgeflow-export.json', JSON.stringify(report, null, 2) + '\n');
-    files.push('edgeflow-export.json');
+    await output.writeFile(EXPORT_REPORT, JSON.stringify(report, null, 2) + '\n');
+    files.push(EXPORT_REPORT);
   }
   return {
     images: imagesWritten,

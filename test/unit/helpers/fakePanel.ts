@@ -4,6 +4,7 @@
  * messages as the webview would and look at what the host posted back and what it applied.
  */
 import { AnnotationModel, type AnnotationEdit, type AnnotationState } from '../../../src/shared/annotation';
+import type { SessionUi } from '../../../src/shared/protocol';
 import { EventEmitter, Uri, installFakeVscode } from './fakeVscode';
 
 export const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
@@ -29,7 +30,7 @@ export interface PanelUnderTest {
 /** What the provider keeps across panels (the tool and class last used), shared by the panels
  * opened with it. */
 export interface FakeSessionHost {
-  last: { tool: string; activeClassId: number | null } | undefined;
+  last: SessionUi | undefined;
 }
 
 /** Opens an `EditorPanel` on an image whose annotations are `state`. */
@@ -74,7 +75,7 @@ export async function openPanel(state: AnnotationState, session?: FakeSessionHos
     setActive: () => undefined,
     refresh: () => undefined,
     ...(session
-      ? { sessionUi: () => session.last, rememberUi: (ui: { tool: string; activeClassId: number | null }) => (session.last = ui) }
+      ? { sessionUi: () => session.last, rememberUi: (ui: SessionUi) => (session.last = ui) }
       : {}),
   };
   type Args = ConstructorParameters<typeof EditorPanel>;
