@@ -15,6 +15,8 @@ export function localizedEditLabel(edit: AnnotationEdit): string {
       return vscode.l10n.t('Change Class');
     case 'setHidden':
       return edit.after ? vscode.l10n.t('Hide Object') : vscode.l10n.t('Show Object');
+    case 'setAttribute':
+      return vscode.l10n.t('Set Attribute');
     case 'reorder':
       return vscode.l10n.t('Reorder Object');
     case 'replaceAll':

@@ -86,7 +86,12 @@ export class LabelsStore implements vscode.Disposable {
       return;
     }
     this.problem = undefined;
-    clearFileProblems(this.uri);
+    // Skipped attribute declarations are warnings: the classes still load.
+    const warnings = r.value.warnings ?? [];
+    if (warnings.length) {
+      setFileProblems(this.uri, text, warnings.map((w) => ({ severity: 'warning', message: w.message, path: w.path, code: 'invalid-attribute' })));
+      log().warn(`${this.uri.fsPath}: ${warnings.map((w) => w.message).join('; ')}`);
+    } else clearFileProblems(this.uri);
     this.extras = r.value.extras;
     const next = r.value.labels.slice().sort((a, b) => a.id - b.id);
     if (JSON.stringify(next) !== JSON.stringify(this.labels)) {
@@ -103,7 +108,10 @@ export class LabelsStore implements vscode.Disposable {
     const text = serializeLabels(file);
     await writeFileAtomic(this.uri, text);
     this.lastText = text;
-    this.labels = labels.slice().sort((a, b) => a.id - b.id);
+    // Read back what was written: a new or renamed class gets its attribute declarations
+    // (workspace-wide ones, or its own kept in the extras) exactly as a reload would give them.
+    const written = parseLabels(text);
+    this.labels = (written.ok ? written.value.labels : labels).slice().sort((a, b) => a.id - b.id);
     this.changed.fire(this.labels);
     log().info(`wrote ${this.uri.fsPath} (${labels.length} classes)`);
   }

@@ -1,12 +1,13 @@
 /**
  * The host's check that an edit from the webview matches the document before it is applied.
- * An edit carries its own "before" values (the class, geometry, visibility or object it
+ * An edit carries its own "before" values (the class, geometry, visibility, attribute or object it
  * replaces), and VS Code's undo applies exactly those: an edit whose "before" differs from what
  * the document holds would apply fine and then make Ctrl+Z write values the document never had.
  * The document model checks ids and indices (EditConflictError); this checks the rest, for
  * batches edit by edit on a scratch copy.
  */
 import { applyEdit, EditConflictError, type AnnotationEdit } from './annotation/edits';
+import { attributesEqual, getAttribute } from './annotation/attributes';
 import { cloneState, type AnnotationObject, type AnnotationState, type MultiPolygonXY, type RingXY } from './annotation/types';
 
 function ringsEqual(a: RingXY, b: RingXY): boolean {
@@ -28,7 +29,7 @@ export function regionsEqual(a: MultiPolygonXY, b: MultiPolygonXY): boolean {
 }
 
 function objectsEqual(a: AnnotationObject, b: AnnotationObject): boolean {
-  return a.id === b.id && a.classId === b.classId && !!a.hidden === !!b.hidden && regionsEqual(a.regions, b.regions);
+  return a.id === b.id && a.classId === b.classId && !!a.hidden === !!b.hidden && attributesEqual(a.attributes, b.attributes) && regionsEqual(a.regions, b.regions);
 }
 
 function find(state: AnnotationState, id: number): AnnotationObject | undefined {
@@ -53,6 +54,11 @@ function beforeMismatch(state: AnnotationState, edit: AnnotationEdit): string | 
     case 'setHidden': {
       const o = find(state, edit.id);
       return o && !!o.hidden !== edit.before ? `setHidden: object ${edit.id} is ${o.hidden ? '' : 'not '}hidden` : undefined;
+    }
+    case 'setAttribute': {
+      const o = find(state, edit.id);
+      const stored = o ? getAttribute(o.attributes, edit.name) ?? null : null;
+      return o && stored !== edit.before ? `setAttribute: attribute "${edit.name.slice(0, 40)}" of object ${edit.id} differs from the document's` : undefined;
     }
     case 'replaceAll': {
       const a = state.objects;

@@ -8,8 +8,11 @@
  * Ids are integers 1..255 (0 is the background in class-id masks, and masks are 8-bit), unique;
  * names are non-empty and unique (case-sensitive); colours are `#rrggbb`. Ids are stable: renaming
  * a class never changes its id, so sidecars and exports keep pointing at the same class.
+ * Classes may declare per-object attributes (`attributes`, top level and per class): see
+ * labelAttributes.ts.
  */
 import { Result, err, ok } from './annotation/result';
+import { mergeAttributeSpecs, parseAttributeSpecs, type AttributeSpec, type AttributeWarning } from './labelAttributes';
 import { jsonErrorOffset } from './formats/jsonErrors';
 
 /** One class. */
@@ -18,6 +21,11 @@ export interface Label {
   name: string;
   /** `#rrggbb`, lower case. */
   color: string;
+  /**
+   * The attributes of this class's objects, workspace-wide ones included (absent: none). Read
+   * from the file, never written back from here: the file keeps its declarations as written.
+   */
+  attributes?: AttributeSpec[];
 }
 
 /** The parsed labels file. */
@@ -29,6 +37,8 @@ export interface LabelsFile {
    * file after a class edit never drops what a person or another tool put there.
    */
   extras?: LabelsExtras;
+  /** Attribute declarations that were skipped or corrected (the rest of the file still loads). */
+  warnings?: AttributeWarning[];
 }
 
 /** Unknown keys of a labels file. */
@@ -101,6 +111,8 @@ export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
   const names = new Set<string>();
   const extras: LabelsExtras = { top: {}, perLabel: {} };
   for (const [k, v] of Object.entries(r)) if (k !== 'version' && k !== 'labels') extras.top[k] = v;
+  const warnings: AttributeWarning[] = [];
+  const common = parseAttributeSpecs(r.attributes, 'attributes', warnings);
   for (let i = 0; i < r.labels.length; i++) {
     const l = r.labels[i] as Record<string, unknown>;
     const where = `labels[${i}]`;
@@ -118,12 +130,13 @@ export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
     else return bad(`${where}.color must be "#rrggbb"`, `${where}.color`);
     ids.add(l.id);
     names.add(name);
-    labels.push({ id: l.id, name, color });
+    const attributes = mergeAttributeSpecs(common, parseAttributeSpecs(l.attributes, `${where}.attributes`, warnings), `${where}.attributes`, warnings);
+    labels.push(attributes.length ? { id: l.id, name, color, attributes } : { id: l.id, name, color });
     const more = Object.entries(l).filter(([k]) => k !== 'id' && k !== 'name' && k !== 'color');
     if (more.length) extras.perLabel[l.id] = Object.fromEntries(more);
   }
   const hasExtras = Object.keys(extras.top).length > 0 || Object.keys(extras.perLabel).length > 0;
-  return ok(hasExtras ? { version: 1, labels, extras } : { version: 1, labels });
+  return ok({ version: 1, labels, ...(hasExtras ? { extras } : {}), ...(warnings.length ? { warnings } : {}) });
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   cloneRegions,
   cloneState,
 } from './types';
+import { putAttribute, type AttributeValue } from './attributes';
 
 /** Insert `object` at `index` in the drawing order. */
 export interface AddObjectEdit {
@@ -45,6 +46,17 @@ export interface SetHiddenEdit {
   before: boolean;
   after: boolean;
 }
+/**
+ * Set (or, with `null`, remove) one attribute of object `id`; `before` is the value stored before
+ * (`null`: none). One edit per control change, so each is one undo step.
+ */
+export interface SetAttributeEdit {
+  kind: 'setAttribute';
+  id: number;
+  name: string;
+  before: AttributeValue | null;
+  after: AttributeValue | null;
+}
 /** Move object `id` in the drawing order. */
 export interface ReorderEdit {
   kind: 'reorder';
@@ -71,6 +83,7 @@ export type AnnotationEdit =
   | SetGeometryEdit
   | SetClassEdit
   | SetHiddenEdit
+  | SetAttributeEdit
   | ReorderEdit
   | ReplaceAllEdit
   | BatchEdit;
@@ -82,6 +95,7 @@ export const EDIT_KINDS: readonly AnnotationEdit['kind'][] = [
   'setGeometry',
   'setClass',
   'setHidden',
+  'setAttribute',
   'reorder',
   'replaceAll',
   'batch',
@@ -148,6 +162,17 @@ export function applyEdit(state: AnnotationState, edit: AnnotationEdit): void {
       state.objects[i].hidden = edit.after;
       return;
     }
+    case 'setAttribute': {
+      const i = requireIndex(state, edit.id, 'setAttribute');
+      const o = state.objects[i];
+      // A fresh map (spread copies a "__proto__" key as an own key): states handed out earlier keep theirs.
+      const next = { ...(o.attributes ?? {}) };
+      if (edit.after === null) delete next[edit.name];
+      else putAttribute(next, edit.name, edit.after);
+      if (Object.keys(next).length > 0) o.attributes = next;
+      else delete o.attributes;
+      return;
+    }
     case 'reorder': {
       const i = requireIndex(state, edit.id, 'reorder');
       if (i !== edit.from) throw new EditConflictError(`reorder: object ${edit.id} is at ${i}, not ${edit.from}`);
@@ -187,6 +212,8 @@ export function invertEdit(edit: AnnotationEdit): AnnotationEdit {
       return { kind: 'setClass', id: edit.id, before: edit.after, after: edit.before };
     case 'setHidden':
       return { kind: 'setHidden', id: edit.id, before: edit.after, after: edit.before };
+    case 'setAttribute':
+      return { kind: 'setAttribute', id: edit.id, name: edit.name, before: edit.after, after: edit.before };
     case 'reorder':
       return { kind: 'reorder', id: edit.id, from: edit.to, to: edit.from };
     case 'replaceAll':
@@ -214,6 +241,8 @@ export function describeEdit(edit: AnnotationEdit): string {
       return 'Change Class';
     case 'setHidden':
       return edit.after ? 'Hide Object' : 'Show Object';
+    case 'setAttribute':
+      return 'Set Attribute';
     case 'reorder':
       return 'Reorder Object';
     case 'replaceAll':

@@ -5,3 +5,4 @@ export * from './model';
 export * from './validate';
 export * from './result';
 export * from './ringEdit';
+export * from './attributes';

@@ -7,6 +7,8 @@
  * (col+0.5,row+0.5). Values are floats (sub-pixel vertices are allowed).
  */
 
+import { cloneAttributes, type AttributeMap } from './attributes';
+
 /** A closed ring as a flat array [x0,y0,x1,y1,...] (x first). The closing edge is implicit: the last
  * vertex is NOT a repeat of the first. At least 3 vertices (6 numbers) for a valid ring. */
 export type RingXY = number[];
@@ -33,6 +35,11 @@ export interface AnnotationObject {
   regions: MultiPolygonXY;
   /** Hidden in the editor (display only, still saved and exported). */
   hidden: boolean;
+  /**
+   * Attribute values the user set (see attributes.ts); absent or empty when none. Never holds
+   * defaults from the labels file, which apply only where a value is missing.
+   */
+  attributes?: AttributeMap;
 }
 
 /** The whole annotation state of one image. */
@@ -55,7 +62,10 @@ export function cloneRegions(regions: MultiPolygonXY): MultiPolygonXY {
 
 /** Deep copy of an object. */
 export function cloneObject(o: AnnotationObject): AnnotationObject {
-  return { id: o.id, classId: o.classId, regions: cloneRegions(o.regions), hidden: o.hidden };
+  const c: AnnotationObject = { id: o.id, classId: o.classId, regions: cloneRegions(o.regions), hidden: o.hidden };
+  // Only when there are some: objects without attributes look exactly as before issue 30.
+  if (o.attributes && Object.keys(o.attributes).length > 0) c.attributes = cloneAttributes(o.attributes);
+  return c;
 }
 
 /** Deep copy of a state. */

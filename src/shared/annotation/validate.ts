@@ -3,6 +3,7 @@
  * backup files, sidecars). Returns a path-qualified message instead of throwing.
  */
 import type { AnnotationEdit } from './edits';
+import { MAX_ATTRIBUTES, attributeNameProblem, attributeValueProblem, putAttribute, type AttributeMap, type AttributeValue } from './attributes';
 import type { AnnotationObject, AnnotationState, MultiPolygonXY, RegionXY, RingXY } from './types';
 
 /** Largest coordinate magnitude accepted (far beyond any real image, small enough to stay exact). */
@@ -76,6 +77,29 @@ export function checkRegions(v: unknown, path: string, allowEmpty = false): Mult
   return out;
 }
 
+/** An attribute value: a boolean or a string (null only where `allowNull`, meaning "none"). */
+function checkAttributeValue(v: unknown, path: string, allowNull: boolean): AttributeValue | null | ValidationIssue {
+  if (v === null && allowNull) return null;
+  const p = attributeValueProblem(v);
+  return p ? issue(path, `attribute value ${p}`) : (v as AttributeValue);
+}
+
+/** An object's attributes: at most MAX_ATTRIBUTES names, each a boolean or a string. */
+export const checkAttributes: Check<AttributeMap> = (v, path) => {
+  if (!isObj(v)) return issue(path, 'expected an object of attribute values');
+  const entries = Object.entries(v);
+  if (entries.length > MAX_ATTRIBUTES) return issue(path, `at most ${MAX_ATTRIBUTES} attributes`);
+  const out: AttributeMap = {};
+  for (const [k, x] of entries) {
+    const np = attributeNameProblem(k);
+    if (np) return issue(path, `attribute name ${np}`);
+    const value = checkAttributeValue(x, `${path}.${k}`, false);
+    if (isIssue(value)) return value;
+    putAttribute(out, k, value as AttributeValue);
+  }
+  return out;
+};
+
 /** An object. */
 export const checkObject: Check<AnnotationObject> = (v, path) => {
   if (!isObj(v)) return issue(path, 'expected an object');
@@ -87,7 +111,10 @@ export const checkObject: Check<AnnotationObject> = (v, path) => {
   if (isIssue(regions)) return regions;
   const hidden = v.hidden === undefined ? false : v.hidden;
   if (typeof hidden !== 'boolean') return issue(`${path}.hidden`, 'expected a boolean');
-  return { id, classId, regions, hidden };
+  if (v.attributes === undefined) return { id, classId, regions, hidden };
+  const attributes = checkAttributes(v.attributes, `${path}.attributes`);
+  if (isIssue(attributes)) return attributes;
+  return Object.keys(attributes).length ? { id, classId, regions, hidden, attributes } : { id, classId, regions, hidden };
 };
 
 /** A state: objects with unique ids and nextId above all of them. */
@@ -151,6 +178,17 @@ export function checkEdit(v: unknown, path: string, depth = 0): AnnotationEdit |
         return issue(path, 'setHidden needs boolean before/after');
       }
       return { kind: 'setHidden', id, before: v.before, after: v.after };
+    }
+    case 'setAttribute': {
+      const id = checkId(v.id, `${path}.id`);
+      if (isIssue(id)) return id;
+      const np = attributeNameProblem(v.name);
+      if (np) return issue(`${path}.name`, `attribute name ${np}`);
+      const before = checkAttributeValue(v.before, `${path}.before`, true);
+      if (isIssue(before)) return before;
+      const after = checkAttributeValue(v.after, `${path}.after`, true);
+      if (isIssue(after)) return after;
+      return { kind: 'setAttribute', id, name: v.name as string, before, after };
     }
     case 'reorder': {
       const id = checkId(v.id, `${path}.id`);

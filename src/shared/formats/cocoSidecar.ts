@@ -23,8 +23,13 @@
  * - `area` is the geometric polygon area in px^2 (holes subtracted), `bbox` the [x, y, w, h] box
  *   of the vertices; both rounded to 0.01 like the coordinates.
  * - `edgeflow_hidden: true` is written only for objects hidden in the editor.
+ * - `attributes` (as CVAT writes it: a flat object of name -> value, booleans as booleans) holds
+ *   the attribute values the user set, written only when there are some. Entries the editor
+ *   cannot hold (numbers, nulls, nested values from other tools) are kept and written back after
+ *   the editor's own; an `attributes` that is not an object at all is kept as it was while the
+ *   object has no attribute of its own (a warning says so when it is read).
  * - Keys this editor does not use (extra top-level keys, `licenses`, other `info` and image keys,
- *   other annotation keys such as `attributes` or `score`) are read into `SidecarExtras` and
+ *   other annotation keys such as `score`) are read into `SidecarExtras` and
  *   written back after the known keys, so tools that enrich sidecars do not lose data on save.
  *
  * Determinism: fixed key order, objects in drawing order, ids = the editor's stable object ids,
@@ -32,6 +37,7 @@
  * newline, no timestamps, no embedded image data. write -> read -> write is byte-identical.
  */
 import { Result, err, ok } from '../annotation/result';
+import { splitAttributes } from '../annotation/attributes';
 import { AnnotationObject, AnnotationState, MultiPolygonXY, RingXY } from '../annotation/types';
 import { checkId, checkRegions, isIssue } from '../annotation/validate';
 import { bboxToXYWH, multiPolygonArea, multiPolygonBBox, rasterizeMultiPolygon } from '../geometry/polygon';
@@ -184,7 +190,11 @@ export function buildCocoSidecar(
     .sort((a, b) => a[0] - b[0])
     .map(([id, name]) => ({ id, name, supercategory: '' }));
   const x = options.extras ?? emptyExtras();
-  const annotations = state.objects.map((o) => ({ ...buildAnnotation(o, image), ...without(x.annotations[o.id], ANNOTATION_KEYS) }));
+  const annotations = state.objects.map((o) => {
+    const kept = x.annotations[o.id];
+    const a = buildAnnotation(o, image, kept?.attributes);
+    return { ...a, ...without(kept, a.attributes === undefined ? ANNOTATION_KEYS_BUT_ATTRIBUTES : ANNOTATION_KEYS) };
+  });
   return {
     info: {
       description: `EdgeFlow Annotator annotations for ${image.fileName}`,
@@ -208,7 +218,8 @@ export function buildCocoSidecar(
 const TOP_KEYS = new Set(['info', 'licenses', 'images', 'categories', 'annotations']);
 const INFO_KEYS = new Set(['description', 'version', 'contributor', 'edgeflow']);
 const IMAGE_KEYS = new Set(['id', 'file_name', 'width', 'height']);
-const ANNOTATION_KEYS = new Set(['id', 'image_id', 'category_id', 'segmentation', 'area', 'bbox', 'iscrowd', 'edgeflow_regions', 'edgeflow_hidden']);
+const ANNOTATION_KEYS_BUT_ATTRIBUTES = new Set(['id', 'image_id', 'category_id', 'segmentation', 'area', 'bbox', 'iscrowd', 'edgeflow_regions', 'edgeflow_hidden']);
+const ANNOTATION_KEYS = new Set([...ANNOTATION_KEYS_BUT_ATTRIBUTES, 'attributes']);
 
 /** The entries of `o` whose keys are not in `known` (never lets extras override our keys). */
 function without(o: Record<string, unknown> | undefined, known: Set<string>): Record<string, unknown> {
@@ -218,7 +229,22 @@ function without(o: Record<string, unknown> | undefined, known: Set<string>): Re
   return out;
 }
 
-function buildAnnotation(o: AnnotationObject, image: SidecarImage): Record<string, unknown> {
+/**
+ * The `attributes` to write: the object's values, then the entries kept from the file that the
+ * editor cannot hold (`kept` is what SidecarExtras holds under "attributes"); undefined for none.
+ */
+function sidecarAttributes(o: AnnotationObject, kept: unknown): Record<string, unknown> | undefined {
+  const own = Object.entries(o.attributes ?? {});
+  const keptObj = typeof kept === 'object' && kept !== null && !Array.isArray(kept) ? (kept as Record<string, unknown>) : undefined;
+  if (own.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  const put = (k: string, v: unknown) => Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of own) put(k, v);
+  if (keptObj) for (const [k, v] of Object.entries(keptObj)) if (!Object.prototype.hasOwnProperty.call(out, k)) put(k, v);
+  return out;
+}
+
+function buildAnnotation(o: AnnotationObject, image: SidecarImage, keptAttributes?: unknown): Record<string, unknown> {
   const regions = roundRegions(o.regions);
   const hasHoles = regions.some((r) => r.holes.length > 0);
   let segmentation: unknown;
@@ -240,6 +266,8 @@ function buildAnnotation(o: AnnotationObject, image: SidecarImage): Record<strin
   };
   if (hasHoles) a.edgeflow_regions = regions;
   if (o.hidden) a.edgeflow_hidden = true;
+  const attributes = sidecarAttributes(o, keptAttributes);
+  if (attributes) a.attributes = attributes;
   return a;
 }
 
@@ -445,6 +473,13 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions, limits: Sidecar
   if (Array.isArray(raw.licenses) && raw.licenses.length > 0) extras.licenses = raw.licenses;
   for (let k = 0; k < kept.length; k++) {
     const more = without(kept[k], ANNOTATION_KEYS);
+    // What the object could not take of "attributes" stays with the file's other keys.
+    const attrs = kept[k].attributes === undefined ? undefined : splitAttributes(kept[k].attributes);
+    if (attrs?.rest) more.attributes = attrs.rest;
+    else if (attrs && attrs.whole !== undefined) {
+      more.attributes = attrs.whole;
+      issues.push({ severity: 'warning', code: 'invalid-annotation', message: '"attributes" is not an object of name -> value; it is kept as it is until an attribute of this object is set', path: `annotations[${sourceIndex[k]}].attributes` });
+    }
     if (Object.keys(more).length) extras.annotations[objects[k].id] = more;
   }
   return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours, extras, issues, sourceIndex });
@@ -468,7 +503,10 @@ function parseAnnotation(
   if (isIssue(classId)) return err({ code: 'invalid-annotation', message: classId.message, path: classId.path });
   const regions = parseGeometry(a, path, width, height, options);
   if (!regions.ok) return regions;
-  return ok({ id, classId, regions: regions.value, hidden: a.edgeflow_hidden === true });
+  const object: AnnotationObject = { id, classId, regions: regions.value, hidden: a.edgeflow_hidden === true };
+  const attributes = splitAttributes(a.attributes).values;
+  if (Object.keys(attributes).length) object.attributes = attributes;
+  return ok(object);
 }
 
 function parseGeometry(
