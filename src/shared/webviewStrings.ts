@@ -44,6 +44,15 @@ export const WEBVIEW_STRINGS = [
   'Could not add the polygon: {0}',
   'Cannot display {0}.',
   'Image canvas',
+  // Object attributes (src/webview/components/ObjectAttributes.tsx)
+  'Attributes of object {0}',
+  'Attributes',
+  'The class {0} declares no attributes (see the labels file).',
+  'Values this class does not declare: kept, saved and exported as they are',
+  'Other attributes',
+  'yes',
+  'no',
+  'Remove attribute {0}',
   // Click segmentation (src/webview/segment/)
   'Click segmentation (S): left click = object, right click = background, Space = finish',
   'Click segmentation',

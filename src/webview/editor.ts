@@ -12,7 +12,7 @@
  * image has been decoded and drawn (every build); `window.__edgeflowDebug` (debugApi.ts); stable
  * `data-testid`s on the canvas, tool buttons, class selector, objects list and classes.
  */
-import type { AnnotationEdit } from '../shared/annotation';
+import { getAttribute, type AnnotationEdit, type AttributeValue } from '../shared/annotation';
 import { multiPolygonBBox } from '../shared/geometry/polygon';
 import type { ImageInfo, SessionUi, WebviewCommand } from '../shared/protocol';
 import { runCommand } from './commands';
@@ -303,6 +303,18 @@ export class Editor {
   setObjectClass(id: number, classId: number): void {
     const o = this.store.model.getObject(id);
     if (o && o.classId !== classId) this.commit({ kind: 'setClass', id, before: o.classId, after: classId });
+  }
+
+  /**
+   * Sets (or, with null, removes) one attribute of object `id`: one document edit, so one undo
+   * step; nothing when the stored value is already that.
+   */
+  setObjectAttribute(id: number, name: string, value: AttributeValue | null): void {
+    const o = this.store.model.getObject(id);
+    if (!o) return;
+    const before = getAttribute(o.attributes, name) ?? null;
+    if (before === value) return;
+    this.commit({ kind: 'setAttribute', id, name, before, after: value });
   }
 
   toggleHidden(id: number): void {

@@ -117,7 +117,9 @@ describe('COCO sidecar', () => {
     base.review = { by: 'someone' };
     const r = readCocoSidecar(JSON.stringify(base));
     assert.ok(r.ok);
-    assert.deepEqual(r.value.extras.annotations, { 3: { attributes: { occluded: true }, score: 0.9 } });
+    // Attributes are the object's now (issue 30); the other unknown keys stay extras.
+    assert.deepEqual(r.value.extras.annotations, { 3: { score: 0.9 } });
+    assert.deepEqual(r.value.state.objects[0].attributes, { occluded: true });
     const out = JSON.parse(writeCocoSidecar(r.value.image, labels, r.value.state, { extras: r.value.extras }));
     assert.deepEqual(out.licenses, [{ id: 1, name: 'CC0' }]);
     assert.equal(out.info.url, 'https://example.org');

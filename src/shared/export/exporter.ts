@@ -27,6 +27,7 @@ import { StableImageIds } from '../formats/cocoDataset';
 import { assignSplits } from '../formats/split';
 import { maskToPolygons } from '../geometry/contours';
 import type { Label } from '../labels';
+import { effectiveAttributes } from '../labelAttributes';
 import { cleanRegions, rasterizeObject } from './clean';
 import type { ExportOptions } from './config';
 import { extensionOf, uniqueStems } from './paths';
@@ -87,6 +88,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
   }
   const { entries } = scan;
   const categories = exportCategories(req.labels, scan, warnings);
+  const specsByClass = new Map(req.labels.map((l) => [l.id, l.attributes ?? []]));
 
   // Splits, names and ids: fixed before anything is written.
   const splitOf = assignSplits(entries.map((e) => ({ key: e.path, classIds: e.classIds })), options.splits, options.seed);
@@ -114,6 +116,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
     warnings,
     categories,
     categoryById: new Map(categories.map((c) => [c.id, c])),
+    attributesOf: (o) => effectiveAttributes(o.attributes, specsByClass.get(o.classId) ?? []),
     splitNames,
     open,
     openTemporary: (rel) => {

@@ -42,6 +42,8 @@ export interface CocoAnnotation {
   readonly area: number;
   readonly bbox: [number, number, number, number];
   readonly iscrowd: 0 | 1;
+  /** Attribute values, as CVAT writes them (name -> value); left out when there are none. */
+  readonly attributes?: Readonly<Record<string, boolean | string>>;
 }
 
 /** The `info` block. */
@@ -83,6 +85,7 @@ export class CocoDatasetText {
       area: a.area,
       bbox: a.bbox,
       iscrowd: a.iscrowd,
+      ...(a.attributes && Object.keys(a.attributes).length ? { attributes: a.attributes } : {}),
     });
     return (this.annotationCount++ === 0 ? '\n' : ',\n') + text;
   }
@@ -142,6 +145,8 @@ export interface CocoDataset {
     category_id: number;
     segmentation: unknown;
     iscrowd: number;
+    /** The annotation's `attributes` as found (validated by the importer). */
+    attributes?: unknown;
   }[];
   readonly categories: CocoCategory[];
 }
@@ -194,6 +199,7 @@ export function parseCocoDataset(text: string): CocoDataset {
       category_id: o.category_id,
       segmentation: o.segmentation,
       iscrowd: o.iscrowd === 1 ? 1 : 0,
+      ...(o.attributes === undefined ? {} : { attributes: o.attributes }),
     };
   });
   return { images, annotations, categories };

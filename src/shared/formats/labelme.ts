@@ -6,9 +6,15 @@
  * becomes a `mask` shape (labelme 5.3+): `points` are the inclusive pixel box [[x1,y1],[x2,y2]] and
  * `mask` is a base64 PNG of the box-sized mask.
  *
+ * Attributes (issue 30): labelme has per-shape `flags` (name -> boolean), so boolean attributes
+ * go there; labelme has no place for other values, so string attributes (choices, text) go into
+ * the shape's `attributes` object (as X-AnyLabeling writes it; labelme itself keeps unknown shape
+ * keys when it saves). Every shape of a multi-part object carries the object's attributes.
+ *
  * Reading: `polygon`, `rectangle`, `circle` and `mask` shapes; shapes sharing a `group_id` and a
  * label are one object; `point`/`line`/`linestrip` shapes are skipped with a note.
  */
+import { putAttribute, splitAttributes, type AttributeMap } from '../annotation/attributes';
 import type { MultiPolygonXY } from '../annotation/types';
 
 /** The version written into labelme files (the format of labelme 5.x). */
@@ -23,6 +29,8 @@ export interface LabelmeShape {
   shape_type: string;
   flags: Record<string, boolean>;
   mask: string | null;
+  /** String attributes (left out when there are none). */
+  attributes?: Record<string, string>;
 }
 
 /** One labelme file. */
@@ -36,20 +44,31 @@ export interface LabelmeFile {
   imageWidth: number;
 }
 
+/** An object's attributes as a shape's `flags` (booleans) and `attributes` (strings). */
+export function labelmeAttributeFields(attributes: Readonly<AttributeMap> | undefined): Pick<LabelmeShape, 'flags' | 'attributes'> {
+  const flags: Record<string, boolean> = {};
+  const strings: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attributes ?? {})) {
+    const into = typeof v === 'boolean' ? flags : strings;
+    Object.defineProperty(into, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return Object.keys(strings).length ? { flags, attributes: strings } : { flags };
+}
+
 /** Polygon shapes for an object without holes. */
-export function labelmePolygonShapes(label: string, regions: MultiPolygonXY, groupId: number | null): LabelmeShape[] {
+export function labelmePolygonShapes(label: string, regions: MultiPolygonXY, groupId: number | null, attributes?: Readonly<AttributeMap>): LabelmeShape[] {
   const shapes: LabelmeShape[] = [];
   for (const r of regions) {
     const points: [number, number][] = [];
     for (let i = 0; i + 1 < r.outer.length; i += 2) points.push([r.outer[i], r.outer[i + 1]]);
     if (points.length < 3) continue;
-    shapes.push({ label, points, group_id: regions.length > 1 ? groupId : null, description: '', shape_type: 'polygon', flags: {}, mask: null });
+    shapes.push({ label, points, group_id: regions.length > 1 ? groupId : null, description: '', shape_type: 'polygon', ...labelmeAttributeFields(attributes), mask: null });
   }
   return shapes;
 }
 
 /** A mask shape: `box` is [x, y, w, h] in whole pixels, `pngBase64` the box-sized mask PNG. */
-export function labelmeMaskShape(label: string, box: readonly [number, number, number, number], pngBase64: string): LabelmeShape {
+export function labelmeMaskShape(label: string, box: readonly [number, number, number, number], pngBase64: string, attributes?: Readonly<AttributeMap>): LabelmeShape {
   const [x, y, w, h] = box;
   return {
     label,
@@ -57,7 +76,7 @@ export function labelmeMaskShape(label: string, box: readonly [number, number, n
     group_id: null,
     description: '',
     shape_type: 'mask',
-    flags: {},
+    ...labelmeAttributeFields(attributes),
     mask: pngBase64,
   };
 }
@@ -74,6 +93,10 @@ export interface LabelmeShapeIn {
   readonly points: [number, number][];
   readonly groupId: number | null;
   readonly mask: string | null;
+  /** Booleans of `flags` and booleans or strings of `attributes` (flags win a name clash). */
+  readonly attributes: AttributeMap;
+  /** Whether `flags` or `attributes` held values that are neither (left out). */
+  readonly droppedAttributes: boolean;
 }
 
 /** What an import needs from a labelme file. */
@@ -108,7 +131,19 @@ export function parseLabelme(text: string): LabelmeIn {
       }
       return [p[0] as number, p[1] as number];
     });
+    const flags = splitAttributes(o.flags ?? {});
+    const more = splitAttributes(o.attributes ?? {});
+    const attributes: AttributeMap = {};
+    for (const [k, v] of Object.entries(more.values)) putAttribute(attributes, k, v);
+    // labelme flags are booleans only; a string there is not labelme's.
+    let dropped = !!(flags.rest || flags.whole !== undefined || more.rest || more.whole !== undefined);
+    for (const [k, v] of Object.entries(flags.values)) {
+      if (typeof v === 'boolean') putAttribute(attributes, k, v);
+      else dropped = true;
+    }
     return {
+      attributes,
+      droppedAttributes: dropped,
       label: o.label.trim(),
       shapeType: typeof o.shape_type === 'string' ? o.shape_type : 'polygon',
       points,

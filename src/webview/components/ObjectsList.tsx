@@ -1,6 +1,7 @@
 import type { Editor } from '../editor';
 import { t } from '../l10n';
 import { useStore } from './hooks';
+import { ObjectAttributes } from './ObjectAttributes';
 
 /** The objects of the image, top of the drawing order first. */
 export function ObjectsList({ editor }: { editor: Editor }) {
@@ -74,6 +75,7 @@ export function ObjectsList({ editor }: { editor: Editor }) {
           );
         })}
       </ul>
+      {store.selectedObject && <ObjectAttributes editor={editor} object={store.selectedObject} />}
     </section>
   );
 }

@@ -3,6 +3,7 @@
  * `file_name` among the workspace's images; category names are matched to the labels file,
  * keeping the category ids for new labels when they are free.
  */
+import { splitAttributes } from '../../annotation/attributes';
 import type { AnnotationObject, MultiPolygonXY } from '../../annotation/types';
 import { MAX_COORD } from '../../annotation/validate';
 import { CocoDataset, objectIdFromAnnotationId, parseCocoDataset } from '../../formats/cocoDataset';
@@ -59,7 +60,13 @@ async function readCoco(ctx: ImportContext): Promise<void> {
         do id = ++seq; while (usedIds.has(id));
       }
       usedIds.add(id);
-      objs.push({ id, classId, regions, hidden: false });
+      const obj: AnnotationObject = { id, classId, regions, hidden: false };
+      if (a.attributes !== undefined) {
+        const { values, rest, whole } = splitAttributes(a.attributes);
+        if (Object.keys(values).length) obj.attributes = values;
+        if (rest || whole !== undefined) warnings.add('bad-attributes', 'Attributes that are not a boolean or a string (left out)', `${a.id}`);
+      }
+      objs.push(obj);
     }
     await ctx.emit(found.path, im.width, im.height, objs);
     ctx.report(n + 1, ds.images.length, found.path);

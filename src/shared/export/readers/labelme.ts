@@ -3,6 +3,7 @@
  * objects (shapes sharing a label and `group_id` become one object); `imagePath` is relative to
  * the JSON's folder and only selects among the workspace's images.
  */
+import { cloneAttributes, getAttribute, putAttribute, type AttributeMap } from '../../annotation/attributes';
 import type { AnnotationObject, MultiPolygonXY } from '../../annotation/types';
 import { COCO_SIDECAR_SUFFIX } from '../../formats/cocoSidecar';
 import { LabelmeIn, circleToRing, parseLabelme } from '../../formats/labelme';
@@ -72,7 +73,7 @@ async function readLabelme(ctx: ImportContext): Promise<void> {
 }
 
 function labelmeObjects(lm: LabelmeIn, width: number, height: number, matcher: LabelMatcher, codecs: Codecs, warnings: Warnings, file: string): AnnotationObject[] {
-  const groups = new Map<string, { classId: number; regions: MultiPolygonXY }>();
+  const groups = new Map<string, { classId: number; regions: MultiPolygonXY; attributes: AttributeMap }>();
   const order: string[] = [];
   lm.shapes.forEach((s, i) => {
     let regions: MultiPolygonXY;
@@ -121,16 +122,23 @@ function labelmeObjects(lm: LabelmeIn, width: number, height: number, matcher: L
         return;
     }
     if (regions.length === 0) return;
+    if (s.droppedAttributes) warnings.add('bad-attributes', 'labelme flags or attributes that are not a boolean or a string (left out)', `${file}#${i}`);
     const classId = matcher.idFor(s.label);
     const key = s.groupId === null ? `#${i}` : `${s.label}\u0000${s.groupId}`;
     const g = groups.get(key);
-    if (g) g.regions.push(...regions);
-    else {
-      groups.set(key, { classId, regions });
+    if (g) {
+      g.regions.push(...regions);
+      // The parts of one object carry the same attributes; the first part's win a disagreement.
+      for (const [k, v] of Object.entries(s.attributes)) if (getAttribute(g.attributes, k) === undefined) putAttribute(g.attributes, k, v);
+    } else {
+      groups.set(key, { classId, regions, attributes: cloneAttributes(s.attributes) });
       order.push(key);
     }
   });
-  return order.map((k, n) => ({ id: n + 1, classId: groups.get(k)!.classId, regions: groups.get(k)!.regions, hidden: false }));
+  return order.map((k, n): AnnotationObject => {
+    const g = groups.get(k)!;
+    return { id: n + 1, classId: g.classId, regions: g.regions, hidden: false, ...(Object.keys(g.attributes).length ? { attributes: g.attributes } : {}) };
+  });
 }
 
 /** A folder of labelme JSON files. */

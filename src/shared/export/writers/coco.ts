@@ -1,7 +1,7 @@
 /**
  * COCO instance segmentation: `coco/annotations/instances_<split>.json`, images under
  * `coco/images/<path>` (copied or linked) or referenced through `info.image_root`. Polygons for
- * plain objects, RLE for objects with holes. Each JSON goes out as a stream; the annotations
+ * plain objects, RLE for objects with holes; `attributes` per annotation as CVAT writes them. Each JSON goes out as a stream; the annotations
  * collect in a temporary file spliced in at the end, so memory does not grow with the images.
  */
 import { CocoDatasetText, annotationId } from '../../formats/cocoDataset';
@@ -57,6 +57,7 @@ class CocoWriter implements FormatWriter {
         area: p.raster.area,
         bbox: p.raster.bbox,
         iscrowd: 0,
+        attributes: ctx.attributesOf(p.object),
       });
     }
     if (chunk) await c.anns.write(chunk);

@@ -1,7 +1,8 @@
 /**
  * labelme: `labelme/<stem>.json` per image (no embedded image data), the image beside it
  * (copied or linked) or referenced by a relative `imagePath`, and per-split lists
- * `labelme/<split>.txt`. Objects with holes become mask shapes, others one polygon per part.
+ * `labelme/<split>.txt`. Objects with holes become mask shapes, others one polygon per part;
+ * attributes go into each shape's `flags` (booleans) and `attributes` (strings), see formats/labelme.ts.
  */
 import { LABELME_VERSION, LabelmeShape, labelmeMaskShape, labelmePolygonShapes, writeLabelme } from '../../formats/labelme';
 import { basenameRelative, dirnameRelative } from '../paths';
@@ -33,8 +34,9 @@ class LabelmeWriter implements FormatWriter {
     const shapes: LabelmeShape[] = [];
     for (const p of im.objects) {
       const label = ctx.categoryById.get(p.object.classId)!.name;
-      if (p.hasHoles) shapes.push(labelmeMaskShape(label, p.raster.bbox, ctx.codecs.base64(this.cropPng(p))));
-      else shapes.push(...labelmePolygonShapes(label, p.regions, p.object.id));
+      const attributes = ctx.attributesOf(p.object);
+      if (p.hasHoles) shapes.push(labelmeMaskShape(label, p.raster.bbox, ctx.codecs.base64(this.cropPng(p)), attributes));
+      else shapes.push(...labelmePolygonShapes(label, p.regions, p.object.id, attributes));
     }
     await ctx.queue(ctx.output.writeFile(
       jsonPath,

@@ -4,6 +4,7 @@
  * chosen format in turn: `begin()` once, `image()` per image, `end()` once unless the run was
  * cancelled. A format is one file exporting a `FormatSpec`, plus its entry in ./registry.ts.
  */
+import type { AttributeMap } from '../../annotation/attributes';
 import type { AnnotationObject, MultiPolygonXY } from '../../annotation/types';
 import type { CocoCategory } from '../../formats/cocoDataset';
 import type { ObjectRaster } from '../clean';
@@ -51,6 +52,11 @@ export interface ExportContext {
   /** Every category in id order: the labels file's, then class ids only the sidecars know. */
   readonly categories: readonly CocoCategory[];
   readonly categoryById: ReadonlyMap<number, CocoCategory>;
+  /**
+   * The attributes to export for an object: its class's declared attributes (the stored value or
+   * the default) then every other stored value; empty when it has none (see labelAttributes.ts).
+   */
+  attributesOf(object: AnnotationObject): AttributeMap;
   /** Split names in the order of the options. */
   readonly splitNames: readonly string[];
   /** Open an output stream; the engine closes it if the run fails or is cancelled. */
