@@ -18,7 +18,7 @@ function seeded(): AnnotationState {
   return {
     objects: [
       { id: 1, classId: 1, regions: [{ outer: tri(0), holes: [] }], hidden: false },
-      { id: 2, classId: 2, regions: [{ outer: tri(20), holes: [] }], hidden: false },
+      { id: 2, classId: 2, regions: [{ outer: tri(20), holes: [] }], hidden: false, attributes: { pose: 'side' } },
       { id: 5, classId: 1, regions: [{ outer: tri(40), holes: [[41, 1, 42, 1, 41, 2]] }], hidden: true },
     ],
     nextId: 6,
@@ -43,6 +43,7 @@ function examples(): AnnotationEdit[] {
         { kind: 'removeObject', object: s.objects[2], index: 2 },
       ],
     },
+    { kind: 'setAttribute', id: 5, name: 'occluded', before: null, after: true },
   ];
 }
 
