@@ -43,7 +43,7 @@ function object(r: Rand, id = int(r, 0, 50)) {
 }
 
 function edit(r: Rand, depth = 0): Record<string, unknown> {
-  const kinds = depth < 3 ? ['addObject', 'removeObject', 'setGeometry', 'setClass', 'setHidden', 'reorder', 'replaceAll', 'batch'] : ['setClass', 'setHidden'];
+  const kinds = depth < 3 ? ['addObject', 'removeObject', 'setGeometry', 'setClass', 'setHidden', 'setAttribute', 'reorder', 'replaceAll', 'batch'] : ['setClass', 'setHidden'];
   switch (pick(r, kinds)) {
     case 'addObject':
       return { kind: 'addObject', object: object(r), index: int(r, 0, 10) };
@@ -55,6 +55,10 @@ function edit(r: Rand, depth = 0): Record<string, unknown> {
       return { kind: 'setClass', id: int(r, 0, 50), before: int(r, 0, 9), after: int(r, 0, 9) };
     case 'setHidden':
       return { kind: 'setHidden', id: int(r, 0, 50), before: r() < 0.5, after: r() < 0.5 };
+    case 'setAttribute': {
+      const value = () => pick(r, [null, true, false, '', 'dad', 'x'.repeat(int(r, 0, 4000))] as unknown[]);
+      return { kind: 'setAttribute', id: int(r, 0, 50), name: pick(r, ['occluded', '__proto__', 'a'.repeat(int(r, 1, 100))]), before: value(), after: value() };
+    }
     case 'reorder':
       return { kind: 'reorder', id: int(r, 0, 50), from: int(r, 0, 9), to: int(r, 0, 9) };
     case 'replaceAll': {
@@ -243,6 +247,8 @@ function mutate(r: Rand, m: Record<string, unknown>): unknown {
 
 /** String fields the host uses, all as text: none is ever used as a path or URI. */
 const TEXT_FIELDS = new Set(['type', 'kind', 'method', 'message', 'tool', 'name', 'color']);
+/** setAttribute's values: text too (an object's attribute value, stored and written, never a path). */
+const ATTRIBUTE_VALUE_FIELDS = new Set(['before', 'after']);
 
 function checkAccepted(value: unknown, where = 'message'): void {
   if (typeof value === 'number') {
@@ -255,7 +261,7 @@ function checkAccepted(value: unknown, where = 'message'): void {
   assert.ok(proto === Object.prototype || proto === Array.prototype, `${where}: not a plain object/array`);
   for (const [k, v] of Object.entries(value as object)) {
     if (typeof v === 'string') {
-      assert.ok(TEXT_FIELDS.has(k), `${where}.${k}: a string in an unexpected field`);
+      assert.ok(TEXT_FIELDS.has(k) || ATTRIBUTE_VALUE_FIELDS.has(k) || where.endsWith('.attributes'), `${where}.${k}: a string in an unexpected field`);
       assert.ok(v.length <= MAX_STRING, `${where}.${k}: string too long`);
     }
     checkAccepted(v, `${where}.${k}`);
