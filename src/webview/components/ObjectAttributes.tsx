@@ -57,7 +57,14 @@ function AttributeControl({ spec, stored, onSet }: { spec: AttributeSpec; stored
   if (spec.type === 'boolean') {
     return (
       <label class="attr attr-boolean" title={spec.name}>
-        <input type="checkbox" data-testid={testId} checked={value === true} onChange={(e) => onSet((e.currentTarget as HTMLInputElement).checked)} />
+        <input
+          type="checkbox"
+          data-testid={testId}
+          checked={value === true}
+          onChange={(e) => onSet((e.currentTarget as HTMLInputElement).checked)}
+          // Space toggles the box, as in any form: the canvas's Space-to-pan (input.ts) must not take it.
+          onKeyDown={(e) => e.key === ' ' && e.stopPropagation()}
+        />
         <span class="attr-name">{spec.name}</span>
       </label>
     );

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../lib/codeServer.mjs';
 import { startSession } from '../lib/session.mjs';
-import { activeTab, clickImage, debug, editorFrame, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
+import { RESULTS_DIR, activeTab, clickImage, debug, editorFrame, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
 
 const IMAGE = 'images/street-01.png';
 const SIZE = { width: 960, height: 640 };
@@ -21,7 +21,8 @@ const LABELS = {
   version: 1,
   attributes: [{ name: 'difficult', type: 'boolean' }],
   labels: [
-    { id: 1, name: 'tree', color: '#3cb44b' },
+    // A bad declaration: left out with a warning in Problems, the rest of the file loads.
+    { id: 1, name: 'tree', color: '#3cb44b', attributes: [{ name: 'size', type: 'number' }] },
     {
       id: 2,
       name: 'car',
@@ -98,11 +99,14 @@ describe('object attributes (VSIX in code-server)', function () {
     assert.equal(await frame.inputValue('[data-testid="attr-pose"]'), 'front', 'a choice shows its first option until set');
     assert.equal(await frame.inputValue('[data-testid="attr-note"]'), '');
     assert.equal((await object()).attributes, undefined, 'defaults are shown, not stored');
+    await frame.click('[data-testid="object-attributes"] h3'); // close the class drop-down
     await screenshot(page, 'attributes-01-panel');
   });
 
   it('sets a boolean and a choice, each one undoable edit', async () => {
-    await frame.click('[data-testid="attr-occluded"]');
+    // The keyboard way: Space toggles the focused box (and does not start the canvas's pan).
+    await frame.focus('[data-testid="attr-occluded"]');
+    await page.keyboard.press('Space');
     await waitFor('occluded stored', async () => (await object()).attributes?.occluded === true);
     await frame.selectOption('[data-testid="attr-pose"]', 'rear');
     await waitFor('pose stored', async () => (await object()).attributes?.pose === 'rear');
@@ -134,6 +138,23 @@ describe('object attributes (VSIX in code-server)', function () {
     assert.equal(await debug(frame, 'tool'), 'select', 'no tool key reached the editor');
     assert.equal((await activeTab(page)).label, 'street-01.png', '"d"/"a" did not change the image');
     await screenshot(page, 'attributes-03-set');
+    await frame.locator('[data-testid="side-panel"]').screenshot({ path: join(RESULTS_DIR, 'attributes-03-panel-close.png') });
+  });
+
+  it('keeps the values when the class changes, listed apart, and back on undo', async () => {
+    await frame.selectOption(`[data-testid="object-class-${id}"]`, { label: 'tree' });
+    await waitFor('class tree', async () => (await object()).classId === 1);
+    assert.deepEqual((await object()).attributes, { occluded: true, pose: 'rear', note: NOTE });
+    const others = frame.locator('[data-testid="attributes-other"]');
+    await others.waitFor({ state: 'visible', timeout: 10000 });
+    assert.equal(await others.locator('.attr-other').count(), 3);
+    assert.equal(await frame.locator('[data-testid="attr-other-pose"] .attr-value').textContent(), 'rear');
+    await frame.click('[data-testid="object-attributes"] h3');
+    await frame.locator('[data-testid="side-panel"]').screenshot({ path: join(RESULTS_DIR, 'attributes-04-other-close.png') });
+    await frame.focus(`[data-testid="object-row-${id}"]`);
+    await page.keyboard.press('Control+Z');
+    await waitFor('class car again', async () => (await object()).classId === 2);
+    await waitFor('the note field again', async () => (await frame.inputValue('[data-testid="attr-note"]')) === NOTE);
   });
 
   it('saves the values into the sidecar (CVAT style)', async () => {
@@ -165,6 +186,16 @@ describe('object attributes (VSIX in code-server)', function () {
     const coco = await waitFor('the COCO file', () => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null), { timeout: 30000 });
     assert.equal(coco.annotations.length, 1);
     assert.deepEqual(coco.annotations[0].attributes, { difficult: false, occluded: true, pose: 'rear', note: NOTE });
-    await screenshot(page, 'attributes-04-exported');
+    await screenshot(page, 'attributes-05-exported');
+  });
+
+  it('shows the bad declaration in the Problems panel, at its line', async () => {
+    await page.keyboard.press('Control+Shift+M');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    await waitFor('the labels file warning', async () => (await rows.allInnerTexts()).some((t) => /"type" must be "boolean", "choice" or "text"/.test(t)));
+    const text = (await rows.allInnerTexts()).join('\n');
+    assert.match(text, /labels\[0\]\.attributes\[0\]/);
+    assert.match(text, /Ln \d+, Col \d+/, `with a line number: ${text}`);
+    await screenshot(page, 'attributes-06-problems');
   });
 });
