@@ -9,7 +9,7 @@ import { EXPORT_CONFIG_PATH, ExportOptions, ExportSettings, parseExportConfig, r
 import { ExportSummary, exportDataset } from '../../shared/export/exporter';
 import { ImportSummary, importAnnotations } from '../../shared/export/importer';
 import type { ProgressSink } from '../../shared/export/types';
-import { Label, parseLabels, serializeLabels } from '../../shared/labels';
+import { Label, LabelsExtras, LabelsFile, parseLabels, serializeLabels } from '../../shared/labels';
 import { NodeOutput, NodeWorkspace, nodeCodecs } from './nodeIo';
 import { probeImage } from '../image/probe';
 
@@ -21,9 +21,14 @@ export const DEFAULT_LABELS_FILE = '.edgeflow/labels.json';
  * allows); a missing file is an empty list unless `required`, a broken one an error.
  */
 export async function readLabelsFile(workspace: NodeWorkspace, labelsFile = DEFAULT_LABELS_FILE, required = false): Promise<Label[]> {
-  const missing = (code: string): Label[] => {
+  return (await readLabels(workspace, labelsFile, required)).labels;
+}
+
+/** The whole labels file (with the keys the editor keeps but does not use); empty when absent. */
+async function readLabels(workspace: NodeWorkspace, labelsFile: string, required = false): Promise<LabelsFile> {
+  const missing = (code: string): LabelsFile => {
     if (required) throw new Error(`cannot read labels ${labelsFile}: ${code}`);
-    return [];
+    return { version: 1, labels: [] };
   };
   let text: string;
   if (path.isAbsolute(labelsFile)) {
@@ -39,11 +44,12 @@ export async function readLabelsFile(workspace: NodeWorkspace, labelsFile = DEFA
   }
   const parsed = parseLabels(text);
   if (!parsed.ok) throw new Error(`${labelsFile}: ${parsed.error.message}`);
-  return parsed.value.labels;
+  return parsed.value;
 }
 
-async function writeLabelsFile(workspace: NodeWorkspace, labelsFile: string, labels: Label[]): Promise<void> {
-  const text = serializeLabels({ version: 1, labels });
+/** Writes the labels, keeping `extras` (attribute declarations, other tools' keys) as they were. */
+async function writeLabelsFile(workspace: NodeWorkspace, labelsFile: string, labels: Label[], extras: LabelsExtras | undefined): Promise<void> {
+  const text = serializeLabels({ version: 1, labels, extras });
   if (!path.isAbsolute(labelsFile)) return workspace.writeFileAtomic(labelsFile, text);
   const tmp = `${labelsFile}.${process.pid}.tmp`;
   await fs.mkdir(path.dirname(labelsFile), { recursive: true });
@@ -137,7 +143,8 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
   const relToWs = path.relative(workspace.folder, sourceDir);
   const inside = !relToWs.startsWith('..') && !path.isAbsolute(relToWs);
   const labelsFile = run.labelsFile ?? DEFAULT_LABELS_FILE;
-  const labels = await readLabelsFile(workspace, labelsFile);
+  const labelsBefore = await readLabels(workspace, labelsFile);
+  const labels = labelsBefore.labels;
   const summary = await importAnnotations({
     workspace,
     source: {
@@ -162,6 +169,6 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
       }
     },
   });
-  if (summary.labelsChanged) await writeLabelsFile(workspace, labelsFile, summary.labels);
+  if (summary.labelsChanged) await writeLabelsFile(workspace, labelsFile, summary.labels, labelsBefore.extras);
   return summary;
 }

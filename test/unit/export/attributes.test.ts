@@ -77,6 +77,24 @@ describe('export: attributes', function () {
     assert.equal(await fs.readFile(path.join(out2, 'coco/annotations/instances_all.json'), 'utf8'), text1);
   });
 
+  it('an import that adds classes keeps the labels file\'s attribute declarations', async () => {
+    const out = path.join(tmp, 'a', 'out');
+    await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco'], images: 'reference' } });
+    const ws2 = path.join(tmp, 'b', 'ws');
+    await copyImagesOnly(ws, ws2);
+    const all = JSON.parse(await fs.readFile(path.join(ws, '.edgeflow/labels.json'), 'utf8'));
+    const only = { version: 1, attributes: all.attributes, labels: [all.labels[0]], reviewer: 'kept too' };
+    await fs.mkdir(path.join(ws2, '.edgeflow'));
+    await fs.writeFile(path.join(ws2, '.edgeflow/labels.json'), JSON.stringify(only));
+    const s = await runImport({ workspaceDir: ws2, from: path.join(out, 'coco/annotations/instances_all.json'), overwrite: false });
+    assert.ok(s.labelsChanged);
+    const after = JSON.parse(await fs.readFile(path.join(ws2, '.edgeflow/labels.json'), 'utf8'));
+    assert.deepEqual(after.labels.map((l: { name: string }) => l.name), ['car', 'person', 'tree', 'bike', 'class_9']);
+    assert.deepEqual(after.attributes, all.attributes);
+    assert.deepEqual(after.labels[0].attributes, all.labels[0].attributes);
+    assert.equal(after.reviewer, 'kept too');
+  });
+
   it('labelme: booleans in the shape\'s flags, strings in its attributes; import reads both back', async () => {
     const out = path.join(tmp, 'out');
     await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['labelme'] } });
