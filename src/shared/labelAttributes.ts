@@ -55,20 +55,22 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 /**
  * Parses one `attributes` array (a class's or the top-level one). Bad entries are left out with a
- * warning; `undefined` is an empty list.
+ * warning; `undefined` is an empty list. `owner` names the list for people (`class "car"`), `where`
+ * is its JSON path (for the Problems panel's position).
  */
-export function parseAttributeSpecs(raw: unknown, where: string, warnings: AttributeWarning[]): AttributeSpec[] {
+export function parseAttributeSpecs(raw: unknown, where: string, warnings: AttributeWarning[], owner = 'the workspace-wide list'): AttributeSpec[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
-    warnings.push({ message: `${where} must be an array of attribute declarations; ignored`, path: where });
+    warnings.push({ message: `Attributes of ${owner} must be an array of declarations; ignored`, path: where });
     return [];
   }
   const out: AttributeSpec[] = [];
   const names = new Set<string>();
   for (let i = 0; i < raw.length; i++) {
     const at = `${where}[${i}]`;
-    const skip = (why: string, path = at) => warnings.push({ message: `${at}: ${why}; this attribute is ignored`, path });
     const d = raw[i];
+    const who = `Attribute ${isObj(d) && typeof d.name === 'string' && d.name.trim() !== '' ? JSON.stringify(d.name.slice(0, 100)) : `#${i + 1}`} of ${owner}`;
+    const skip = (why: string, path = at) => warnings.push({ message: `${who}: ${why}; it is ignored`, path });
     if (!isObj(d)) {
       skip('expected an object {"name", "type"}');
       continue;
@@ -80,7 +82,7 @@ export function parseAttributeSpecs(raw: unknown, where: string, warnings: Attri
     }
     const name = d.name as string;
     if (names.has(name)) {
-      skip(`"${name}" is declared twice`, `${at}.name`);
+      skip('the name is declared twice', `${at}.name`);
       continue;
     }
     if (d.type !== 'boolean' && d.type !== 'choice' && d.type !== 'text') {
@@ -101,7 +103,7 @@ export function parseAttributeSpecs(raw: unknown, where: string, warnings: Attri
       }
       options = o.slice() as string[];
     } else if (d.options !== undefined) {
-      warnings.push({ message: `${at}: "options" apply only to "choice" attributes; ignored`, path: `${at}.options` });
+      warnings.push({ message: `${who}: "options" apply only to "choice" attributes; ignored`, path: `${at}.options` });
     }
     let def: AttributeValue = d.type === 'boolean' ? false : d.type === 'choice' ? options![0] : '';
     if (d.default !== undefined) {
@@ -111,7 +113,7 @@ export function parseAttributeSpecs(raw: unknown, where: string, warnings: Attri
       if (fits) def = d.default as AttributeValue;
       else {
         const want = d.type === 'boolean' ? 'true or false' : d.type === 'choice' ? 'one of "options"' : 'a string';
-        warnings.push({ message: `${at}: "default" must be ${want}; the default is ${JSON.stringify(def)}`, path: `${at}.default` });
+        warnings.push({ message: `${who}: "default" must be ${want}; the default is ${JSON.stringify(def)}`, path: `${at}.default` });
       }
     }
     names.add(name);
@@ -125,12 +127,12 @@ export function parseAttributeSpecs(raw: unknown, where: string, warnings: Attri
  * then takes the workspace-wide one's place) followed by the class's own, at most
  * MAX_DECLARED_ATTRIBUTES (the rest is left out with a warning).
  */
-export function mergeAttributeSpecs(common: readonly AttributeSpec[], own: readonly AttributeSpec[], where: string, warnings: AttributeWarning[]): AttributeSpec[] {
+export function mergeAttributeSpecs(common: readonly AttributeSpec[], own: readonly AttributeSpec[], where: string, warnings: AttributeWarning[], owner = 'a class'): AttributeSpec[] {
   const ownByName = new Map(own.map((s) => [s.name, s]));
   const merged = common.map((s) => ownByName.get(s.name) ?? s);
   for (const s of own) if (!common.some((c) => c.name === s.name)) merged.push(s);
   if (merged.length > MAX_DECLARED_ATTRIBUTES) {
-    warnings.push({ message: `${where}: more than ${MAX_DECLARED_ATTRIBUTES} attributes; the rest are ignored`, path: where });
+    warnings.push({ message: `More than ${MAX_DECLARED_ATTRIBUTES} attributes for ${owner}; the rest are ignored`, path: where });
     merged.length = MAX_DECLARED_ATTRIBUTES;
   }
   return merged;

@@ -130,7 +130,8 @@ export function validateLabels(raw: unknown): Result<LabelsFile, LabelsError> {
     else return bad(`${where}.color must be "#rrggbb"`, `${where}.color`);
     ids.add(l.id);
     names.add(name);
-    const attributes = mergeAttributeSpecs(common, parseAttributeSpecs(l.attributes, `${where}.attributes`, warnings), `${where}.attributes`, warnings);
+    const owner = `class ${JSON.stringify(name.slice(0, 100))}`;
+    const attributes = mergeAttributeSpecs(common, parseAttributeSpecs(l.attributes, `${where}.attributes`, warnings, owner), `${where}.attributes`, warnings, owner);
     labels.push(attributes.length ? { id: l.id, name, color, attributes } : { id: l.id, name, color });
     const more = Object.entries(l).filter(([k]) => k !== 'id' && k !== 'name' && k !== 'color');
     if (more.length) extras.perLabel[l.id] = Object.fromEntries(more);

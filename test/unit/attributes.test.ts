@@ -218,6 +218,9 @@ describe('attributes: labels file declarations', () => {
     ]);
     assert.match(r.value.warnings![0].message, /"boolean", "choice" or "text"/);
     assert.match(r.value.warnings![5].message, /declared twice/);
+    assert.equal(r.value.warnings![0].message, 'Attribute "kind" of class "car": "type" must be "boolean", "choice" or "text"; it is ignored');
+    assert.match(r.value.warnings![3].message, /^Attribute #5 of class "car"/);
+    assert.match(r.value.warnings![8].message, /^Attributes of class "person" must be an array/);
   });
 
   it('rewriting the file (a class renamed) keeps the declarations as written', () => {
