@@ -179,6 +179,8 @@ export class EditorPanel implements vscode.Disposable {
       case 'segmentStart':
       case 'segmentClicks':
       case 'segmentEnd':
+      case 'segmentStroke':
+      case 'segmentUndoStroke':
         this.segment.handle(m);
         return;
     }

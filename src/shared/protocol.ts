@@ -405,6 +405,8 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
     case 'segmentStart':
     case 'segmentClicks':
     case 'segmentEnd':
+    case 'segmentStroke':
+    case 'segmentUndoStroke':
       return parseSegmentMessage(raw);
     default:
       return err(`unknown message type ${describe(raw.type)}`);
