@@ -130,6 +130,7 @@ export class InputController {
     const ed = this.editor;
     if (!ed.container) return;
     e.preventDefault();
+    if (ed.tool?.wheel?.(e, ed.ctx)) return;
     const rect = ed.container.getBoundingClientRect();
     const unit = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? rect.height : 1;
     // Ctrl+wheel (trackpad pinch) zooms like the wheel; shift+wheel pans horizontally.

@@ -72,7 +72,8 @@ export interface Tool {
   /** Toolbar order (smaller first). */
   readonly order?: number;
   activate?(ctx: ToolContext): void;
-  deactivate?(ctx: ToolContext): void;
+  /** `next`: the tool taking over (the click tool hands its object in progress to the brush). */
+  deactivate?(ctx: ToolContext, next?: string): void;
   /** Returns true when it handled the press (otherwise a left-drag on empty space pans). */
   pointerDown?(e: ToolPointerEvent, ctx: ToolContext): boolean;
   pointerMove?(e: ToolPointerEvent, ctx: ToolContext): void;
@@ -83,6 +84,8 @@ export interface Tool {
    * here at once and the `finishPolygon` command that follows finds nothing left to finish.
    */
   keyDown?(e: KeyboardEvent, ctx: ToolContext): boolean;
+  /** A wheel turn over the canvas; returns true when the tool took it (the view then does not zoom). */
+  wheel?(e: WheelEvent, ctx: ToolContext): boolean;
   /** Handles a forwarded command; returns true when handled. */
   command?(command: WebviewCommand, ctx: ToolContext): boolean;
   /** Draws on the overlay in SCREEN coordinates (CSS pixels), after the objects. */

@@ -14,7 +14,8 @@ export interface SessionStroke {
   readonly stroke: BrushStroke;
   /** Clicks there were when it was made: it is undone before any of them. */
   readonly clickCount: number;
-  readonly before: OverridePatch;
+  /** What each part of the stroke overwrote, in drawing order (undo restores them backwards). */
+  readonly before: OverridePatch[];
 }
 
 /** Host/model state shown by the busy indicator. */

@@ -1,0 +1,86 @@
+/**
+ * A brush stroke on a finished object (issue 30): its polygons are rasterised on their box (plus
+ * the stroke, plus a margin), the stroke is drawn into that mask as it is dragged, and the mask is
+ * traced back into polygons (the click tool's tracing and simplification) when it ends. Runtime
+ * neutral; the brush tool commits the result as one `setGeometry` edit.
+ */
+import type { MultiPolygonXY } from '../../shared/annotation';
+import { intersectBox, pasteBox, rasterizeStroke, strokeBounds, unionBox, type BrushStroke } from '../../shared/geometry/brush';
+import { maskToPolygons } from '../../shared/geometry/contours';
+import { multiPolygonBBox, rasterizeMultiPolygon, translateMultiPolygon } from '../../shared/geometry/polygon';
+import { multiPolygonVertexCount, simplifyMultiPolygon } from '../../shared/geometry/simplify';
+import { polygonMaskIoU } from '../../shared/inference/polygonize';
+import type { BoxXYWH } from '../../shared/inference/resize';
+
+/** Pixels of margin kept around the object and the stroke (growing the box is a copy). */
+const MARGIN = 16;
+
+/** The traced result of an edited mask. */
+export interface TracedMask {
+  readonly regions: MultiPolygonXY;
+  readonly vertexCount: number;
+  /** IoU of the rasterised `regions` with the mask. */
+  readonly iou: number;
+}
+
+export class ObjectMaskEdit {
+  box: BoxXYWH;
+  mask: Uint8Array;
+  /** Changed since the overlay was last drawn (null: redraw whole); the overlay consumes it. */
+  dirty: BoxXYWH | null = null;
+  /** Bumped when the box is reallocated (the overlay's rebuild key). */
+  generation = 0;
+  private drawn = 0;
+
+  constructor(readonly id: number, readonly before: MultiPolygonXY, readonly stroke: { mode: BrushStroke['mode']; radius: number; points: number[] }, readonly width: number, readonly height: number) {
+    const [x0, y0, x1, y1] = multiPolygonBBox(before);
+    const objectBox = { x: Math.floor(x0), y: Math.floor(y0), width: Math.ceil(x1) - Math.floor(x0) + 1, height: Math.ceil(y1) - Math.floor(y0) + 1 };
+    this.box = this.grown(unionBox(objectBox, strokeBounds(stroke, this.image) ?? objectBox)!);
+    this.mask = rasterizeMultiPolygon(translateMultiPolygon(before, -this.box.x, -this.box.y), this.box.width, this.box.height);
+    this.extend();
+  }
+
+  private get image(): BoxXYWH {
+    return { x: 0, y: 0, width: this.width, height: this.height };
+  }
+
+  private grown(b: BoxXYWH): BoxXYWH {
+    return intersectBox({ x: b.x - MARGIN, y: b.y - MARGIN, width: b.width + 2 * MARGIN, height: b.height + 2 * MARGIN }, this.image)!;
+  }
+
+  /** Draws the points added to `stroke` since the last call; returns the changed box. */
+  extend(): BoxXYWH | null {
+    const n = this.stroke.points.length / 2;
+    const need = strokeBounds(this.stroke, this.image, this.drawn, n);
+    if (need) {
+      const have = intersectBox(this.box, need);
+      if (!have || have.width !== need.width || have.height !== need.height) {
+        // Off the box: a larger one, by half again, so a long drag reallocates a few times.
+        const u = unionBox(this.box, need)!;
+        const box = this.grown({ x: u.x - (u.width >> 2), y: u.y - (u.height >> 2), width: u.width + (u.width >> 1), height: u.height + (u.height >> 1) });
+        const mask = new Uint8Array(box.width * box.height);
+        pasteBox(mask, box, this.box, this.mask);
+        this.box = box;
+        this.mask = mask;
+        this.generation++;
+        this.dirty = null;
+      }
+    }
+    const changed = rasterizeStroke(this.stroke, this.box, this.mask, this.stroke.mode === 'paint' ? 1 : 0, this.drawn, n);
+    this.drawn = n;
+    if (changed) this.dirty = unionBox(this.dirty, changed);
+    return changed;
+  }
+
+  /** Traces the mask into polygons (simplified by `tolerance` image pixels). */
+  trace(tolerance: number): TracedMask {
+    const { box, mask } = this;
+    const local = maskToPolygons(mask, box.width, box.height);
+    const simplified = simplifyMultiPolygon(local, tolerance);
+    return {
+      regions: translateMultiPolygon(simplified, box.x, box.y),
+      vertexCount: multiPolygonVertexCount(simplified),
+      iou: polygonMaskIoU(simplified, mask, box.width, box.height),
+    };
+  }
+}
