@@ -126,6 +126,10 @@ function endObjectStroke(ctx: ToolContext): void {
     ctx.requestRender();
     return;
   }
+  if (!edit.changed) {
+    ctx.requestRender();
+    return;
+  }
   const traced = edit.trace(segment.options.tolerance);
   if (traced.regions.length === 0) {
     ctx.notify(t('That stroke would erase the whole object: press Delete to remove it.'));

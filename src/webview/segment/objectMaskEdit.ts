@@ -31,12 +31,15 @@ export class ObjectMaskEdit {
   /** Bumped when the box is reallocated (the overlay's rebuild key). */
   generation = 0;
   private drawn = 0;
+  /** Object pixels before the stroke. */
+  private readonly area0: number;
 
   constructor(readonly id: number, readonly before: MultiPolygonXY, readonly stroke: { mode: BrushStroke['mode']; radius: number; points: number[] }, readonly width: number, readonly height: number) {
     const [x0, y0, x1, y1] = multiPolygonBBox(before);
     const objectBox = { x: Math.floor(x0), y: Math.floor(y0), width: Math.ceil(x1) - Math.floor(x0) + 1, height: Math.ceil(y1) - Math.floor(y0) + 1 };
     this.box = this.grown(unionBox(objectBox, strokeBounds(stroke, this.image) ?? objectBox)!);
     this.mask = rasterizeMultiPolygon(translateMultiPolygon(before, -this.box.x, -this.box.y), this.box.width, this.box.height);
+    this.area0 = countOnes(this.mask);
     this.extend();
   }
 
@@ -72,6 +75,15 @@ export class ObjectMaskEdit {
     return changed;
   }
 
+  /**
+   * Whether the stroke changed a pixel: a paint stroke only adds, an eraser stroke only removes,
+   * so the area tells. A stroke that changed nothing is no edit (re-tracing alone would move the
+   * untouched outline by the simplification's tolerance).
+   */
+  get changed(): boolean {
+    return countOnes(this.mask) !== this.area0;
+  }
+
   /** Traces the mask into polygons (simplified by `tolerance` image pixels). */
   trace(tolerance: number): TracedMask {
     const { box, mask } = this;
@@ -83,4 +95,10 @@ export class ObjectMaskEdit {
       iou: polygonMaskIoU(simplified, mask, box.width, box.height),
     };
   }
+}
+
+function countOnes(m: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < m.length; i++) n += m[i];
+  return n;
 }
