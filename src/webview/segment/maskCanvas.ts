@@ -12,7 +12,12 @@ function hexToRgb(c: string): [number, number, number] {
 }
 
 /** Alpha of the tint (of 255) at overlay opacity 1. */
-const TINT_ALPHA = 110;
+const TINT_ALPHA = 120;
+/**
+ * The tint is the class colour mixed with this much white (bug 6): a red mask on a red object
+ * still lightens it visibly; the dark+light outline (`contrastStroke`) does the rest on any image.
+ */
+const TINT_WHITE = 0.4;
 
 export class MaskCanvas {
   readonly canvas = document.createElement('canvas');
@@ -52,7 +57,7 @@ export class MaskCanvas {
 
 /** The tint colour as one 32-bit store (RGBA bytes in the platform's own order). */
 function packed(color: string): number {
-  const rgba = Uint8Array.from([...hexToRgb(color), TINT_ALPHA]);
+  const rgba = Uint8Array.from([...hexToRgb(color).map((v) => Math.round(v + (255 - v) * TINT_WHITE)), TINT_ALPHA]);
   return new Uint32Array(rgba.buffer)[0];
 }
 
