@@ -13,14 +13,15 @@
  * - `object move` / `object end`: a stroke on a finished 3000x2000 object (rasterised on its box
  *   when the stroke starts, traced when it ends).
  *
- * Run: npm run bench:brush
+ * Run: npm run bench:brush (it lives beside the webview tests: it runs webview modules, which only
+ * that program may import; it is no test, mocha does not run it)
  */
 import { performance } from 'node:perf_hooks';
-import { OverrideLayer } from '../../src/shared/geometry/brush';
-import { emptyPredictionState } from '../../src/shared/inference/pipeline';
-import { strokeIntoState } from '../../src/shared/inference/strokeState';
-import { ObjectMaskEdit } from '../../src/webview/segment/objectMaskEdit';
-import { SegmentState } from '../../src/webview/segment/segmentState';
+import { OverrideLayer } from '../../../src/shared/geometry/brush';
+import { emptyPredictionState } from '../../../src/shared/inference/pipeline';
+import { strokeIntoState } from '../../../src/shared/inference/strokeState';
+import { ObjectMaskEdit } from '../../../src/webview/segment/objectMaskEdit';
+import { SegmentState } from '../../../src/webview/segment/segmentState';
 
 const W = 6000, H = 4000;
 
