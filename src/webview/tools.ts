@@ -78,6 +78,8 @@ export interface Tool {
   pointerDown?(e: ToolPointerEvent, ctx: ToolContext): boolean;
   pointerMove?(e: ToolPointerEvent, ctx: ToolContext): void;
   pointerUp?(e: ToolPointerEvent, ctx: ToolContext): void;
+  /** The pointer left the canvas (a cursor the tool draws itself goes). */
+  pointerLeave?(ctx: ToolContext): void;
   /**
    * Handles a key pressed in the webview; returns true when handled. Keys that VS Code also binds
    * (they are forwarded to it) must be idempotent across both paths: e.g. Enter finishes a polygon

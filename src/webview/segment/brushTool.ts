@@ -277,6 +277,11 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
       endStroke(ctx);
     },
 
+    pointerLeave(ctx) {
+      pointer = null;
+      ctx.requestRender();
+    },
+
     wheel(e, ctx) {
       // Alt: Ctrl+wheel is the trackpad's pinch zoom and Shift+wheel pans.
       if (!e.altKey || e.ctrlKey || e.shiftKey) return false;
