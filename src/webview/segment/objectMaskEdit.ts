@@ -9,6 +9,7 @@ import { intersectBox, pasteBox, rasterizeStroke, strokeBounds, unionBox, type B
 import { maskToPolygons } from '../../shared/geometry/contours';
 import { multiPolygonBBox, rasterizeMultiPolygon, translateMultiPolygon } from '../../shared/geometry/polygon';
 import { multiPolygonVertexCount, simplifyMultiPolygon } from '../../shared/geometry/simplify';
+import { spliceUntouched } from '../../shared/geometry/splice';
 import { polygonMaskIoU } from '../../shared/inference/polygonize';
 import type { BoxXYWH } from '../../shared/inference/resize';
 
@@ -84,16 +85,34 @@ export class ObjectMaskEdit {
     return countOnes(this.mask) !== this.area0;
   }
 
-  /** Traces the mask into polygons (simplified by `tolerance` image pixels). */
+  /**
+   * Traces the mask into polygons (simplified by `tolerance` image pixels), with the old
+   * polygon's vertices kept wherever the outline runs away from the stroke (`spliceUntouched`),
+   * unless that fits the mask worse than the plain tracing.
+   */
   trace(tolerance: number): TracedMask {
     const { box, mask } = this;
     const local = maskToPolygons(mask, box.width, box.height);
     const simplified = simplifyMultiPolygon(local, tolerance);
-    return {
-      regions: translateMultiPolygon(simplified, box.x, box.y),
-      vertexCount: multiPolygonVertexCount(simplified),
-      iou: polygonMaskIoU(simplified, mask, box.width, box.height),
+    const iou = polygonMaskIoU(simplified, mask, box.width, box.height);
+    const traced = translateMultiPolygon(simplified, box.x, box.y);
+    // A traced vertex lies within a pixel of the old outline, plus the simplification's tolerance.
+    const slack = tolerance + 1.5;
+    const reach = this.stroke.radius + slack + 1;
+    const p = this.stroke.points;
+    const near = (x: number, y: number): boolean => {
+      for (let i = 0; i < p.length; i += 2) {
+        const bx = i + 2 < p.length ? p[i + 2] : p[i], by = i + 2 < p.length ? p[i + 3] : p[i + 1];
+        const dx = bx - p[i], dy = by - p[i + 1], l2 = dx * dx + dy * dy;
+        const t = l2 ? Math.max(0, Math.min(1, ((x - p[i]) * dx + (y - p[i + 1]) * dy) / l2)) : 0;
+        if ((x - p[i] - t * dx) ** 2 + (y - p[i + 1] - t * dy) ** 2 <= reach * reach) return true;
+      }
+      return false;
     };
+    const spliced = spliceUntouched(traced, this.before, near, slack);
+    const splicedIoU = polygonMaskIoU(translateMultiPolygon(spliced, -box.x, -box.y), mask, box.width, box.height);
+    if (splicedIoU >= iou - 0.005) return { regions: spliced, vertexCount: multiPolygonVertexCount(spliced), iou: splicedIoU };
+    return { regions: traced, vertexCount: multiPolygonVertexCount(simplified), iou };
   }
 }
 

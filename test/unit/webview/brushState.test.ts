@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { OverrideLayer, strokeBounds, type BrushStroke } from '../../../src/shared/geometry/brush';
-import { multiPolygonArea } from '../../../src/shared/geometry/polygon';
+import { multiPolygonArea, reverseRing } from '../../../src/shared/geometry/polygon';
 import { ObjectMaskEdit } from '../../../src/webview/segment/objectMaskEdit';
 import { lastStepIsStroke, SegmentState } from '../../../src/webview/segment/segmentState';
 
@@ -131,5 +131,73 @@ describe('brush strokes on a finished object (mask round trip)', () => {
   it('erasing it all leaves no polygon', () => {
     const e = new ObjectMaskEdit(1, squareRegions, { mode: 'erase', radius: 30, points: [20, 20] }, 100, 80);
     assert.equal(e.trace(1).regions.length, 0);
+  });
+});
+
+describe('a stroke on a finished object changes its outline only near the stroke', () => {
+  // A curved outline (an ellipse with a wavy rim): re-tracing it whole moved every vertex.
+  const ring: number[] = [];
+  for (let i = 0; i < 120; i++) {
+    const a = (i / 120) * 2 * Math.PI;
+    ring.push(200 + (120 + 6 * Math.sin(7 * a)) * Math.cos(a), 150 + (80 + 6 * Math.sin(7 * a)) * Math.sin(a));
+  }
+  const before = [{ outer: ring, holes: [] as number[][] }];
+  const key = (x: number, y: number) => `${x.toFixed(6)},${y.toFixed(6)}`;
+
+  it('keeps every old vertex far from the stroke, exactly', () => {
+    const e = new ObjectMaskEdit(1, before, { mode: 'paint', radius: 6, points: [320, 150, 335, 150] }, 400, 300);
+    const r = e.trace(1);
+    assert.equal(r.regions.length, 1);
+    const kept = new Set<string>();
+    for (let i = 0; i < r.regions[0].outer.length; i += 2) kept.add(key(r.regions[0].outer[i], r.regions[0].outer[i + 1]));
+    let far = 0, missing = 0;
+    for (let i = 0; i < ring.length; i += 2) {
+      if (Math.hypot(ring[i] - 327, ring[i + 1] - 150) < 40) continue;
+      far++;
+      if (!kept.has(key(ring[i], ring[i + 1]))) missing++;
+    }
+    assert.ok(far > 100);
+    assert.ok(missing <= 2, `${missing} of ${far} far vertices moved`);
+    assert.ok(r.iou > 0.98, `IoU ${r.iou}`);
+    assert.ok(Math.max(...r.regions[0].outer.filter((_, i) => i % 2 === 0)) > 335, 'the bump is there');
+  });
+
+  it('ten strokes in one place leave the area elsewhere where it was (no drift)', () => {
+    let regions = before;
+    const area0 = multiPolygonArea(regions);
+    for (let k = 0; k < 10; k++) {
+      const e = new ObjectMaskEdit(1, regions, { mode: k % 2 ? 'erase' : 'paint', radius: 5, points: [320, 150, 330, 150] }, 400, 300);
+      regions = e.trace(1).regions as typeof before;
+    }
+    // The strokes end with an erase, which leaves at most the stroke's own area changed.
+    const d = Math.abs(multiPolygonArea(regions) - area0);
+    assert.ok(d < 2 * 5 * 20, `area ${area0.toFixed(0)} -> ${multiPolygonArea(regions).toFixed(0)}`);
+    const kept = new Set<string>();
+    for (const r of regions) for (let i = 0; i < r.outer.length; i += 2) kept.add(key(r.outer[i], r.outer[i + 1]));
+    let moved = 0;
+    for (let i = 0; i < ring.length; i += 2) if (Math.hypot(ring[i] - 325, ring[i + 1] - 150) >= 40 && !kept.has(key(ring[i], ring[i + 1]))) moved++;
+    assert.ok(moved <= 2, `${moved} vertices far from the strokes moved`);
+  });
+});
+
+describe('a stroke on one region of an object', () => {
+  it('keeps its other region and a hole untouched by the stroke exactly', () => {
+    const octagon = (cx: number, cy: number, r: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < 8; i++) out.push(cx + r * Math.cos((i * Math.PI) / 4 + 0.3), cy + r * Math.sin((i * Math.PI) / 4 + 0.3));
+      return out;
+    };
+    const before = [
+      { outer: octagon(60, 60, 40), holes: [reverseRing(octagon(50, 60, 12))] },
+      { outer: octagon(200, 60, 30), holes: [] },
+    ];
+    const e = new ObjectMaskEdit(1, before, { mode: 'paint', radius: 5, points: [230, 60, 245, 60] }, 300, 150);
+    const r = e.trace(1);
+    assert.equal(r.regions.length, 2);
+    const left = r.regions.find((g) => g.outer[0] < 130)!;
+    const sameRing = (a: number[], b: number[]) => a.length === b.length && new Set(a.map((v) => v.toFixed(6))).size === new Set([...a, ...b].map((v) => v.toFixed(6))).size;
+    assert.ok(sameRing(left.outer, before[0].outer), 'the untouched region is the old one');
+    assert.equal(left.holes.length, 1);
+    assert.ok(sameRing(left.holes[0], before[0].holes[0]), 'its hole too');
   });
 });
