@@ -338,6 +338,11 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
     },
 
     drawOverlay(g, v, ctx) {
+      // A tool restored with the image's remembered state is not activated: show its panel now.
+      if (!panelRoot?.isConnected) {
+        ensureSize(ctx);
+        showPanel(ctx, mode);
+      }
       if (segment.active) clickSession.drawOverlay(g, v, ctx);
       drawObjectEdit(g, v, ctx);
       drawCursor(g, v, live?.kind === 'session' ? live.stroke.mode : live?.kind === 'object' ? live.edit.stroke.mode : mode);

@@ -121,13 +121,16 @@ export class SegmentState {
     return this.autoThreshold === null ? this.options : { ...this.options, threshold: this.autoThreshold };
   }
 
-  /** The mask only (cheap): the polygon follows with `recomputePolygon`. */
-  recomputeMask(): void {
+  /**
+   * The mask only (cheap): the polygon follows with `recomputePolygon`. `grow`: a live stroke left
+   * the mask's box, which grows to the stroke layer's box (see `effectiveBox`).
+   */
+  recomputeMask(grow = false): void {
     const r = this.result;
     const auto = r && this.options.autoFirst && this.refineId === null && this.resultClicks === 1;
     if (auto && this.autoCache?.of !== r) this.autoCache = { of: r, value: thresholdOfByte(autoThresholdByte(r.data)) };
     this.autoThreshold = auto ? this.autoCache!.value : null;
-    const e = (this.effective = this.effectiveBox());
+    const e = (this.effective = this.effectiveBox(grow));
     if (e) {
       const m = maskFromProbabilities(e, this.maskOptions());
       // The strokes are the user's word: after the options (a painted island survives "keep largest").
@@ -142,11 +145,15 @@ export class SegmentState {
   /**
    * `result` with the strokes baked in, on `result.box` grown to hold the painted pixels (a
    * result on a working copy's coarser grid takes no strokes: the brush refuses them there).
+   * `grow`: on the stroke layer's own box, which grows by half its size at a time, so a stroke
+   * painting outwards recomputes the whole mask a few times, not on every pointer move; when the
+   * stroke ends, the mask goes back to the painted pixels' tight box.
    */
-  private effectiveBox(): ProbabilityBox | null {
+  private effectiveBox(grow: boolean): ProbabilityBox | null {
     const r = this.result, o = this.override;
     if (!o || o.empty || r?.sample) return r;
-    const box = r ? unionBox(r.box, o.paintBox) : o.paintBox;
+    const paint = o.paintBox && grow ? o.box : o.paintBox;
+    const box = r ? unionBox(r.box, paint) : paint;
     if (!box) return r;
     return { box, data: bakeOverride(r?.data ?? new Uint8Array(0), r?.box ?? box, box, o) };
   }
@@ -161,7 +168,7 @@ export class SegmentState {
     const inside = m && o && m.grid.width === m.box.width && dirty.x >= m.box.x && dirty.y >= m.box.y
       && dirty.x + dirty.width <= m.box.x + m.box.width && dirty.y + dirty.height <= m.box.y + m.box.height;
     if (!inside) {
-      this.recomputeMask();
+      this.recomputeMask(true);
       return;
     }
     m.area = applyOverride(m.data, m.box, m.area, o, dirty);

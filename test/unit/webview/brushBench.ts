@@ -5,6 +5,8 @@
  * - `move`: one pointer move during a stroke in a click session whose mask covers 4000x3000
  *   pixels: the new segment into the override layer and the mask (what the webview does per move
  *   before repainting that box of the overlay);
+ * - `move outward`: the same while painting outwards past the mask's box (the box grows by half
+ *   its size at a time, so the whole mask is recomputed a few times per stroke, not per move);
  * - `end mask` / `end outline`: the stroke's end (once per stroke, not per move): the mask
  *   options over the whole 12-megapixel box, then the outline the tool shows (traced on the
  *   coarser preview grid for a box this large; finishing traces exactly);
@@ -73,6 +75,26 @@ for (let k = 0; k < 5; k++) {
   outlines.push(performance.now() - t2);
 }
 
+// A stroke painting outwards from the object, past its box, one pointer move at a time: the mask
+// box must grow a few times, not on every move.
+const outward: number[] = [];
+let fullRecomputes = 0;
+{
+  s.override.clear();
+  s.recompute();
+  fullRecomputes = s.maskRevision;
+  const stroke = { mode: 'paint' as const, radius: 25, points: [] as number[] };
+  for (let i = 0; i < 400; i++) {
+    stroke.points.push(4500 + 3 * i, 2000 + 2 * i);
+    const n = stroke.points.length / 2;
+    const t0 = performance.now();
+    const dirty = s.override.draw(stroke, n - 1, n);
+    if (dirty) s.strokeLive(dirty);
+    outward.push(performance.now() - t0);
+  }
+  fullRecomputes = s.maskRevision - fullRecomputes;
+}
+
 // The worker's share: the same strokes on a full-resolution state.
 const state = emptyPredictionState(W, H);
 const layer = new OverrideLayer(W, H);
@@ -109,6 +131,7 @@ for (let k = 0; k < 3; k++) {
 
 console.log(`brush strokes on a ${W}x${H} image (radius 25 px)`);
 console.log(fmt('move', moves));
+console.log(fmt('move outward', outward), `(${fullRecomputes} full mask recomputes in 400 moves)`);
 console.log(fmt('end mask', ends));
 console.log(fmt('end outline', outlines));
 console.log(fmt('worker', workers));
