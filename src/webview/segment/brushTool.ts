@@ -69,14 +69,15 @@ export function setBrushSize(ctx: ToolContext, size: number): void {
   ctx.requestRender();
 }
 
+/** Shows the brush panel at the top of the side panel (above the click panel it may share it with). */
 function showPanel(ctx: ToolContext, mode: BrushMode): void {
   const side = document.querySelector('[data-testid="side-panel"]');
   if (!side) return;
   if (!panelRoot?.isConnected) {
     panelRoot = document.createElement('div');
     panelRoot.className = 'brush-panel-root';
-    side.prepend(panelRoot);
   }
+  if (side.firstChild !== panelRoot) side.prepend(panelRoot);
   render(h(BrushPanel, { mode, setSize: (s: number) => setBrushSize(ctx, s), setMode: (id: string) => ctx.setTool(id) }), panelRoot);
 }
 
@@ -260,6 +261,7 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
       }
       // Nothing selected: paint a new object (finished with Space or Enter, like a click object).
       clickSession.ensureActive(ctx);
+      showPanel(ctx, mode); // back above the click panel ensureActive just added
       clickSession.beginEmpty(ctx);
       beginSessionStroke(ctx, strokeMode, e.x, e.y);
       clickSession.notifyAll(ctx);

@@ -13,12 +13,13 @@ import sharp from 'sharp';
 import { ROOT } from '../lib/codeServer.mjs';
 import { makeWorkspace } from '../lib/fixtures.mjs';
 import { startSession } from '../lib/session.mjs';
-import { clickImage, debug, dragImage, editorFrame, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
+import { clickImage, debug, dragImage, editorFrame, imageToPage, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
 
 const IMAGE = 'images/cells.png';
 const RED = 'images/red.png';
 const SIZE = { width: 640, height: 480 };
 const RED_SIZE = { width: 600, height: 400 };
+const BIG = { width: 6000, height: 4000 };
 const LABELS = { version: 1, labels: [{ id: 1, name: 'teddy', color: '#e6194b' }] };
 
 describe('brush and eraser (VSIX in code-server)', function () {
@@ -49,6 +50,10 @@ describe('brush and eraser (VSIX in code-server)', function () {
     }
     await sharp(data, { raw: { width: W, height: H, channels: 3 } }).png().toFile(join(workspace, RED));
     await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 120, b: 90 } } }).png().toFile(join(workspace, 'images/plain.png'));
+    // The largest image segmented at full resolution (24 megapixels): strokes must stay fluid.
+    const disc = `<svg width="${BIG.width}" height="${BIG.height}"><circle cx="3000" cy="2000" r="900" fill="rgb(200,40,50)"/></svg>`;
+    await sharp({ create: { ...BIG, channels: 3, background: { r: 70, g: 90, b: 110 } }, limitInputPixels: false })
+      .composite([{ input: Buffer.from(disc) }]).png({ compressionLevel: 1 }).toFile(join(workspace, 'images/big.png'));
     session = await startSession(workspace, {
       settings: {
         'edgeflow.model': 'models/tiny.onnx',
@@ -174,5 +179,61 @@ describe('brush and eraser (VSIX in code-server)', function () {
     assert.equal(await debug(frame, 'overlayOpacity'), 0);
     await frame.click('[data-testid="overlay-opacity"]');
     await waitFor('full opacity', async () => (await debug(frame, 'overlayOpacity')) === 1);
+  });
+
+  it('with nothing selected, painting starts a new object that Space finishes', async () => {
+    await frame.click('[data-testid="tool-brush"]');
+    assert.equal(await debug(frame, 'selection'), null);
+    await dragImage(page, frame, { x: 100, y: 100 }, { x: 200, y: 140 });
+    await waitFor('the painted mask', async () => (await maskAt(150, 120)) === 1);
+    await page.keyboard.press('Space');
+    const objects = await waitFor('the painted object', async () => {
+      const o = await debug(frame, 'objects');
+      return o.length === 1 ? o : null;
+    });
+    const xs = objects[0].regions[0].outer.filter((_, i) => i % 2 === 0);
+    assert.ok(Math.min(...xs) < 100 && Math.max(...xs) > 200, `the stroke's extent: ${Math.min(...xs)}..${Math.max(...xs)}`);
+    await screenshot(page, 'brush-07-painted-object');
+  });
+
+  it('strokes on a 6000x4000 image cost well under a frame per pointer move', async function () {
+    this.timeout(150000);
+    await quickOpen(page, 'images/big.png');
+    frame = await editorFrame(page, { ...BIG, timeout: 90000 });
+    await frame.click('[data-testid="tool-segment"]');
+    await clickImage(page, frame, 3000, 2000);
+    await waitFor('the mask', () => ready(1), { timeout: 90000 });
+    await page.keyboard.press('b');
+    await waitFor('the brush', async () => (await debug(frame, 'tool')) === 'brush');
+    // Alt+wheel sizes the brush (the view does not zoom).
+    const view = await debug(frame, 'view');
+    const size0 = Number(await frame.locator('[data-testid="brush-panel"]').getAttribute('data-size'));
+    const at = await imageToPage(frame, 3000, 2000);
+    await page.mouse.move(at.x, at.y);
+    await page.keyboard.down('Alt');
+    await page.mouse.wheel(0, -120);
+    await page.keyboard.up('Alt');
+    await waitFor('a bigger brush', async () => Number(await frame.locator('[data-testid="brush-panel"]').getAttribute('data-size')) > size0);
+    assert.equal((await debug(frame, 'view')).scale, view.scale, 'Alt+wheel did not zoom');
+    // The webview's own time per pointer move: a capture listener on the window starts the clock,
+    // a bubbling one (after the canvas's handler) stops it.
+    await frame.evaluate(() => {
+      const times = (window.__brushMoveMs = []);
+      let t0 = 0;
+      window.addEventListener('pointermove', () => (t0 = performance.now()), true);
+      window.addEventListener('pointermove', () => times.push(performance.now() - t0));
+      window.__edgeflowDebug.resetFrameStats();
+    });
+    // From inside the model's square outwards past it, across the disc.
+    await dragImage(page, frame, { x: 3000, y: 2000 }, { x: 4200, y: 2600 }, { steps: 80 });
+    await waitFor('the outline after the stroke', async () => Number(await panel().getAttribute('data-vertices')) >= 4 && (await maskAt(4100, 2550)) === 1);
+    const moves = (await frame.evaluate(() => window.__brushMoveMs)).sort((a, b) => a - b);
+    const draw = await debug(frame, 'frameStats');
+    const median = moves[Math.floor(moves.length / 2)], p95 = moves[Math.floor(moves.length * 0.95)];
+    console.log(`      6000x4000, ${moves.length} pointer moves of a stroke: median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, max ${moves[moves.length - 1].toFixed(2)} ms; frames drawn ${draw.frames}, draw avg ${draw.avgMs} ms, p95 ${draw.p95Ms} ms`);
+    assert.ok(median < 8, `median ${median} ms per pointer move`);
+    await screenshot(page, 'brush-08-big-image-stroke');
+    await page.keyboard.press('Space');
+    await waitFor('the finished object', async () => (await debug(frame, 'objects')).length === 1, { timeout: 60000 });
   });
 });
