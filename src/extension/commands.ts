@@ -28,6 +28,9 @@ export const WEBVIEW_COMMAND_IDS: Readonly<Record<string, WebviewCommand>> = {
   'edgeflow.nextObject': 'nextObject',
   'edgeflow.previousObject': 'previousObject',
   'edgeflow.toggleHidden': 'toggleHidden',
+  'edgeflow.toolBrush': 'toolBrush',
+  'edgeflow.toolEraser': 'toolEraser',
+  'edgeflow.toggleOverlayOpacity': 'toggleOverlayOpacity',
 };
 
 /** Every command this module registers (tests compare it with package.json). */

@@ -156,7 +156,7 @@ export class EditorPanel implements vscode.Disposable {
         return;
       case 'uiContext':
         this.ui = { textInputFocus: m.textInputFocus, drawing: m.drawing, hasSelection: m.hasSelection, tool: m.tool, focused: m.focused, activeClassId: m.activeClassId };
-        this.host.rememberUi?.({ tool: m.tool, activeClassId: m.activeClassId });
+        this.host.rememberUi?.({ tool: m.tool, activeClassId: m.activeClassId, ...(m.overlayOpacity !== undefined ? { overlayOpacity: m.overlayOpacity } : {}) });
         this.host.refresh(this);
         return;
       case 'webviewError':
@@ -179,6 +179,8 @@ export class EditorPanel implements vscode.Disposable {
       case 'segmentStart':
       case 'segmentClicks':
       case 'segmentEnd':
+      case 'segmentStroke':
+      case 'segmentUndoStroke':
         this.segment.handle(m);
         return;
     }

@@ -128,7 +128,7 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   }
 
   rememberUi(ui: SessionUi): void {
-    this.lastUi = { tool: ui.tool, activeClassId: ui.activeClassId };
+    this.lastUi = { tool: ui.tool, activeClassId: ui.activeClassId, ...(ui.overlayOpacity !== undefined ? { overlayOpacity: ui.overlayOpacity } : {}) };
   }
 
   setActive(panel: EditorPanel | undefined, previous: EditorPanel): void {

@@ -72,7 +72,10 @@ export type WebviewCommand =
   | 'nextObject'
   | 'previousObject'
   | 'toggleHidden'
-  | 'focusClasses';
+  | 'focusClasses'
+  | 'toolBrush'
+  | 'toolEraser'
+  | 'toggleOverlayOpacity';
 
 /** All webview commands (validation and tests). */
 export const WEBVIEW_COMMANDS: readonly WebviewCommand[] = [
@@ -90,6 +93,9 @@ export const WEBVIEW_COMMANDS: readonly WebviewCommand[] = [
   'previousObject',
   'toggleHidden',
   'focusClasses',
+  'toolBrush',
+  'toolEraser',
+  'toggleOverlayOpacity',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -117,6 +123,8 @@ export interface InitMessage {
 export interface SessionUi {
   tool: string;
   activeClassId: number | null;
+  /** The overlay opacity toggle (O): 1, 0.5 or 0; absent = 1. Applies to every image. */
+  overlayOpacity?: number;
 }
 /** The document state changed outside the webview (undo, redo, revert, reload from disk). */
 export interface StateMessage {
@@ -221,6 +229,8 @@ export interface UiContextMessage {
   focused: boolean;
   /** The class for new objects (null: no class yet). */
   activeClassId: number | null;
+  /** The overlay opacity (see `SessionUi.overlayOpacity`). */
+  overlayOpacity?: number;
 }
 /** The image failed to load or another webview error: logged by the host, shown once. */
 export interface WebviewErrorMessage {
@@ -381,6 +391,8 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
       if (cls !== null && !(Number.isInteger(cls) && (cls as number) >= 1 && (cls as number) <= MAX_LABEL_ID)) {
         return err('uiContext.activeClassId must be a class id or null');
       }
+      const opacity = raw.overlayOpacity;
+      if (opacity !== undefined && !(typeof opacity === 'number' && opacity >= 0 && opacity <= 1)) return err('uiContext.overlayOpacity must be a number in [0, 1]');
       return ok({
         type: 'uiContext',
         textInputFocus: raw.textInputFocus as boolean,
@@ -389,6 +401,7 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
         focused: raw.focused as boolean,
         tool: raw.tool,
         activeClassId: cls as number | null,
+        ...(opacity !== undefined ? { overlayOpacity: opacity } : {}),
       });
     }
     case 'webviewError':
@@ -405,6 +418,8 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
     case 'segmentStart':
     case 'segmentClicks':
     case 'segmentEnd':
+    case 'segmentStroke':
+    case 'segmentUndoStroke':
       return parseSegmentMessage(raw);
     default:
       return err(`unknown message type ${describe(raw.type)}`);

@@ -5,6 +5,7 @@
 import type { WebviewCommand } from '../shared/protocol';
 import { deleteVertex } from '../shared/annotation';
 import type { Editor } from './editor';
+import { nextOverlayOpacity } from './store';
 
 /** Runs one command. */
 export function runCommand(editor: Editor, command: WebviewCommand): void {
@@ -30,6 +31,17 @@ export function runCommand(editor: Editor, command: WebviewCommand): void {
       return;
     case 'toolSegment':
       editor.setTool('segment');
+      return;
+    case 'toolBrush':
+      editor.setTool('brush');
+      return;
+    case 'toolEraser':
+      editor.setTool('eraser');
+      return;
+    case 'toggleOverlayOpacity':
+      editor.store.overlayOpacity = nextOverlayOpacity(editor.store.overlayOpacity);
+      editor.changed();
+      editor.requestRender(false);
       return;
     case 'finishPolygon':
       return;

@@ -7,6 +7,7 @@ import type { AnnotationObject } from '../shared/annotation';
 import type { Editor } from './editor';
 import { mean, p95, round3 } from './frameStats';
 import { imageToScreen, panBy, zoomAt } from './view';
+import { segment } from './segment/segmentState';
 
 /** What `benchmark()` resolves to: frame intervals and draw times in milliseconds. */
 export interface BenchmarkResult {
@@ -50,6 +51,19 @@ export function installDebugApi(editor: Editor): void {
     },
     get drawing() {
       return editor.tool?.isBusy?.() ?? false;
+    },
+    /** The overlay opacity (O): 1, 0.5 or 0. */
+    get overlayOpacity() {
+      return editor.store.overlayOpacity;
+    },
+    /** The click/brush object in progress at image pixel (x, y): 1 object, 0 not, null: no mask. */
+    segmentMaskAt(x: number, y: number): number | null {
+      const m = segment.mask;
+      if (!m) return null;
+      const { box, grid } = m;
+      if (x < box.x || y < box.y || x >= box.x + box.width || y >= box.y + box.height) return 0;
+      const c = Math.floor(((x - box.x) * grid.width) / box.width), r = Math.floor(((y - box.y) * grid.height) / box.height);
+      return m.data[r * grid.width + c] ? 1 : 0;
     },
     get frameStats() {
       return frames.stats();

@@ -167,6 +167,8 @@ export class Editor {
    * this window's annotator editors (the host's `session`), so next/previous image keep them.
    */
   restoreSession(session: SessionUi | undefined, src: string): void {
+    // The overlay opacity is the window's, whatever the image remembers.
+    if (session?.overlayOpacity !== undefined) this.store.overlayOpacity = session.overlayOpacity;
     if (!session || this.persistence.read(src)) return;
     if (getTool(session.tool)) this.store.toolId = session.tool;
     const cls = session.activeClassId;
@@ -262,7 +264,7 @@ export class Editor {
   setTool(id: string): void {
     const next = getTool(id);
     if (!next || id === this.store.toolId) return;
-    this.tool?.deactivate?.(this.ctx);
+    this.tool?.deactivate?.(this.ctx, id);
     this.store.toolId = id;
     if (this.container) this.container.style.cursor = '';
     next.activate?.(this.ctx);
@@ -356,6 +358,7 @@ export class Editor {
       tool: this.store.toolId,
       focused: this.input.focused,
       activeClassId: this.store.activeClassId,
+      overlayOpacity: this.store.overlayOpacity,
     };
     const key = JSON.stringify(ui);
     if (key === this.lastUi) return;

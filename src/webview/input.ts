@@ -32,7 +32,10 @@ export class InputController {
     const down = (e: PointerEvent) => this.onPointerDown(e);
     const move = (e: PointerEvent) => this.onPointerMove(e);
     const up = (e: PointerEvent) => this.onPointerUp(e);
-    const leave = () => this.editor.setCursorPos(null);
+    const leave = () => {
+      this.editor.setCursorPos(null);
+      this.editor.tool?.pointerLeave?.(this.editor.ctx);
+    };
     const wheel = (e: WheelEvent) => this.onWheel(e);
     const menu = (e: Event) => e.preventDefault();
     // Middle-button auto-scroll would fight our panning.
@@ -130,6 +133,7 @@ export class InputController {
     const ed = this.editor;
     if (!ed.container) return;
     e.preventDefault();
+    if (ed.tool?.wheel?.(e, ed.ctx)) return;
     const rect = ed.container.getBoundingClientRect();
     const unit = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? rect.height : 1;
     // Ctrl+wheel (trackpad pinch) zooms like the wheel; shift+wheel pans horizontally.

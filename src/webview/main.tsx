@@ -11,6 +11,7 @@ import { App } from './components/App';
 import { Editor } from './editor';
 import { HostConnection } from './host';
 import { segmentTool } from './segment/segmentTool';
+import { brushTool, eraserTool } from './segment/brushTool';
 import { registerTool } from './tools';
 import { polygonTool } from './tools/polygonTool';
 import { selectTool } from './tools/selectTool';
@@ -18,6 +19,8 @@ import { selectTool } from './tools/selectTool';
 registerTool(selectTool);
 registerTool(polygonTool);
 registerTool(segmentTool);
+registerTool(brushTool);
+registerTool(eraserTool);
 
 const host = new HostConnection();
 window.addEventListener('error', (e) => host.reportError(e.error ?? e.message));

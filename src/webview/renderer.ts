@@ -196,7 +196,9 @@ export class Renderer {
     g.clearRect(0, 0, this.overlayCanvas.width, this.overlayCanvas.height);
     g.setTransform(d * v.scale, 0, 0, d * v.scale, d * v.tx, d * v.ty);
     g.lineJoin = 'round';
-    const { fillOpacity, outlineWidth } = store.settings;
+    const { outlineWidth } = store.settings;
+    // The overlay opacity toggle (O) scales every fill; outlines stay, so objects remain findable.
+    const fillOpacity = store.settings.fillOpacity * store.overlayOpacity;
     const vx0 = -v.tx / v.scale;
     const vy0 = -v.ty / v.scale;
     const vx1 = (this.cssW - v.tx) / v.scale;
@@ -215,7 +217,7 @@ export class Renderer {
       if (b[2] < vx0 || b[0] > vx1 || b[3] < vy0 || b[1] > vy1) continue;
       const path = this.pathOf(regions);
       const color = store.classColor(o.classId);
-      g.globalAlpha = o.id === selId ? Math.min(1, fillOpacity + 0.15) : fillOpacity;
+      g.globalAlpha = o.id === selId ? Math.min(1, fillOpacity + 0.15 * store.overlayOpacity) : fillOpacity;
       g.fillStyle = color;
       g.fill(path, 'evenodd');
       g.globalAlpha = 1;
@@ -223,9 +225,11 @@ export class Renderer {
       g.lineWidth = (o.id === selId ? outlineWidth * 1.75 : outlineWidth) / v.scale;
       g.stroke(path);
     }
-    if (this.mask) {
+    if (this.mask && store.overlayOpacity > 0) {
       g.imageSmoothingEnabled = false;
+      g.globalAlpha = store.overlayOpacity;
       g.drawImage(this.mask.canvas, 0, 0, this.mask.width, this.mask.height, 0, 0, this.imageW || this.mask.width, this.imageH || this.mask.height);
+      g.globalAlpha = 1;
     }
     g.setTransform(d, 0, 0, d, 0, 0);
     if (selectedRegions) this.drawHandles(g, v, selectedRegions, selectedColor, store);

@@ -26,6 +26,15 @@ export interface Preview {
   regions: MultiPolygonXY;
 }
 
+/** The overlay opacities the O key cycles through (full, half, fills off). */
+export const OVERLAY_OPACITIES = [1, 0.5, 0] as const;
+
+/** The opacity after `current` in the cycle (an unknown value starts it over). */
+export function nextOverlayOpacity(current: number): number {
+  const i = OVERLAY_OPACITIES.findIndex((o) => Math.abs(o - current) < 1e-6);
+  return OVERLAY_OPACITIES[(i + 1) % OVERLAY_OPACITIES.length];
+}
+
 /** Colour for objects whose class is not in the labels file. */
 export const UNKNOWN_CLASS_COLOR = '#9e9e9e';
 
@@ -42,6 +51,12 @@ export class EditorStore {
   brightness = 100;
   contrast = 100;
   preview: Preview | null = null;
+  /**
+   * Multiplies the fills of objects and masks (the O key cycles OVERLAY_OPACITIES): on a busy
+   * image the user can thin or hide them and judge edges by the outlines. Kept for the window's
+   * session (SessionUi).
+   */
+  overlayOpacity = 1;
   /** An error to show in the UI (e.g. the image failed to load). */
   error: string | null = null;
   /** Set while the sidecar could not be read completely: nothing may be edited (banner). */

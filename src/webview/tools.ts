@@ -72,17 +72,22 @@ export interface Tool {
   /** Toolbar order (smaller first). */
   readonly order?: number;
   activate?(ctx: ToolContext): void;
-  deactivate?(ctx: ToolContext): void;
+  /** `next`: the tool taking over (the click tool hands its object in progress to the brush). */
+  deactivate?(ctx: ToolContext, next?: string): void;
   /** Returns true when it handled the press (otherwise a left-drag on empty space pans). */
   pointerDown?(e: ToolPointerEvent, ctx: ToolContext): boolean;
   pointerMove?(e: ToolPointerEvent, ctx: ToolContext): void;
   pointerUp?(e: ToolPointerEvent, ctx: ToolContext): void;
+  /** The pointer left the canvas (a cursor the tool draws itself goes). */
+  pointerLeave?(ctx: ToolContext): void;
   /**
    * Handles a key pressed in the webview; returns true when handled. Keys that VS Code also binds
    * (they are forwarded to it) must be idempotent across both paths: e.g. Enter finishes a polygon
    * here at once and the `finishPolygon` command that follows finds nothing left to finish.
    */
   keyDown?(e: KeyboardEvent, ctx: ToolContext): boolean;
+  /** A wheel turn over the canvas; returns true when the tool took it (the view then does not zoom). */
+  wheel?(e: WheelEvent, ctx: ToolContext): boolean;
   /** Handles a forwarded command; returns true when handled. */
   command?(command: WebviewCommand, ctx: ToolContext): boolean;
   /** Draws on the overlay in SCREEN coordinates (CSS pixels), after the objects. */

@@ -66,3 +66,25 @@ describe('keys typed into a text input are not shortcuts', () => {
     }
   });
 });
+
+describe('the overlay opacity carries over to the next image (issue 30, bug 6)', () => {
+  it('uiContext validates it and the next panel starts with it', async () => {
+    for (const bad of [-0.1, 1.5, '1', null]) assert.ok(!parseWebviewMessage({ ...ui('select', null), overlayOpacity: bad }).ok, String(bad));
+    const session: FakeSessionHost = { last: undefined };
+    const first = await openPanel({ objects: [], nextId: 1 }, session);
+    try {
+      first.receive({ type: 'ready' });
+      first.receive({ ...ui('brush', null), overlayOpacity: 0.5 });
+      assert.deepEqual(session.last, { tool: 'brush', activeClassId: null, overlayOpacity: 0.5 });
+    } finally {
+      first.dispose();
+    }
+    const second = await openPanel({ objects: [], nextId: 1 }, session);
+    try {
+      second.receive({ type: 'ready' });
+      assert.deepEqual(second.posted.find((m) => m.type === 'init')?.session, { tool: 'brush', activeClassId: null, overlayOpacity: 0.5 });
+    } finally {
+      second.dispose();
+    }
+  });
+});

@@ -9,6 +9,7 @@
  * 1/scale image pixels (2 for a 100-megapixel image, 4 for 20000x20000).
  */
 import type { MultiPolygonXY } from '../../shared/annotation';
+import type { BrushStroke } from '../../shared/geometry/brush';
 import type { ClickXY } from '../../shared/inference/clicks';
 import type { BoxXYWH } from '../../shared/inference/resize';
 
@@ -48,6 +49,13 @@ export function toWorkingClicks(clicks: readonly ClickXY[], w: WorkingScale): Cl
     y: Math.min(w.height - 1, Math.max(0, (c.y + 0.5) * sy - 0.5)),
     positive: c.positive,
   }));
+}
+
+/** A full-image brush stroke -> the working copy's (points as clicks, the radius scaled). */
+export function toWorkingStroke(stroke: BrushStroke, w: WorkingScale): BrushStroke {
+  const sx = w.width / w.fullWidth, sy = w.height / w.fullHeight;
+  const points = stroke.points.map((v, i) => (i % 2 === 0 ? (v + 0.5) * sx - 0.5 : (v + 0.5) * sy - 0.5));
+  return { mode: stroke.mode, radius: Math.max(0.5, stroke.radius * Math.min(sx, sy)), points };
 }
 
 /** A working-copy box -> the full-image box it covers. */

@@ -2,6 +2,7 @@
  * Messages between the host-side Predictor/SessionPool and the inference worker (worker.ts).
  * Buffers cross as transferred ArrayBuffers, never copied element by element.
  */
+import type { BrushStroke } from '../../shared/geometry/brush';
 import type { ClickXY } from '../../shared/inference/clicks';
 import type { BoxXYWH } from '../../shared/inference/resize';
 
@@ -16,6 +17,10 @@ export type WorkerRequest =
   /** `mirror`: the contract's mirror averaging (a second run on the mirrored inputs). */
   | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number; focus: boolean; mirror: boolean }
   | { type: 'rewind'; id: number; imageId: number; clickCount: number }
+  /** A brush stroke (worker pixels) on the current object's state, kept through later clicks. */
+  | { type: 'stroke'; id: number; imageId: number; stroke: BrushStroke }
+  /** Undoes the newest stroke. */
+  | { type: 'undoStroke'; id: number; imageId: number }
   | { type: 'dropImage'; id: number; imageId: number }
   /** Times the bare session.run (benchmarks): on `width`x`height` inputs, or on the last prediction's (`last`). */
   | { type: 'bareRun'; id: number; width: number; height: number; repeats: number; last?: boolean };

@@ -5,6 +5,7 @@
  * pending one: its promise resolves `undefined` and its result is never shown.
  */
 import { performance } from 'node:perf_hooks';
+import type { BrushStroke } from '../../shared/geometry/brush';
 import type { ClickXY } from '../../shared/inference/clicks';
 import { DEFAULT_TARGET_SIZE } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
@@ -12,7 +13,7 @@ import type { ClickTimings, DeviceSetting, ProbabilityPatch, SessionInfo, Worker
 import type { InferenceSessionHandle, SessionPool } from './sessionPool';
 import type { MultiPolygonXY } from '../../shared/annotation';
 import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
-import { isIdentity, toFullBox, toWorkingClicks, toWorkingMask, toWorkingRegions, type WorkingScale } from '../image/workingImage';
+import { isIdentity, toFullBox, toWorkingClicks, toWorkingMask, toWorkingRegions, toWorkingStroke, type WorkingScale } from '../image/workingImage';
 
 /** Settings a Predictor runs with. */
 export interface PredictorOptions {
@@ -60,6 +61,8 @@ type Job = {
   readonly send: () => Promise<WorkerReply>;
   /** Predictions may be skipped for a newer one; state changes (undo, new object) never are. */
   readonly supersedable: boolean;
+  /** A stroke (see `enqueueInOrder`). */
+  readonly ordered?: boolean;
   readonly generation: number;
   readonly resolve: (p: Prediction | undefined) => void;
   readonly reject: (e: Error) => void;
@@ -138,6 +141,25 @@ export class Predictor {
   }
 
   /**
+   * A brush stroke (full-image pixels) on the current object: the worker's state keeps painted
+   * pixels object and erased ones background through later clicks (issue 30). It neither
+   * supersedes a click in progress nor is superseded: it runs after it, in order.
+   */
+  async stroke(stroke: BrushStroke): Promise<void> {
+    const w = this.working;
+    const s = w ? toWorkingStroke(stroke, w) : stroke;
+    await this.enqueueInOrder(() => this.session.request({ type: 'stroke', id: 0, imageId: this.imageId, stroke: s }));
+  }
+
+  /**
+   * Undoes the newest stroke (no click came after it) and answers the probabilities without it
+   * (the webview's last answer may hold the stroke, baked in by a later click that was undone).
+   */
+  undoStroke(): Promise<Prediction | undefined> {
+    return this.enqueueInOrder(() => this.session.request({ type: 'undoStroke', id: 0, imageId: this.imageId }));
+  }
+
+  /**
    * Starts a new object: `mask` = null for a fresh one, or the rasterised mask (0/1, full image)
    * of an existing object to refine, whose edge becomes the prior of the first click.
    */
@@ -163,12 +185,28 @@ export class Predictor {
     await this.enqueue(false, () => this.session.request({ type: 'setState', id: 0, imageId: this.imageId, mask: buf }, buf ? [buf] : []));
   }
 
+  /**
+   * Queues a stroke: it keeps the answer of the prediction before it valid (no new generation),
+   * and no later click supersedes a click queued before it, so the worker sees clicks and
+   * strokes in the webview's order (its undo history must match the webview's).
+   */
+  private enqueueInOrder(send: () => Promise<WorkerReply>): Promise<Prediction | undefined> {
+    if (this.disposed) return Promise.reject(new Error('the predictor was closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ send, supersedable: false, ordered: true, generation: this.generation, resolve, reject });
+      void this.pump();
+    });
+  }
+
   private enqueue(supersedable: boolean, send: () => Promise<WorkerReply>): Promise<Prediction | undefined> {
     if (this.disposed) return Promise.reject(new Error('the predictor was closed'));
     const generation = ++this.generation;
-    // Queued predictions that have not started yet are superseded outright.
-    for (const j of this.queue) if (j.supersedable) j.resolve(undefined);
-    this.queue = this.queue.filter((j) => !j.supersedable);
+    // Queued predictions that have not started yet are superseded outright (those queued before a
+    // stroke still run: the stroke's undo step follows theirs).
+    let keep = 0;
+    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].ordered) keep = i + 1;
+    for (const j of this.queue.slice(keep)) if (j.supersedable) j.resolve(undefined);
+    this.queue = this.queue.filter((j, i) => i < keep || !j.supersedable);
     return new Promise((resolve, reject) => {
       this.queue.push({ send, supersedable, generation, resolve, reject });
       void this.pump();
@@ -183,7 +221,7 @@ export class Predictor {
     try {
       const r = await job.send();
       const totalMs = performance.now() - t0;
-      if (job.generation !== this.generation) job.resolve(undefined); // stale: never drawn
+      if (job.generation !== this.generation) job.resolve(undefined); // stale (or a stroke): never drawn
       else if (r.type === 'prediction') {
         // On a working copy the probabilities stay on its grid (an object covering a 400 MP image
         // would otherwise be 400 MB); the box and crop are in full-image pixels.

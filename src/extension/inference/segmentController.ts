@@ -201,6 +201,9 @@ export class SegmentController implements vscode.Disposable {
         this.host.post({ type: 'segmentStatus', session: m.session, state: 'ready', device: deviceWords(this.device) });
         return;
       }
+      case 'segmentStroke':
+      case 'segmentUndoStroke':
+        return this.handleStroke(m);
       case 'segmentEnd':
         if (m.session === this.session) {
           this.session = -1;
@@ -208,6 +211,33 @@ export class SegmentController implements vscode.Disposable {
         }
         return;
     }
+  }
+
+  /**
+   * Brush strokes of the session (issue 30): the worker's state keeps them through later clicks.
+   * Nothing is posted back: the webview drew the stroke itself.
+   */
+  private async handleStroke(m: Extract<SegmentWebviewMessage, { type: 'segmentStroke' | 'segmentUndoStroke' }>): Promise<void> {
+    if (m.session !== this.session) return;
+    this.clicking = true; // the strokes are the object in progress
+    const p = await this.open();
+    if (m.session !== this.session) return;
+    if (m.type === 'segmentUndoStroke') {
+      const r = await p.undoStroke();
+      if (!r || m.session !== this.session) return; // a later click answers instead
+      const data = r.data.slice().buffer as ArrayBuffer;
+      this.host.post({ type: 'segmentResult', session: m.session, clickCount: r.clickCount, box: r.box, data, ms: 0, ...(r.sample ? { sample: r.sample } : {}) });
+      return;
+    }
+    const { width, height } = this.host.document.image;
+    // A stroke may start or end a little outside the image (a drag over its edge); far out is a bug.
+    const s = m.stroke, margin = s.radius + Math.max(width, height);
+    for (let i = 0; i < s.points.length; i += 2) {
+      if (s.points[i] < -margin || s.points[i + 1] < -margin || s.points[i] > width + margin || s.points[i + 1] > height + margin) {
+        throw new Error(vscode.l10n.t('A brush stroke at ({0}, {1}) is far outside the image.', s.points[i].toFixed(1), s.points[i + 1].toFixed(1)));
+      }
+    }
+    return p.stroke(s);
   }
 
   dispose(): void {

@@ -13,6 +13,8 @@ import {
   type InputBuffers, type PredictionState, type StatePatch,
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
+import { OverrideLayer, type OverridePatch } from '../../shared/geometry/brush';
+import { overridePlane, strokeIntoState } from '../../shared/inference/strokeState';
 import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
 import { assertModelContract } from '../modelCheck';
 
@@ -24,8 +26,14 @@ interface ImageEntry {
   state: PredictionState | null;
   /** The object being clicked on started from an existing object's mask (a refine). */
   refining: boolean;
-  /** Undo patches with the click count of the state they produced. */
-  history: { clickCount: number; undo: StatePatch | null }[];
+  /**
+   * Undo patches, newest last, of clicks and brush strokes in the order the webview made them
+   * (a stroke's entry has `override`, the stroke layer's patch); `clickCount` is the count
+   * before the step; `undo` null: there was no state before it.
+   */
+  history: { clickCount: number; undo: StatePatch | null; override?: OverridePatch }[];
+  /** The brush strokes of the object in progress (issue 30), put on every later prediction. */
+  override: OverrideLayer | null;
   clickCount: number;
   /** Tight box of every probability >= 0.5/255 in `state` (null: none). */
   support: BoxXYWH | null;
@@ -275,6 +283,8 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   // plane, and pasted into the full-resolution maps (keeping the old values for undo) after the
   // answer is posted, as is the edge map, which only the next click needs.
   const probs = outputToPlane(g, maskLogits);
+  // The user's strokes win over the model (issue 30).
+  if (entry.override) overridePlane(probs, g.box, entry.override);
   const undo: { box: BoxXYWH; probs: Float32Array; edges: Float32Array } = { box: g.box, probs: new Float32Array(0), edges: new Float32Array(0) };
   for (const t of Object.values(out)) t.dispose?.();
   entry.history.push({ clickCount: entry.clickCount, undo: hadState ? undo : null });
@@ -304,12 +314,14 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
 function rewind(msg: Extract<WorkerRequest, { type: 'rewind' }>): WorkerReply {
   const entry = requireImage(msg.imageId);
   let search: BoxXYWH | null = null;
-  while (entry.clickCount > msg.clickCount && entry.history.length > 0) {
+  // Down to 0 clicks (Reset) the strokes made before the first click go too.
+  while ((entry.clickCount > msg.clickCount || msg.clickCount === 0) && entry.history.length > 0) {
     const h = entry.history.pop()!;
     if (h.undo && entry.state) {
       applyPatch(entry.state, h.undo);
       search = unionBox(search, h.undo.box);
     } else entry.state = null;
+    if (h.override) entry.override?.restore(h.override);
     entry.clickCount = h.clickCount;
   }
   if (entry.clickCount > msg.clickCount) {
@@ -321,6 +333,37 @@ function rewind(msg: Extract<WorkerRequest, { type: 'rewind' }>): WorkerReply {
     type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
     crop: { x: 0, y: 0, width: 0, height: 0 }, modelWidth: 0, modelHeight: 0,
     timings: { preprocessMs: 0, runMs: 0, postprocessMs: 0, workerMs: 0 },
+  };
+}
+
+/** A brush stroke on the object in progress: one undo step, like a click. */
+function stroke(msg: Extract<WorkerRequest, { type: 'stroke' }>): WorkerReply {
+  const entry = requireImage(msg.imageId);
+  const { width, height } = entry.image;
+  const hadState = entry.state !== null;
+  entry.state ??= emptyPredictionState(width, height);
+  entry.override ??= new OverrideLayer(width, height);
+  const undo = strokeIntoState(entry.state, entry.override, msg.stroke);
+  // A stroke off the image is still a step: the webview undoes it like any other.
+  entry.history.push({ clickCount: entry.clickCount, undo: hadState ? (undo?.state ?? null) : null, override: undo?.override ?? entry.override.save(EMPTY_BOX) });
+  quantise(entry, undo?.state.box ?? null);
+  return { type: 'ok', id: msg.id };
+}
+
+/** Undoes the newest step, which must be a stroke, and answers the probabilities without it. */
+function undoStroke(msg: Extract<WorkerRequest, { type: 'undoStroke' }>): WorkerReply {
+  const entry = requireImage(msg.imageId);
+  const h = entry.history[entry.history.length - 1];
+  // Only when the history grew past HISTORY_BYTES and its oldest steps were dropped.
+  if (!h?.override) throw new Error('This brush stroke can no longer be undone (the undo history was trimmed).');
+  entry.history.pop();
+  if (h.undo && entry.state) applyPatch(entry.state, h.undo);
+  else entry.state = null;
+  entry.override?.restore(h.override);
+  const q = quantise(entry, h.undo?.box ?? null);
+  return {
+    type: 'prediction', id: msg.id, clickCount: entry.clickCount, box: q.box, data: q.data.buffer as ArrayBuffer,
+    crop: EMPTY_BOX, modelWidth: 0, modelHeight: 0, timings: { preprocessMs: 0, runMs: 0, postprocessMs: 0, workerMs: 0 },
   };
 }
 
@@ -360,7 +403,7 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       const image: RgbImage = { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) };
       images.set(msg.imageId, {
         image, images: new ResizedImageCache(image),
-        state: null, refining: false, history: [], clickCount: 0, support: null, bytes: null,
+        state: null, refining: false, history: [], clickCount: 0, support: null, bytes: null, override: null,
       });
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     case 'setState': {
@@ -370,6 +413,7 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       entry.history = [];
       entry.clickCount = 0;
       entry.bytes = null;
+      entry.override = null;
       quantise(entry, null);
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     }
@@ -377,6 +421,12 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       return predict(msg);
     case 'rewind': {
       const reply = rewind(msg);
+      return { reply, transfer: reply.type === 'prediction' ? [reply.data] : [] };
+    }
+    case 'stroke':
+      return { reply: stroke(msg), transfer: [] };
+    case 'undoStroke': {
+      const reply = undoStroke(msg);
       return { reply, transfer: reply.type === 'prediction' ? [reply.data] : [] };
     }
     case 'dropImage':

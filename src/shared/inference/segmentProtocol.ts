@@ -8,6 +8,7 @@
  * (`addObject` / `setGeometry`) the webview commits itself.
  */
 import { err, ok, type Result } from '../annotation/result';
+import { MAX_BRUSH_RADIUS, MAX_STROKE_POINTS, MIN_BRUSH_RADIUS, type BrushStroke } from '../geometry/brush';
 import type { ClickXY } from './clicks';
 
 /** Most clicks one object may take (the NoC protocol stops at 20; people go further). */
@@ -34,8 +35,25 @@ export interface SegmentEndMessage {
   session: number;
 }
 
+/**
+ * A brush stroke on the session's mask (image pixels): the host's state keeps painted pixels
+ * object and erased ones background through every later click, until the stroke is undone.
+ * Only the stroke crosses (a polyline and a radius), never a mask; no result comes back (the
+ * webview has drawn the stroke already).
+ */
+export interface SegmentStrokeMessage {
+  type: 'segmentStroke';
+  session: number;
+  stroke: BrushStroke;
+}
+/** Undoes the session's newest stroke (no click came after it). */
+export interface SegmentUndoStrokeMessage {
+  type: 'segmentUndoStroke';
+  session: number;
+}
+
 /** Everything click segmentation posts to the host. */
-export type SegmentWebviewMessage = SegmentStartMessage | SegmentClicksMessage | SegmentEndMessage;
+export type SegmentWebviewMessage = SegmentStartMessage | SegmentClicksMessage | SegmentEndMessage | SegmentStrokeMessage | SegmentUndoStrokeMessage;
 
 // Host -> webview
 
@@ -104,7 +122,25 @@ export function parseSegmentMessage(raw: Record<string, unknown>): Result<Segmen
     }
     case 'segmentEnd':
       return ok({ type: 'segmentEnd', session });
+    case 'segmentStroke': {
+      const stroke = parseStroke(raw.stroke);
+      return typeof stroke === 'string' ? err(`segmentStroke.stroke ${stroke}`) : ok({ type: 'segmentStroke', session, stroke });
+    }
+    case 'segmentUndoStroke':
+      return ok({ type: 'segmentUndoStroke', session });
     default:
       return err(`unknown segmentation message ${typeof raw.type === 'string' ? JSON.stringify(raw.type.slice(0, 40)) : typeof raw.type}`);
   }
+}
+
+/** A brush stroke from the webview, or what is wrong with it (the bounds are the host's to check). */
+export function parseStroke(raw: unknown): BrushStroke | string {
+  if (!isObj(raw)) return 'must be {mode, radius, points}';
+  if (raw.mode !== 'paint' && raw.mode !== 'erase') return 'mode must be "paint" or "erase"';
+  const r = raw.radius;
+  if (typeof r !== 'number' || !Number.isFinite(r) || r < MIN_BRUSH_RADIUS || r > MAX_BRUSH_RADIUS) return `radius must be a number in [${MIN_BRUSH_RADIUS}, ${MAX_BRUSH_RADIUS}]`;
+  const p = raw.points;
+  if (!Array.isArray(p) || p.length < 2 || p.length % 2 !== 0 || p.length > 2 * MAX_STROKE_POINTS) return `points must hold 1 to ${MAX_STROKE_POINTS} x, y pairs`;
+  for (const v of p) if (typeof v !== 'number' || !Number.isFinite(v)) return 'points must be finite numbers';
+  return { mode: raw.mode, radius: r, points: (p as number[]).slice() };
 }

@@ -66,6 +66,14 @@ export function Toolbar({ editor }: { editor: Editor }) {
         </button>
         <IconButton icon="zoom-in" title={t('Zoom in (=)')} testid="zoom-in" onClick={() => editor.zoomBy(1.25)} />
       </div>
+      <div class="group">
+        <button
+          class="text-button" data-testid="overlay-opacity" title={t('Overlay opacity (O): {0} %', String(Math.round(store.overlayOpacity * 100)))}
+          onClick={() => editor.runCommand('toggleOverlayOpacity')}
+        >
+          <span class={`codicon codicon-${store.overlayOpacity > 0 ? 'eye' : 'eye-closed'}`} /> {Math.round(store.overlayOpacity * 100)} %
+        </button>
+      </div>
       <div class="group adjust">
         <label class="field" title={`${t('Brightness (display only)')}: ${store.brightness} %`}>
           <span class="codicon codicon-lightbulb" />

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../l10n';
-import { segment, type SegmentOptions } from './segmentState';
+import { lastStepIsStroke, segment, type SegmentOptions } from './segmentState';
 
 export interface SegmentPanelActions {
   setOptions(patch: Partial<SegmentOptions>): void;
@@ -54,6 +54,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
       data-testid="segment-panel"
       data-state={s.status}
       data-clicks={s.clicks.length}
+      data-strokes={s.strokes.length}
       data-area={s.mask?.area ?? 0}
       data-vertices={s.poly && s.polygonFresh ? s.poly.vertexCount : 0}
       onClick={returnFocusAfterMouse}
@@ -68,15 +69,16 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
       </h3>
       <p class="hint">
         {t('Left click: object · Right click or Shift+click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.')}
+        {' '}{t('B / E: brush or erase the mask.')}
       </p>
       <div class="buttons">
         <button class="primary" data-testid="segment-finish" disabled={!s.mask || s.mask.area === 0} onClick={() => actions.finish()}>
           {t('Finish')}
         </button>
-        <button data-testid="segment-undo" disabled={s.clicks.length === 0} onClick={() => actions.undoClick()}>
-          {t('Undo click')}
+        <button data-testid="segment-undo" disabled={s.clicks.length === 0 && s.strokes.length === 0} onClick={() => actions.undoClick()}>
+          {lastStepIsStroke(s) ? t('Undo stroke') : t('Undo click')}
         </button>
-        <button data-testid="segment-reset" disabled={s.clicks.length === 0} onClick={() => actions.reset()}>
+        <button data-testid="segment-reset" disabled={s.clicks.length === 0 && s.strokes.length === 0} onClick={() => actions.reset()}>
           {t('Reset')}
         </button>
         <button data-testid="segment-cancel" disabled={!s.active} onClick={() => actions.cancel()}>
@@ -133,7 +135,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
             {s.polyPreview ? '≈ ' : ''}<span data-testid="segment-vertices">{poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
             <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {s.clicks.length === 1 ? t('{0} click ({1}+ / {2}−)', s.clicks.length, pos, neg) : t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
-          : s.mask ? t('tracing the outline…') : s.clicks.length ? t('waiting for the model…')
+          : s.mask ? t('tracing the outline…') : s.clicks.length || s.strokes.length ? t('waiting for the model…')
             : s.justFinished ? t('Object done. Left-click the next object to start it; right-click marks background.') : t('No object yet.')}
       </div>
     </section>

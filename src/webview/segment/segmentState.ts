@@ -3,9 +3,20 @@
  * latest probabilities from the host, and the live mask/polygon options. Observable by the panel.
  * Runtime-neutral apart from an OffscreenCanvas-free overlay built on demand by the tool.
  */
+import { applyOverride, bakeOverride, OverrideLayer, unionBox, type BrushStroke, type OverridePatch } from '../../shared/geometry/brush';
 import type { ClickXY } from '../../shared/inference/clicks';
+import type { BoxXYWH } from '../../shared/inference/resize';
 import { maskFromProbabilities, polygonsFromMask, previewProbabilities, sampleGrid, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
 import { autoThresholdByte, thresholdOfByte, type MaskOptions } from '../../shared/inference/postprocess';
+
+/** A brush stroke of the session, with what it overwrote (its undo). */
+export interface SessionStroke {
+  readonly stroke: BrushStroke;
+  /** Clicks there were when it was made: it is undone before any of them. */
+  readonly clickCount: number;
+  /** What each part of the stroke overwrote, in drawing order (undo restores them backwards). */
+  readonly before: OverridePatch[];
+}
 
 /** Host/model state shown by the busy indicator. */
 export type SegmentStatus = 'idle' | 'loading' | 'busy' | 'ready' | 'error';
@@ -38,6 +49,25 @@ export class SegmentState {
   refineId: number | null = null;
   clicks: ClickXY[] = [];
   result: ProbabilityBox | null = null;
+  /**
+   * The user's brush strokes (painted = object, erased = background), kept across clicks and put
+   * on every mask after the mask options. Null until the first stroke of the session.
+   */
+  override: OverrideLayer | null = null;
+  /** The session's strokes in order, for undo (Backspace undoes a stroke or a click, newest first). */
+  strokes: SessionStroke[] = [];
+  /**
+   * `result` with the strokes baked in (255 painted, 0 erased), on the box that also holds every
+   * painted pixel: what the mask options, the tracing and the IoU see.
+   */
+  effective: ProbabilityBox | null = null;
+  /**
+   * A live stroke changed the mask only in this box since the overlay was last drawn (the overlay
+   * then repaints just that box); null when the whole mask must be redrawn.
+   */
+  liveDirty: BoxXYWH | null = null;
+  /** Bumped by every full mask computation (the overlay's rebuild key; `revision` also counts live strokes). */
+  maskRevision = 0;
   /** How many clicks `result` answers (it can lag `clicks` while the next click is running). */
   resultClicks = 0;
   /** The mask the options make of `result` (drawn at once). */
@@ -91,16 +121,58 @@ export class SegmentState {
     return this.autoThreshold === null ? this.options : { ...this.options, threshold: this.autoThreshold };
   }
 
-  /** The mask only (cheap): the polygon follows with `recomputePolygon`. */
-  recomputeMask(): void {
+  /**
+   * The mask only (cheap): the polygon follows with `recomputePolygon`. `grow`: a live stroke left
+   * the mask's box, which grows to the stroke layer's box (see `effectiveBox`).
+   */
+  recomputeMask(grow = false): void {
     const r = this.result;
     const auto = r && this.options.autoFirst && this.refineId === null && this.resultClicks === 1;
     if (auto && this.autoCache?.of !== r) this.autoCache = { of: r, value: thresholdOfByte(autoThresholdByte(r.data)) };
     this.autoThreshold = auto ? this.autoCache!.value : null;
-    if (r) {
-      const m = maskFromProbabilities(r, this.maskOptions());
-      this.mask = { box: r.box, data: m.mask, area: m.area, grid: sampleGrid(r) };
+    const e = (this.effective = this.effectiveBox(grow));
+    if (e) {
+      const m = maskFromProbabilities(e, this.maskOptions());
+      // The strokes are the user's word: after the options (a painted island survives "keep largest").
+      const area = this.override && !e.sample ? applyOverride(m.mask, e.box, m.area, this.override) : m.area;
+      this.mask = { box: e.box, data: m.mask, area, grid: sampleGrid(e) };
     } else this.mask = null;
+    this.liveDirty = null;
+    this.maskRevision++;
+    this.revision++;
+  }
+
+  /**
+   * `result` with the strokes baked in, on `result.box` grown to hold the painted pixels (a
+   * result on a working copy's coarser grid takes no strokes: the brush refuses them there).
+   * `grow`: on the stroke layer's own box, which grows by half its size at a time, so a stroke
+   * painting outwards recomputes the whole mask a few times, not on every pointer move; when the
+   * stroke ends, the mask goes back to the painted pixels' tight box.
+   */
+  private effectiveBox(grow: boolean): ProbabilityBox | null {
+    const r = this.result, o = this.override;
+    if (!o || o.empty || r?.sample) return r;
+    const paint = o.paintBox && grow ? o.box : o.paintBox;
+    const box = r ? unionBox(r.box, paint) : paint;
+    if (!box) return r;
+    return { box, data: bakeOverride(r?.data ?? new Uint8Array(0), r?.box ?? box, box, o) };
+  }
+
+  /**
+   * A stroke drawn `dirty` into `override` while dragging: when the mask already covers that box,
+   * only it is updated (the overlay repaints just it; the polygon is traced when the stroke ends),
+   * else the mask is recomputed on a grown box.
+   */
+  strokeLive(dirty: BoxXYWH): void {
+    const m = this.mask, o = this.override;
+    const inside = m && o && m.grid.width === m.box.width && dirty.x >= m.box.x && dirty.y >= m.box.y
+      && dirty.x + dirty.width <= m.box.x + m.box.width && dirty.y + dirty.height <= m.box.y + m.box.height;
+    if (!inside) {
+      this.recomputeMask(true);
+      return;
+    }
+    m.area = applyOverride(m.data, m.box, m.area, o, dirty);
+    this.liveDirty = unionBox(this.liveDirty, dirty);
     this.revision++;
   }
 
@@ -110,7 +182,7 @@ export class SegmentState {
    */
   recomputePolygon(preview = false): void {
     if (this.polyRevision === this.revision && (preview || !this.polyPreview)) return;
-    const r = this.result, m = this.mask;
+    const r = this.effective, m = this.mask;
     const coarse = r && m && preview ? previewProbabilities(r) : r;
     const o = this.maskOptions();
     if (!r || !m) this.poly = null;
@@ -136,6 +208,10 @@ export class SegmentState {
     this.result = null;
     this.resultClicks = 0;
     this.autoThreshold = null;
+    this.override = null;
+    this.strokes = [];
+    this.effective = null;
+    this.liveDirty = null;
     this.mask = null;
     this.poly = null;
     this.polyPreview = false;
@@ -143,6 +219,12 @@ export class SegmentState {
     this.polyRevision = this.revision;
     if (this.status === 'busy') this.status = 'ready';
   }
+}
+
+/** The newest undo step of a session: its last stroke when none of its clicks came after it. */
+export function lastStepIsStroke(s: Pick<SegmentState, 'strokes' | 'clicks'>): boolean {
+  const last = s.strokes[s.strokes.length - 1];
+  return last !== undefined && last.clickCount >= s.clicks.length;
 }
 
 /** The one session of this webview (one image per webview). */

@@ -14,12 +14,13 @@ import type { Tool, ToolContext, ToolPointerEvent } from '../tools';
 import { t } from '../l10n';
 import type { ViewTransform } from '../view';
 import './segment.css';
+import { contrastStroke, MaskCanvas } from './maskCanvas';
 import { SegmentPanel, type SegmentPanelActions } from './SegmentPanel';
-import { segment, type SegmentOptions } from './segmentState';
+import { lastStepIsStroke, segment, type SegmentOptions } from './segmentState';
 
 let ctxRef: ToolContext | null = null;
 let panelRoot: HTMLElement | null = null;
-let overlay: { canvas: HTMLCanvasElement; revision: number; color: string } | null = null;
+let overlay: MaskCanvas | null = null;
 let recomputeQueued = false;
 let spaceHeld = false;
 let pointerWhileSpace = false;
@@ -143,6 +144,23 @@ function end(ctx: ToolContext): void {
   notifyAll(ctx);
 }
 
+/**
+ * Backspace in a session: undoes the newest step, a brush stroke (put back what it overwrote, the
+ * host drops it and answers without it) or a click.
+ */
+function undoStep(ctx: ToolContext): boolean {
+  if (!segment.active) return false;
+  if (lastStepIsStroke(segment)) {
+    const s = segment.strokes.pop()!;
+    for (let i = s.before.length - 1; i >= 0; i--) segment.override!.restore(s.before[i]);
+    segment.status = 'busy';
+    post(ctx, { type: 'segmentUndoStroke', session: segment.session });
+    refresh(ctx, true);
+    return true;
+  }
+  return undoClick(ctx);
+}
+
 function undoClick(ctx: ToolContext): boolean {
   if (!segment.active || segment.clicks.length === 0) return false;
   segment.clicks.pop();
@@ -157,6 +175,9 @@ function undoClick(ctx: ToolContext): boolean {
 function reset(ctx: ToolContext): void {
   if (!segment.active) return;
   segment.clicks = [];
+  // Back to the start: the host drops the strokes with the clicks (a rewind to no clicks).
+  segment.strokes = [];
+  segment.override?.clear();
   if (segment.refineId === null) {
     segment.result = null;
     segment.recompute();
@@ -214,7 +235,7 @@ const actions: SegmentPanelActions = {
     segment.options = { ...segment.options, ...patch };
     if (ctxRef) scheduleRecompute(ctxRef);
   },
-  undoClick: () => ctxRef && undoClick(ctxRef),
+  undoClick: () => ctxRef && undoStep(ctxRef),
   reset: () => ctxRef && reset(ctxRef),
   finish: () => ctxRef && void finish(ctxRef),
   cancel: () => ctxRef && cancel(ctxRef),
@@ -262,35 +283,23 @@ function ensureActive(ctx: ToolContext): void {
   window.addEventListener('pointerdown', onPointerCapture, true);
 }
 
-function hexToRgb(c: string): [number, number, number] {
-  const m = /^#?([0-9a-f]{6})$/i.exec(c);
-  const v = m ? parseInt(m[1], 16) : 0xffcc00;
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
-}
-
-/** The mask as a box-sized canvas in the object's colour (rebuilt when the mask changes). */
+/**
+ * The mask as a box-sized canvas in the object's colour: rebuilt when the mask is recomputed,
+ * repainted only in the dragged box while a brush stroke is live.
+ */
 function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
   const mask = segment.mask;
   if (!mask || mask.box.width === 0) return null;
   const c = color(ctx);
-  if (overlay && overlay.revision === segment.revision && overlay.color === c) return overlay.canvas;
-  // One canvas pixel per mask sample (coarser than the image on a very large one), drawn over the box.
-  const { width, height } = mask.grid;
-  const canvas = overlay?.canvas ?? document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const g = canvas.getContext('2d')!;
-  const img = g.createImageData(width, height);
-  // One 32-bit store per object pixel; the RGBA bytes are packed through the platform's own
-  // byte order, so this holds on any endianness.
-  const rgba = Uint8Array.from([...hexToRgb(c), 110]);
-  const colour = new Uint32Array(rgba.buffer)[0];
-  const px = new Uint32Array(img.data.buffer, img.data.byteOffset, width * height);
-  const m = mask.data;
-  for (let i = 0; i < m.length; i++) if (m[i] !== 0) px[i] = colour;
-  g.putImageData(img, 0, 0);
-  overlay = { canvas, revision: segment.revision, color: c };
-  return canvas;
+  overlay ??= new MaskCanvas();
+  const key = `${segment.maskRevision}|${c}`;
+  if (overlay.key !== key) overlay.full(mask.data, mask.grid.width, mask.grid.height, c, key);
+  else if (segment.liveDirty) {
+    const d = segment.liveDirty;
+    overlay.partial(mask.data, mask.grid.width, { x: d.x - mask.box.x, y: d.y - mask.box.y, width: d.width, height: d.height });
+  }
+  segment.liveDirty = null;
+  return overlay.canvas;
 }
 
 function drawClicks(g: CanvasRenderingContext2D, v: ViewTransform): void {
@@ -306,6 +315,53 @@ function drawClicks(g: CanvasRenderingContext2D, v: ViewTransform): void {
   });
 }
 
+/** Tools that take the click tool's object in progress over instead of cancelling it. */
+export const BRUSH_TOOLS = new Set(['brush', 'eraser']);
+
+/** Cancels the object in progress and removes the panel and listeners. */
+function closeSession(ctx: ToolContext): void {
+  cancel(ctx);
+  window.removeEventListener('keydown', onKeyDown, true);
+  window.removeEventListener('keyup', onKeyUp, true);
+  window.removeEventListener('pointerdown', onPointerCapture, true);
+  if (panelRoot) {
+    render(null, panelRoot);
+    panelRoot.remove();
+    panelRoot = null;
+  }
+  overlay = null;
+  ctx.setCursor('');
+}
+
+/**
+ * What the brush tool uses of the click tool's session (brushTool.ts): it paints into the same
+ * object, shows the same panel and overlay, and finishes, cancels and undoes the same way.
+ */
+export const clickSession = {
+  ensureActive,
+  /** Starts an object made of strokes only (the brush with nothing selected and no object in progress). */
+  beginEmpty(ctx: ToolContext): void {
+    if (ctx.store.selection) ctx.store.selection = null;
+    segment.session++;
+    segment.active = true;
+    segment.justFinished = false;
+    segment.refineId = null;
+    segment.clicks = [];
+    segment.result = null;
+    segment.recompute();
+    post(ctx, { type: 'segmentStart', session: segment.session, refineObjectId: null });
+  },
+  post,
+  /** Redraws after a stroke ended (mask now, polygon right after on a large box). */
+  refresh: (ctx: ToolContext) => refresh(ctx, true),
+  notifyAll,
+  finish: (ctx: ToolContext) => void finish(ctx),
+  cancel,
+  undoStep,
+  close: closeSession,
+  drawOverlay: (g: CanvasRenderingContext2D, v: ViewTransform, ctx: ToolContext) => segmentTool.drawOverlay!(g, v, ctx),
+};
+
 export const segmentTool: Tool = {
   id: 'segment',
   title: 'Click segmentation (S): left click = object, right click = background, Space = finish',
@@ -317,18 +373,10 @@ export const segmentTool: Tool = {
     ctx.setCursor('crosshair');
   },
 
-  deactivate(ctx) {
-    cancel(ctx);
-    window.removeEventListener('keydown', onKeyDown, true);
-    window.removeEventListener('keyup', onKeyUp, true);
-    window.removeEventListener('pointerdown', onPointerCapture, true);
-    if (panelRoot) {
-      render(null, panelRoot);
-      panelRoot.remove();
-      panelRoot = null;
-    }
-    overlay = null;
-    ctx.setCursor('');
+  deactivate(ctx, next) {
+    // The brush and the eraser take the object in progress over (its panel stays).
+    if (segment.active && next !== undefined && BRUSH_TOOLS.has(next)) return;
+    closeSession(ctx);
   },
 
   isBusy() {
@@ -375,7 +423,7 @@ export const segmentTool: Tool = {
       case 'cancel':
         return cancel(ctx);
       case 'deleteSelection':
-        return undoClick(ctx);
+        return undoStep(ctx);
       default:
         return false;
     }
@@ -423,18 +471,17 @@ export const segmentTool: Tool = {
     ensureActive(ctx);
     const canvas = overlayCanvas(ctx);
     const mask = segment.mask;
-    if (canvas && mask) {
+    if (canvas && mask && ctx.store.overlayOpacity > 0) {
       g.save();
       g.imageSmoothingEnabled = false;
+      g.globalAlpha = ctx.store.overlayOpacity;
       g.drawImage(canvas, mask.box.x * v.scale + v.tx, mask.box.y * v.scale + v.ty, mask.box.width * v.scale, mask.box.height * v.scale);
       g.restore();
     }
     const poly = segment.poly;
     if (poly && segment.polygonFresh) {
+      // Dark under light (issue 30, bug 6): the class colour alone vanished on objects of that colour.
       g.save();
-      g.lineWidth = 2;
-      g.strokeStyle = color(ctx);
-      g.setLineDash([6, 4]);
       g.beginPath();
       for (const r of poly.regions) {
         for (const ring of [r.outer, ...r.holes]) {
@@ -446,7 +493,7 @@ export const segmentTool: Tool = {
           g.closePath();
         }
       }
-      g.stroke();
+      contrastStroke(g, 1.5, [6, 4]);
       g.restore();
     }
     drawClicks(g, v);

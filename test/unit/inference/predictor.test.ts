@@ -221,3 +221,56 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     await assert.rejects(Predictor.open(pool, grey(64, 64), { modelPath: inputPath('inference/missing.onnx'), device: 'cpu' }));
   });
 });
+
+describe('Predictor brush strokes (worker + tiny contract graph)', function () {
+  this.timeout(20000);
+  let pool: SessionPool;
+  before(() => {
+    pool = new SessionPool(inferenceWorkerScript(), 200);
+  });
+  after(async () => pool.dispose());
+  const W = 640, H = 480;
+  const at = (r: { box: { x: number; y: number; width: number; height: number }; data: Uint8Array }, x: number, y: number) => predictionToMask(r, W, H)[y * W + x];
+
+  it('keeps painted pixels object and erased ones background through later clicks; click undo keeps older strokes', async () => {
+    const p = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
+    const c1 = { x: 320, y: 240, positive: true };
+    const r1 = (await p.predict([c1]))!;
+    assert.equal(at(r1, 320, 240), 1);
+    assert.equal(at(r1, 100, 100), 0);
+    await p.stroke({ mode: 'paint', radius: 6, points: [100, 100, 120, 100] });
+    await p.stroke({ mode: 'erase', radius: 5, points: [320, 240] });
+    // The next click's answer (the model knows nothing of the strokes) keeps them.
+    const r2 = (await p.predict([c1, { x: 330, y: 250, positive: true }]))!;
+    assert.equal(at(r2, 110, 100), 1, 'painted stays object');
+    assert.equal(at(r2, 320, 240), 0, 'erased stays background');
+    assert.equal(at(r2, 335, 255), 1, 'the model elsewhere');
+    // Undoing the click keeps the strokes made before it.
+    const back = (await p.rewind([c1]))!;
+    assert.equal(back.clickCount, 1);
+    assert.equal(at(back, 110, 100), 1);
+    assert.equal(at(back, 320, 240), 0);
+    // Undoing the strokes, newest first, brings the model's answer back.
+    const u1 = (await p.undoStroke())!;
+    assert.equal(at(u1, 320, 240), 1, 'the erase is undone');
+    assert.equal(at(u1, 110, 100), 1, 'the paint is not yet');
+    const u2 = (await p.undoStroke())!;
+    assert.deepEqual(predictionToMask(u2, W, H), predictionToMask(r1, W, H));
+    await assert.rejects(p.undoStroke(), /can no longer be undone/);
+    p.dispose();
+  });
+
+  it('a stroke sent while a click runs neither drops its answer nor is lost; Reset drops strokes made before the first click', async () => {
+    const p = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
+    await p.stroke({ mode: 'paint', radius: 4, points: [50, 50] });
+    const c1 = { x: 320, y: 240, positive: true };
+    const [r1] = await Promise.all([p.predict([c1]), p.stroke({ mode: 'paint', radius: 4, points: [600, 400] })]);
+    assert.ok(r1, 'the click still answers');
+    assert.equal(at(r1, 50, 50), 1, 'the stroke before the click is in its answer');
+    const r2 = (await p.predict([c1, { x: 300, y: 230, positive: true }]))!;
+    assert.equal(at(r2, 600, 400), 1, 'the stroke during the click is kept');
+    const none = (await p.rewind([]))!;
+    assert.equal(none.data.length, 0, 'Reset: back to nothing');
+    p.dispose();
+  });
+});

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { MAX_BRUSH_RADIUS, MAX_STROKE_POINTS } from '../../../src/shared/geometry/brush';
 import { MAX_SEGMENT_CLICKS } from '../../../src/shared/inference/segmentProtocol';
 import { parseWebviewMessage } from '../../../src/shared/protocol';
 
@@ -26,6 +27,37 @@ describe('click-segmentation messages (host-side validation)', () => {
       { type: 'segmentClicks', session: 1, undo: false, clicks: 'x' },
       { type: 'segmentClicks', session: 1, undo: false, clicks: Array.from({ length: MAX_SEGMENT_CLICKS + 1 }, () => ({ x: 0, y: 0, positive: true })) },
       { type: 'segmentEnd' },
+    ];
+    for (const m of bad) {
+      const r = parseWebviewMessage(m);
+      assert.equal(r.ok, false, JSON.stringify(m).slice(0, 120));
+      if (!r.ok) assert.ok(r.error.length > 0);
+    }
+  });
+});
+
+describe('brush stroke messages (host-side validation)', () => {
+  it('accepts a stroke and an undo, dropping unknown fields', () => {
+    const r = parseWebviewMessage({ type: 'segmentStroke', session: 2, stroke: { mode: 'erase', radius: 4.5, points: [1, 2, 3.5, 4], x: 1 }, y: 2 });
+    assert.deepEqual(r, { ok: true, value: { type: 'segmentStroke', session: 2, stroke: { mode: 'erase', radius: 4.5, points: [1, 2, 3.5, 4] } } });
+    assert.deepEqual(parseWebviewMessage({ type: 'segmentUndoStroke', session: 2 }), { ok: true, value: { type: 'segmentUndoStroke', session: 2 } });
+  });
+
+  it('rejects malformed strokes with a reason', () => {
+    const good = { mode: 'paint', radius: 3, points: [1, 2] };
+    const bad: unknown[] = [
+      { type: 'segmentStroke', session: 1 },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, mode: 'smudge' } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, radius: 0 } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, radius: Infinity } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, radius: MAX_BRUSH_RADIUS + 1 } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, points: [] } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, points: [1, 2, 3] } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, points: [1, NaN] } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, points: [1, '2'] } },
+      { type: 'segmentStroke', session: 1, stroke: { ...good, points: new Array(2 * MAX_STROKE_POINTS + 2).fill(1) } },
+      { type: 'segmentStroke', session: -1, stroke: good },
+      { type: 'segmentUndoStroke' },
     ];
     for (const m of bad) {
       const r = parseWebviewMessage(m);
