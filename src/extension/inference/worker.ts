@@ -14,6 +14,7 @@ import {
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import { OverrideLayer, type OverridePatch } from '../../shared/geometry/brush';
+import { anchorsFor, keepLocalEdits, refineAnchors } from '../../shared/inference/refine';
 import { overridePlane, strokeIntoState } from '../../shared/inference/strokeState';
 import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
 import { assertModelContract } from '../modelCheck';
@@ -26,6 +27,8 @@ interface ImageEntry {
   state: PredictionState | null;
   /** The object being clicked on started from an existing object's mask (a refine). */
   refining: boolean;
+  /** A refine's anchor clicks inside the object's mask (`refineAnchors`), sent before the user's. */
+  anchors: (ClickXY & { radius: number })[];
   /**
    * Undo patches, newest last, of clicks and brush strokes in the order the webview made them
    * (a stroke's entry has `override`, the stroke layer's patch); `clickCount` is the count
@@ -252,7 +255,9 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   const s = requireSession();
   const entry = requireImage(msg.imageId);
   const clicks: ClickXY[] = msg.clicks;
-  const prep = prepareInput(entry.image, clicks, entry.state, msg.targetSize, {
+  // A refine: the object's anchors go first, the user's clicks after (the newest last).
+  const modelClicks = entry.refining ? [...anchorsFor(entry.anchors, clicks), ...clicks] : clicks;
+  const prep = prepareInput(entry.image, modelClicks, entry.state, msg.targetSize, {
     prevSupport: entry.support ?? EMPTY_BOX, focus: msg.focus, images: entry.images, buffers: buffersFor,
     // Clicks 2 and 3 of a new object crop only if the crop zooms in 2x; click 2 also only if the
     // crop is not upsampled (models/README.md, inference protocol).
@@ -283,6 +288,8 @@ async function predict(msg: Extract<WorkerRequest, { type: 'predict' }>): Promis
   // plane, and pasted into the full-resolution maps (keeping the old values for undo) after the
   // answer is posted, as is the edge map, which only the next click needs.
   const probs = outputToPlane(g, maskLogits);
+  // A refine changes the object only where the user's clicks point (a click outside it grows it).
+  if (entry.refining && hadState) keepLocalEdits(probs, g.box, state.probs, state.width, clicks);
   // The user's strokes win over the model (issue 30).
   if (entry.override) overridePlane(probs, g.box, entry.override);
   const undo: { box: BoxXYWH; probs: Float32Array; edges: Float32Array } = { box: g.box, probs: new Float32Array(0), edges: new Float32Array(0) };
@@ -403,13 +410,15 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       const image: RgbImage = { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) };
       images.set(msg.imageId, {
         image, images: new ResizedImageCache(image),
-        state: null, refining: false, history: [], clickCount: 0, support: null, bytes: null, override: null,
+        state: null, refining: false, anchors: [], history: [], clickCount: 0, support: null, bytes: null, override: null,
       });
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     case 'setState': {
       const entry = requireImage(msg.imageId);
-      entry.state = msg.mask ? stateFromMask(new Uint8Array(msg.mask), entry.image.width, entry.image.height) : null;
-      entry.refining = msg.mask !== null;
+      const mask = msg.mask ? new Uint8Array(msg.mask) : null;
+      entry.state = mask ? stateFromMask(mask, entry.image.width, entry.image.height) : null;
+      entry.refining = mask !== null;
+      entry.anchors = mask ? refineAnchors(mask, entry.image.width, entry.image.height) : [];
       entry.history = [];
       entry.clickCount = 0;
       entry.bytes = null;
