@@ -211,6 +211,11 @@ export class EditorPanel implements vscode.Disposable {
         case 'sidecarAction':
           value = await this.document.runSidecarAction(m.params.action);
           break;
+        case 'openSetting':
+          // The key is validated (edgeflow.* only); the Settings editor searches for it.
+          await vscode.commands.executeCommand('workbench.action.openSettings', m.params.key);
+          value = true;
+          break;
       }
       this.post({ type: 'reply', requestId: m.requestId, ok: true, value });
     } catch (e) {

@@ -19,6 +19,7 @@ import { Result, err, ok } from './annotation/result';
 import { checkEdit, checkId, isIssue } from './annotation/validate';
 import { MAX_LABEL_ID, type Label } from './labels';
 import { parseSegmentMessage, type SegmentHostMessage, type SegmentWebviewMessage } from './inference/segmentProtocol';
+import { isEdgeflowSettingKey } from './inference/settingInMessage';
 
 /** The image as the webview needs it. */
 export interface ImageInfo {
@@ -243,6 +244,8 @@ export interface WebviewRequests {
   removeLabel: { params: { id: number }; result: boolean };
   /** Runs a read-only banner action (each asks for confirmation); returns whether the file changed. */
   sidecarAction: { params: { action: SidecarAction }; result: boolean };
+  /** Opens the Settings editor at an `edgeflow.*` setting (a model error's "Open Setting"). */
+  openSetting: { params: { key: string }; result: boolean };
 }
 /** Name of a webview request method. */
 export type WebviewRequestMethod = keyof WebviewRequests;
@@ -434,6 +437,9 @@ function parseRequest(raw: Record<string, unknown>): Result<WebviewToHost, strin
     case 'sidecarAction':
       if (p.action !== 'repair' && p.action !== 'overwrite' && p.action !== 'openSidecar') return err('sidecarAction needs repair, overwrite or openSidecar');
       return ok({ type: 'request', requestId, method: 'sidecarAction', params: { action: p.action } });
+    case 'openSetting':
+      if (!isEdgeflowSettingKey(p.key)) return err('openSetting needs an edgeflow.* setting key');
+      return ok({ type: 'request', requestId, method: 'openSetting', params: { key: p.key } });
     default:
       return err(`unknown request method ${describe(raw.method)}`);
   }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { log } from '../log';
 import { isModelPath, restrictedSettingMessage } from '../trust';
+import { settingInMessage } from '../../shared/inference/settingInMessage';
 import { DEFAULT_MODEL_NAME, InferenceSettings, affectsInferenceSettings, readInferenceSettings } from './inferenceSettings';
 import type { SessionInfo } from './messages';
 import type { SegmentServices } from './segmentController';
@@ -112,6 +113,23 @@ export class InferenceService implements SegmentServices, vscode.Disposable {
     this.statusBar.tooltip = ms === undefined
       ? vscode.l10n.t('Click segmentation runs on the {0}.', words)
       : vscode.l10n.t('Click segmentation runs on the {0}. Last click: {1} ms ({2} ms in the model).', words, Math.round(ms), Math.round(runMs ?? 0));
+    this.statusBar.backgroundColor = undefined;
+    this.statusBar.command = undefined;
+    this.statusBar.show();
+  }
+
+  /**
+   * Says that click segmentation failed, in place of the device and the last good click's time;
+   * a click on it opens the setting the message names (else the log).
+   */
+  showError(message: string): void {
+    this.statusBar.text = `$(error) ${vscode.l10n.t('Click segmentation failed')}`;
+    this.statusBar.tooltip = message;
+    this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    const key = settingInMessage(message);
+    this.statusBar.command = key
+      ? { title: vscode.l10n.t('Open Setting'), command: 'workbench.action.openSettings', arguments: [key] }
+      : { title: vscode.l10n.t('Show Log'), command: 'edgeflow.showLog' };
     this.statusBar.show();
   }
 

@@ -209,6 +209,19 @@ function cancel(ctx: ToolContext): boolean {
   return true;
 }
 
+/**
+ * After a model error (the host dropped its predictor): opens the model again and, when an
+ * object is in progress, runs its clicks again (a refinement starts again from its object).
+ */
+function retry(ctx: ToolContext): void {
+  if (segment.status !== 'error') return;
+  segment.status = 'loading';
+  segment.message = null;
+  post(ctx, { type: 'segmentStart', session: segment.session, refineObjectId: segment.active ? segment.refineId : null });
+  if (segment.active && segment.clicks.length) sendClicks(ctx, false);
+  else notifyAll(ctx);
+}
+
 const actions: SegmentPanelActions = {
   setOptions(patch: Partial<SegmentOptions>) {
     segment.options = { ...segment.options, ...patch };
@@ -218,6 +231,11 @@ const actions: SegmentPanelActions = {
   reset: () => ctxRef && reset(ctxRef),
   finish: () => ctxRef && void finish(ctxRef),
   cancel: () => ctxRef && cancel(ctxRef),
+  retry: () => ctxRef && retry(ctxRef),
+  openSetting: (key) => {
+    const ctx = ctxRef;
+    ctx?.host.request('openSetting', { key }).catch((e: Error) => ctx.notify(e.message));
+  },
 };
 
 /** True when Space belongs to a focused control (typing, a button, a checkbox, a slider). */
@@ -393,6 +411,8 @@ export const segmentTool: Tool = {
       } else if (m.state === 'ready' && segment.status === 'busy' && m.session === segment.session) {
         // A 'ready' after a superseded click: keep 'busy' until the newest result arrives.
       } else {
+        // Leaving the error state drops its message (the panel would show it as a stale title).
+        if (segment.status === 'error') segment.message = null;
         segment.status = m.state;
         if (m.message) segment.message = m.message;
       }
