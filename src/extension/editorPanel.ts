@@ -21,6 +21,7 @@ import { webviewImageInfo } from './imageSource';
 import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { editConflict } from '../shared/editGuard';
+import type { RememberedSegmentOptions } from '../shared/inference/segmentOptions';
 import { log } from './log';
 import { readSettings } from './settings';
 import { annotatorHtml, annotatorWebviewOptions } from './webviewHtml';
@@ -34,6 +35,9 @@ export interface PanelHost {
   /** The tool and class last used in any panel (a new panel starts with them), and the setter. */
   sessionUi?(): SessionUi | undefined;
   rememberUi?(ui: SessionUi): void;
+  /** The click tool's mask options last set in this workspace, and the setter. */
+  segmentOptions?(): Partial<RememberedSegmentOptions> | undefined;
+  rememberSegmentOptions?(options: Partial<RememberedSegmentOptions>): void;
 }
 
 export class EditorPanel implements vscode.Disposable {
@@ -103,6 +107,7 @@ export class EditorPanel implements vscode.Disposable {
   private sendInit(): void {
     const d = this.document;
     const session = this.host.sessionUi?.();
+    const segmentOptions = this.host.segmentOptions?.();
     this.post({
       type: 'init',
       image: webviewImageInfo(d.image, this.panel.webview, path.posix.basename(d.uri.path)),
@@ -112,6 +117,7 @@ export class EditorPanel implements vscode.Disposable {
       strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
       ...(d.readOnly ? { readOnly: d.readOnly } : {}),
       ...(session ? { session } : {}),
+      ...(segmentOptions ? { segmentOptions } : {}),
     });
   }
 
@@ -158,6 +164,9 @@ export class EditorPanel implements vscode.Disposable {
         this.ui = { textInputFocus: m.textInputFocus, drawing: m.drawing, hasSelection: m.hasSelection, tool: m.tool, focused: m.focused, activeClassId: m.activeClassId };
         this.host.rememberUi?.({ tool: m.tool, activeClassId: m.activeClassId });
         this.host.refresh(this);
+        return;
+      case 'segmentOptions':
+        this.host.rememberSegmentOptions?.(m.options);
         return;
       case 'webviewError':
         log().error(`webview: ${m.message}`);

@@ -8,6 +8,7 @@ import { AnnotationDocument, DocumentServices } from './annotationDocument';
 import { disposeDiagnostics } from './diagnostics';
 import { EditorPanel, PanelHost } from './editorPanel';
 import type { SessionUi } from '../shared/protocol';
+import { parseSegmentOptions, type RememberedSegmentOptions } from '../shared/inference/segmentOptions';
 import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
 import { log } from './log';
 
@@ -22,6 +23,9 @@ export const CONTEXT_KEYS = {
   webviewFocus: 'edgeflow.webviewFocus',
   tool: 'edgeflow.tool',
 } as const;
+
+/** Workspace-state key of the click tool's remembered mask options. */
+export const SEGMENT_OPTIONS_KEY = 'edgeflow.segmentOptions';
 
 export class AnnotationEditorProvider implements vscode.CustomEditorProvider<AnnotationDocument>, PanelHost, vscode.Disposable {
   private readonly _onDidChangeCustomDocument = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<AnnotationDocument>>();
@@ -129,6 +133,21 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
 
   rememberUi(ui: SessionUi): void {
     this.lastUi = { tool: ui.tool, activeClassId: ui.activeClassId };
+  }
+
+  /**
+   * The click tool's mask options (threshold, keep largest, fill holes, simplify, automatic first
+   * threshold) last set in this workspace: kept in workspace state, so the next image and the next
+   * session start with the user's choice (a ring-shaped part's "Fill holes" off stays off).
+   */
+  segmentOptions(): Partial<RememberedSegmentOptions> | undefined {
+    const o = parseSegmentOptions(this.context.workspaceState.get(SEGMENT_OPTIONS_KEY));
+    return o && Object.keys(o).length ? o : undefined;
+  }
+
+  rememberSegmentOptions(options: Partial<RememberedSegmentOptions>): void {
+    const merged = { ...this.segmentOptions(), ...options };
+    this.context.workspaceState.update(SEGMENT_OPTIONS_KEY, merged).then(undefined, (e: Error) => log().warn(`could not remember the mask options: ${e.message}`));
   }
 
   setActive(panel: EditorPanel | undefined, previous: EditorPanel): void {

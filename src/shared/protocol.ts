@@ -20,6 +20,7 @@ import { checkEdit, checkId, isIssue } from './annotation/validate';
 import { MAX_LABEL_ID, type Label } from './labels';
 import { parseSegmentMessage, type SegmentHostMessage, type SegmentWebviewMessage } from './inference/segmentProtocol';
 import { isEdgeflowSettingKey } from './inference/settingInMessage';
+import { parseSegmentOptions, type RememberedSegmentOptions } from './inference/segmentOptions';
 
 /** The image as the webview needs it. */
 export interface ImageInfo {
@@ -113,6 +114,8 @@ export interface InitMessage {
    * keep the annotator's tool and class).
    */
   session?: SessionUi;
+  /** The click tool's mask options the user last set in this workspace (kept across reloads). */
+  segmentOptions?: Partial<RememberedSegmentOptions>;
 }
 /** The tool and class an annotator editor is using (see `InitMessage.session`). */
 export interface SessionUi {
@@ -223,6 +226,11 @@ export interface UiContextMessage {
   /** The class for new objects (null: no class yet). */
   activeClassId: number | null;
 }
+/** The user changed the click tool's mask options: the host remembers them for the next editor. */
+export interface SegmentOptionsMessage {
+  type: 'segmentOptions';
+  options: Partial<RememberedSegmentOptions>;
+}
 /** The image failed to load or another webview error: logged by the host, shown once. */
 export interface WebviewErrorMessage {
   type: 'webviewError';
@@ -260,6 +268,7 @@ export type WebviewToHost =
   | EditMessage
   | ViewStatusMessage
   | UiContextMessage
+  | SegmentOptionsMessage
   | WebviewErrorMessage
   | ImageLoadedMessage
   | SegmentWebviewMessage
@@ -393,6 +402,11 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
         tool: raw.tool,
         activeClassId: cls as number | null,
       });
+    }
+    case 'segmentOptions': {
+      const options = parseSegmentOptions(raw.options);
+      if (!options || Object.keys(options).length === 0) return err('segmentOptions.options needs at least one valid option');
+      return ok({ type: 'segmentOptions', options });
     }
     case 'webviewError':
       if (!str(raw.message, MAX_STRING)) return err('webviewError.message must be a string');

@@ -58,6 +58,7 @@ export const WEBVIEW_STRINGS = [
   'Threshold',
   'Keep largest region',
   'Fill holes',
+  'Turn off for ring-shaped objects (washers, gaskets). Your choice is remembered for every image.',
   'Douglas–Peucker tolerance in image pixels (0 = every contour vertex)',
   'Simplify',
   '{0} px',

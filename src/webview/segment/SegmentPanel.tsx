@@ -131,7 +131,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
         />
         {t('Keep largest region')}
       </label>
-      <label class="row">
+      <label class="row" title={t('Turn off for ring-shaped objects (washers, gaskets). Your choice is remembered for every image.')}>
         <input
           type="checkbox" checked={o.fillHoles} data-testid="segment-fill-holes"
           onChange={(e) => actions.setOptions({ fillHoles: (e.currentTarget as HTMLInputElement).checked })}

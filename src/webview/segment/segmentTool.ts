@@ -222,10 +222,25 @@ function retry(ctx: ToolContext): void {
   else notifyAll(ctx);
 }
 
+let rememberTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Tells the host the user's mask options (once a slider drag settles): the next image starts with them. */
+function rememberOptions(ctx: ToolContext): void {
+  if (rememberTimer !== undefined) clearTimeout(rememberTimer);
+  rememberTimer = setTimeout(() => {
+    rememberTimer = undefined;
+    const { threshold, keepLargest, fillHoles, tolerance, autoFirst } = segment.options;
+    post(ctx, { type: 'segmentOptions', options: { threshold, keepLargest, fillHoles, tolerance, autoFirst } });
+  }, 300);
+}
+
 const actions: SegmentPanelActions = {
   setOptions(patch: Partial<SegmentOptions>) {
     segment.options = { ...segment.options, ...patch };
-    if (ctxRef) scheduleRecompute(ctxRef);
+    if (ctxRef) {
+      scheduleRecompute(ctxRef);
+      rememberOptions(ctxRef);
+    }
   },
   undoClick: () => ctxRef && undoClick(ctxRef),
   reset: () => ctxRef && reset(ctxRef),
@@ -400,6 +415,14 @@ export const segmentTool: Tool = {
   },
 
   hostMessage(m: HostToWebview, ctx) {
+    if (m.type === 'init') {
+      // The mask options the user last set in this workspace (any image, any session).
+      if (m.segmentOptions) {
+        segment.options = { ...segment.options, ...m.segmentOptions };
+        segment.changed();
+      }
+      return;
+    }
     if (m.type === 'segmentStatus') {
       if (m.session !== segment.session && m.state !== 'loading') return;
       if (m.device) segment.device = m.device;
