@@ -93,15 +93,21 @@ export class InferenceService implements SegmentServices, vscode.Disposable {
   /** Says once per device setting and model, in plain words, that a GPU could not be used. */
   reportFallback(settings: InferenceSettings, info: SessionInfo): void {
     if (!info.fallback) return;
-    log().warn(info.fallbackDetail ? `${info.fallback} ${info.fallbackDetail}` : info.fallback);
+    // Every model load (each model file, and again after the idle release) reports the same
+    // fallback: say it once per device setting and model (issue 30: a CUDA warning on every load).
     const key = `${settings.device}|${settings.model}`;
     if (this.toldFallback.has(key)) return;
     this.toldFallback.add(key);
     // With `auto` on a machine without any GPU provider, or whose GPU provider's libraries are not
-    // installed (the CUDA libraries ship apart from onnxruntime-node), the status bar says "CPU";
-    // a popup would only nag. A GPU provider that loaded but failed is worth saying.
+    // installed (the CUDA libraries ship apart from onnxruntime-node), the status bar says "CPU":
+    // the CPU is what this machine has, an info line in the log, no popup. A GPU asked for by name,
+    // or one that loaded but failed, is worth a warning.
     const noGpu = /offers no GPU provider/.test(info.fallback) || /Failed to load shared library/i.test(info.fallbackDetail ?? '');
-    if (settings.device !== 'auto' || !noGpu) {
+    const line = info.fallbackDetail ? `${info.fallback} ${info.fallbackDetail}` : info.fallback;
+    if (settings.device === 'auto' && noGpu) {
+      log().info(line);
+    } else {
+      log().warn(line);
       void vscode.window.showWarningMessage(info.fallback);
     }
   }

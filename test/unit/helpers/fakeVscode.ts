@@ -84,6 +84,9 @@ export class TabInputCustom {
   constructor(readonly uri: Uri, readonly viewType: string) {}
 }
 
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
 export const StatusBarAlignment = { Left: 1, Right: 2 } as const;
 export const ViewColumn = { Active: -1, Beside: -2, One: 1 } as const;
 export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 } as const;
@@ -186,7 +189,7 @@ export function installFakeVscode(): void {
   m.filename = FAKE_ID;
   m.loaded = true;
   m.exports = {
-    Disposable, EventEmitter, Uri, RelativePattern, CancellationError, FileSystemError, Range, Diagnostic, TabInputText, TabInputCustom,
+    Disposable, EventEmitter, Uri, RelativePattern, CancellationError, FileSystemError, Range, Diagnostic, TabInputText, TabInputCustom, ThemeColor,
     StatusBarAlignment, ViewColumn, ConfigurationTarget, FileType, DiagnosticSeverity, ProgressLocation,
     commands, window, workspace, languages, env, l10n,
   };
