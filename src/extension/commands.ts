@@ -11,6 +11,7 @@ import type { AnnotationEditorProvider } from './editorProvider';
 import { VIEW_TYPE } from './editorProvider';
 import { IMAGE_EXTENSIONS, isSupportedImage } from './imageSource';
 import type { LabelsService } from './labelsStore';
+import { applyFileNesting } from './fileNesting';
 import { log, registerCommand } from './log';
 
 /** Commands forwarded to the webview as-is: command id -> webview command. */
@@ -130,7 +131,9 @@ export function registerCommands(provider: AnnotationEditorProvider, labels: Lab
       const next: Record<string, string> = { ...current };
       for (const ext of IMAGE_EXTENSIONS) next[`*.${ext}`] = VIEW_TYPE;
       await config.update('editorAssociations', next, vscode.ConfigurationTarget.Workspace);
-      void vscode.window.showInformationMessage(vscode.l10n.t('EdgeFlow Annotator now opens images in this workspace.'));
+      // The annotation files nest under their images (the workspace's own patterns kept).
+      await applyFileNesting();
+      void vscode.window.showInformationMessage(vscode.l10n.t('EdgeFlow Annotator now opens images in this workspace, and the Explorer nests annotation files under their image.'));
     }),
 
     registerCommand('edgeflow.openWithAnnotator', async (uri?: vscode.Uri, selected?: vscode.Uri[]) => {

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { AnnotationDocument, DocumentServices } from './annotationDocument';
 import { disposeDiagnostics } from './diagnostics';
 import { EditorPanel, PanelHost } from './editorPanel';
+import { FileNestingOffer, countCocoSidecars } from './fileNesting';
 import type { SessionUi } from '../shared/protocol';
 import { parseSegmentOptions, type RememberedSegmentOptions } from '../shared/inference/segmentOptions';
 import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
@@ -38,6 +39,8 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   /** The active annotator panel changed. */
   readonly onDidChangeActivePanel = this._onDidChangeActivePanel.event;
   private lastContext = '';
+  /** Offers, once, to nest the sidecars under their images in the Explorer. */
+  private readonly nesting: FileNestingOffer;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -52,6 +55,7 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
     this.statusCursor = vscode.window.createStatusBarItem('edgeflow.cursor', vscode.StatusBarAlignment.Right, 99);
     this.statusCursor.name = vscode.l10n.t('EdgeFlow Cursor Position');
     this.statusCursor.tooltip = vscode.l10n.t('Cursor position in image pixels');
+    this.nesting = new FileNestingOffer({ globalState: context.globalState, workspaceState: context.workspaceState, countSidecars: countCocoSidecars });
   }
 
   /** The panel of the active annotator editor, if any. */
@@ -103,7 +107,9 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   }
 
   saveCustomDocument(document: AnnotationDocument, cancellation: vscode.CancellationToken): Thenable<void> {
-    return document.save(cancellation);
+    return document.save(cancellation).then(() => {
+      void this.nesting.afterSave(document.uri);
+    });
   }
 
   saveCustomDocumentAs(document: AnnotationDocument, destination: vscode.Uri, cancellation: vscode.CancellationToken): Thenable<void> {
