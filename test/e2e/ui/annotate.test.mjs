@@ -77,7 +77,7 @@ describe('annotator UI (VSIX in code-server)', function () {
     // The sidecars nest under their image in the Explorer (issue 30).
     const settings = await waitFor('file nesting in .vscode/settings.json', () => {
       const s = JSON.parse(readFileSync(settingsFile, 'utf8'));
-      return s['explorer.fileNesting.enabled'] === true ? s : null;
+      return s['explorer.fileNesting.enabled'] === true && 'explorer.fileNesting.expand' in s ? s : null;
     });
     assert.match(settings['explorer.fileNesting.patterns']['*.png'], /\$\{capture\}\.png\.coco\.json/);
     assert.equal(settings['explorer.fileNesting.expand'], false);
