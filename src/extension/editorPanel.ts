@@ -23,6 +23,7 @@ import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { editConflict } from '../shared/editGuard';
 import type { RememberedSegmentOptions } from '../shared/inference/segmentOptions';
 import { log } from './log';
+import { openSettingCommand } from './openSetting';
 import { readSettings } from './settings';
 import { annotatorHtml, annotatorWebviewOptions } from './webviewHtml';
 
@@ -222,7 +223,10 @@ export class EditorPanel implements vscode.Disposable {
           break;
         case 'openSetting':
           // The key is validated (edgeflow.* only); the Settings editor searches for it.
-          await vscode.commands.executeCommand('workbench.action.openSettings', m.params.key);
+          {
+            const open = openSettingCommand(m.params.key, this.document.uri);
+            await vscode.commands.executeCommand(open.command, ...open.arguments);
+          }
           value = true;
           break;
       }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { log } from '../log';
+import { openSettingCommand } from '../openSetting';
 import { isModelPath, restrictedSettingMessage } from '../trust';
 import { settingInMessage } from '../../shared/inference/settingInMessage';
 import { DEFAULT_MODEL_NAME, InferenceSettings, affectsInferenceSettings, readInferenceSettings } from './inferenceSettings';
@@ -134,7 +135,7 @@ export class InferenceService implements SegmentServices, vscode.Disposable {
     this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     const key = settingInMessage(message);
     this.statusBar.command = key
-      ? { title: vscode.l10n.t('Open Setting'), command: 'workbench.action.openSettings', arguments: [key] }
+      ? { title: vscode.l10n.t('Open Setting'), ...openSettingCommand(key) }
       : { title: vscode.l10n.t('Show Log'), command: 'edgeflow.showLog' };
     this.statusBar.show();
   }

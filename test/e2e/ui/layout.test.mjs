@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ROOT } from '../lib/codeServer.mjs';
 import { makeWorkspace } from '../lib/fixtures.mjs';
 import { startSession } from '../lib/session.mjs';
-import { clickImage, debug, editorFrame, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
+import { clickImage, debug, editorFrame, quickOpen, runCommand, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
 
 const LONG = 'a very long class name that would push the whole toolbar to the right';
 const NAMES = ['cell', 'nucleus', 'membrane', 'vesicle', LONG, 'debris'];
@@ -143,5 +143,17 @@ describe('editor layout (VSIX in code-server)', function () {
     await waitFor('class 2', async () => (await debug(frame, 'activeClassId')) === 2, { timeout: 5000 });
     await page.keyboard.press('4');
     await waitFor('class 4', async () => (await debug(frame, 'activeClassId')) === 4, { timeout: 5000 });
+  });
+
+  it('the mask options survive "Reload Window" (workspace state)', async () => {
+    const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.waitForSelector('.monaco-workbench', { timeout: 30000 });
+    await quickOpen(page, 'images/cells.png');
+    frame = await editorFrame(page, { width: 640, height: 480, timeout: 45000 });
+    await frame.click('[data-testid="tool-segment"]');
+    await frame.locator('[data-testid="segment-fill-holes"]').waitFor({ state: 'visible' });
+    assert.equal(await frame.locator('[data-testid="segment-fill-holes"]').isChecked(), false);
   });
 });

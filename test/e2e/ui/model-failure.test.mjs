@@ -178,6 +178,9 @@ describe('model failures (VSIX in code-server)', function () {
     setModel('models/corrupt.onnx');
     await waitFor('the error after the settings change', async () => {
       await page.keyboard.press('Escape');
+      // Escape also reaches VS Code's keybinding, whose "cancel" comes back through the host: let
+      // it arrive before the click, or it cancels the new object.
+      await page.waitForTimeout(300);
       await clickImage(page, frame, 320, 240);
       await waitFor('a settled state', async () => ['error', 'ready'].includes(await state()), { timeout: 20000 });
       return (await state()) === 'error';
@@ -211,5 +214,28 @@ describe('model failures (VSIX in code-server)', function () {
     }, { timeout: 10000 });
     assert.doesNotMatch(t, /failed/);
     await screenshot(page, 'model-failure-06-retried');
+  });
+
+  it('"Open Setting" in the error block opens the Settings editor at the setting', async () => {
+    setModel('models/corrupt.onnx');
+    await waitFor('the error', async () => {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(300);
+      await clickImage(page, frame, 320, 240);
+      await waitFor('a settled state', async () => ['error', 'ready'].includes(await state()), { timeout: 20000 });
+      return (await state()) === 'error';
+    }, { timeout: 40000, interval: 1000 });
+    await frame.click('[data-testid="segment-open-setting"]');
+    const search = page.locator('.settings-editor .suggest-input-container .monaco-editor .view-lines');
+    const text = await waitFor('the Settings editor with the search', async () => {
+      const t = await search.first().textContent().catch(() => '');
+      return t && t.includes('edgeflow.model') ? t : null;
+    }, { timeout: 15000 });
+    assert.match(text, /edgeflow\.model/);
+    // The setting itself is listed, in the Workspace tab: the workspace sets the value in effect.
+    await page.locator('.settings-editor .setting-item-contents', { hasText: 'Model' }).first().waitFor({ state: 'visible', timeout: 15000 });
+    const tab = await page.locator('.settings-editor .settings-tabs-widget .action-item.checked, .settings-editor .settings-tabs-widget .checked').first().textContent();
+    assert.match(tab, /Workspace/);
+    await screenshot(page, 'model-failure-07-open-setting');
   });
 });

@@ -55,6 +55,10 @@ describe('InferenceService', () => {
       assert.equal(bar.tooltip, message);
       assert.equal(bar.backgroundColor?.id, 'statusBarItem.errorBackground');
       assert.deepEqual(typeof bar.command === 'object' && [bar.command.command, bar.command.arguments], ['workbench.action.openSettings', ['edgeflow.model']]);
+      // Set by the workspace: its tab opens, where the value in effect can be changed.
+      recorded.settings.set('edgeflow.model', { defaultValue: 'edgeflow-mobilenetv2', workspaceValue: 'models/x.onnx' });
+      svc.showError(message);
+      assert.deepEqual(typeof bar.command === 'object' && [bar.command.command, bar.command.arguments], ['workbench.action.openWorkspaceSettings', ['edgeflow.model']]);
       svc.showError('the inference worker stopped (exit code 1)');
       assert.equal(typeof bar.command === 'object' && bar.command.command, 'edgeflow.showLog');
       svc.showStatus('cpu', 80, 70);
