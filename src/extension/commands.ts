@@ -11,6 +11,7 @@ import type { AnnotationEditorProvider } from './editorProvider';
 import { VIEW_TYPE } from './editorProvider';
 import { IMAGE_EXTENSIONS, isSupportedImage } from './imageSource';
 import type { LabelsService } from './labelsStore';
+import { applyFileNesting } from './fileNesting';
 import { log, registerCommand } from './log';
 
 /** Commands forwarded to the webview as-is: command id -> webview command. */
@@ -40,6 +41,7 @@ export const EDITOR_COMMAND_IDS = [
   'edgeflow.nextImage',
   'edgeflow.previousImage',
   'edgeflow.selectClass',
+  'edgeflow.selectClassByNumber',
   'edgeflow.addClass',
   'edgeflow.openLabelsFile',
   'edgeflow.showLog',
@@ -95,6 +97,28 @@ async function stepImage(provider: AnnotationEditorProvider, delta: 1 | -1): Pro
 /** Registers all commands. */
 export function registerCommands(provider: AnnotationEditorProvider, labels: LabelsService): vscode.Disposable[] {
   const d: vscode.Disposable[] = [];
+  const selectClass = async (arg?: { index?: number; id?: number } | number): Promise<void> => {
+    const p = requireActive(provider);
+    const list = p.document.labels;
+    let id: number | undefined;
+    // A class key (an argument) typed into a text input is text (see EditorPanel.typing).
+    if (arg !== undefined && p.typing) return;
+    if (typeof arg === 'number') id = list[arg - 1]?.id;
+    else if (arg && typeof arg.index === 'number') id = list[arg.index - 1]?.id;
+    else if (arg && typeof arg.id === 'number') id = list.find((l) => l.id === arg.id)?.id;
+    else {
+      const addItem = { label: `$(add) ${vscode.l10n.t('Add New Class…')}`, id: -1 };
+      const pick = await vscode.window.showQuickPick(
+        [...list.map((l, i) => ({ label: l.name, description: `id ${l.id}${i < 9 ? ` · ${i + 1}` : ''}`, id: l.id })), addItem],
+        { placeHolder: vscode.l10n.t('Class for new objects and the selected object') },
+      );
+      if (!pick) return;
+      id = pick.id === -1 ? (await promptAddClass(p.document.labelsFile))?.id : pick.id;
+    }
+    if (id === undefined) return;
+    p.post({ type: 'selectClass', classId: id });
+  };
+
   for (const [id, command] of Object.entries(WEBVIEW_COMMAND_IDS)) {
     d.push(registerCommand(id, () => {
       const p = requireActive(provider);
@@ -110,7 +134,9 @@ export function registerCommands(provider: AnnotationEditorProvider, labels: Lab
       const next: Record<string, string> = { ...current };
       for (const ext of IMAGE_EXTENSIONS) next[`*.${ext}`] = VIEW_TYPE;
       await config.update('editorAssociations', next, vscode.ConfigurationTarget.Workspace);
-      void vscode.window.showInformationMessage(vscode.l10n.t('EdgeFlow Annotator now opens images in this workspace.'));
+      // The annotation files nest under their images (the workspace's own patterns kept).
+      await applyFileNesting();
+      void vscode.window.showInformationMessage(vscode.l10n.t('EdgeFlow Annotator now opens images in this workspace, and the Explorer nests annotation files under their image.'));
     }),
 
     registerCommand('edgeflow.openWithAnnotator', async (uri?: vscode.Uri, selected?: vscode.Uri[]) => {
@@ -135,26 +161,12 @@ export function registerCommands(provider: AnnotationEditorProvider, labels: Lab
     registerCommand('edgeflow.nextImage', () => stepImage(provider, 1)),
     registerCommand('edgeflow.previousImage', () => stepImage(provider, -1)),
 
-    registerCommand('edgeflow.selectClass', async (arg?: { index?: number; id?: number } | number) => {
-      const p = requireActive(provider);
-      const list = p.document.labels;
-      let id: number | undefined;
-      // A class key (an argument) typed into a text input is text (see EditorPanel.typing).
-      if (arg !== undefined && p.typing) return;
-      if (typeof arg === 'number') id = list[arg - 1]?.id;
-      else if (arg && typeof arg.index === 'number') id = list[arg.index - 1]?.id;
-      else if (arg && typeof arg.id === 'number') id = list.find((l) => l.id === arg.id)?.id;
-      else {
-        const addItem = { label: `$(add) ${vscode.l10n.t('Add New Class…')}`, id: -1 };
-        const pick = await vscode.window.showQuickPick(
-          [...list.map((l, i) => ({ label: l.name, description: `id ${l.id}${i < 9 ? ` · ${i + 1}` : ''}`, id: l.id })), addItem],
-          { placeHolder: vscode.l10n.t('Class for new objects and the selected object') },
-        );
-        if (!pick) return;
-        id = pick.id === -1 ? (await promptAddClass(p.document.labelsFile))?.id : pick.id;
-      }
-      if (id === undefined) return;
-      p.post({ type: 'selectClass', classId: id });
+    registerCommand('edgeflow.selectClass', selectClass),
+    // The class keys 1-9 run their own command (hidden from the palette), so the palette's
+    // "Select Class…" shows no key: with the keys on it, it showed the last one ("9").
+    registerCommand('edgeflow.selectClassByNumber', (arg?: { index?: number } | number) => {
+      const index = typeof arg === 'number' ? arg : arg?.index;
+      return selectClass(typeof index === 'number' ? { index } : undefined);
     }),
 
     registerCommand('edgeflow.addClass', async () => {

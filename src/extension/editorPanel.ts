@@ -21,7 +21,9 @@ import { webviewImageInfo } from './imageSource';
 import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { editConflict } from '../shared/editGuard';
+import type { RememberedSegmentOptions } from '../shared/inference/segmentOptions';
 import { log } from './log';
+import { openSettingCommand } from './openSetting';
 import { readSettings } from './settings';
 import { annotatorHtml, annotatorWebviewOptions } from './webviewHtml';
 
@@ -34,6 +36,9 @@ export interface PanelHost {
   /** The tool and class last used in any panel (a new panel starts with them), and the setter. */
   sessionUi?(): SessionUi | undefined;
   rememberUi?(ui: SessionUi): void;
+  /** The click tool's mask options last set in this workspace, and the setter. */
+  segmentOptions?(): Partial<RememberedSegmentOptions> | undefined;
+  rememberSegmentOptions?(options: Partial<RememberedSegmentOptions>): void;
 }
 
 export class EditorPanel implements vscode.Disposable {
@@ -103,6 +108,7 @@ export class EditorPanel implements vscode.Disposable {
   private sendInit(): void {
     const d = this.document;
     const session = this.host.sessionUi?.();
+    const segmentOptions = this.host.segmentOptions?.();
     this.post({
       type: 'init',
       image: webviewImageInfo(d.image, this.panel.webview, path.posix.basename(d.uri.path)),
@@ -112,6 +118,7 @@ export class EditorPanel implements vscode.Disposable {
       strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
       ...(d.readOnly ? { readOnly: d.readOnly } : {}),
       ...(session ? { session } : {}),
+      ...(segmentOptions ? { segmentOptions } : {}),
     });
   }
 
@@ -158,6 +165,9 @@ export class EditorPanel implements vscode.Disposable {
         this.ui = { textInputFocus: m.textInputFocus, drawing: m.drawing, hasSelection: m.hasSelection, tool: m.tool, focused: m.focused, activeClassId: m.activeClassId };
         this.host.rememberUi?.({ tool: m.tool, activeClassId: m.activeClassId, ...(m.overlayOpacity !== undefined ? { overlayOpacity: m.overlayOpacity } : {}) });
         this.host.refresh(this);
+        return;
+      case 'segmentOptions':
+        this.host.rememberSegmentOptions?.(m.options);
         return;
       case 'webviewError':
         log().error(`webview: ${m.message}`);
@@ -212,6 +222,14 @@ export class EditorPanel implements vscode.Disposable {
         }
         case 'sidecarAction':
           value = await this.document.runSidecarAction(m.params.action);
+          break;
+        case 'openSetting':
+          // The key is validated (edgeflow.* only); the Settings editor searches for it.
+          {
+            const open = openSettingCommand(m.params.key, this.document.uri);
+            await vscode.commands.executeCommand(open.command, ...open.arguments);
+          }
+          value = true;
           break;
       }
       this.post({ type: 'reply', requestId: m.requestId, ok: true, value });

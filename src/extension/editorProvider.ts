@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import { AnnotationDocument, DocumentServices } from './annotationDocument';
 import { disposeDiagnostics } from './diagnostics';
 import { EditorPanel, PanelHost } from './editorPanel';
+import { FileNestingOffer, countCocoSidecars } from './fileNesting';
 import type { SessionUi } from '../shared/protocol';
+import { parseSegmentOptions, type RememberedSegmentOptions } from '../shared/inference/segmentOptions';
 import type { SegmentController, SegmentPanelHost } from './inference/segmentController';
 import { log } from './log';
 
@@ -23,6 +25,9 @@ export const CONTEXT_KEYS = {
   tool: 'edgeflow.tool',
 } as const;
 
+/** Workspace-state key of the click tool's remembered mask options. */
+export const SEGMENT_OPTIONS_KEY = 'edgeflow.segmentOptions';
+
 export class AnnotationEditorProvider implements vscode.CustomEditorProvider<AnnotationDocument>, PanelHost, vscode.Disposable {
   private readonly _onDidChangeCustomDocument = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<AnnotationDocument>>();
   readonly onDidChangeCustomDocument = this._onDidChangeCustomDocument.event;
@@ -34,6 +39,8 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   /** The active annotator panel changed. */
   readonly onDidChangeActivePanel = this._onDidChangeActivePanel.event;
   private lastContext = '';
+  /** Offers, once, to nest the sidecars under their images in the Explorer. */
+  private readonly nesting: FileNestingOffer;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -48,6 +55,7 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
     this.statusCursor = vscode.window.createStatusBarItem('edgeflow.cursor', vscode.StatusBarAlignment.Right, 99);
     this.statusCursor.name = vscode.l10n.t('EdgeFlow Cursor Position');
     this.statusCursor.tooltip = vscode.l10n.t('Cursor position in image pixels');
+    this.nesting = new FileNestingOffer({ globalState: context.globalState, workspaceState: context.workspaceState, countSidecars: countCocoSidecars });
   }
 
   /** The panel of the active annotator editor, if any. */
@@ -99,7 +107,9 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
   }
 
   saveCustomDocument(document: AnnotationDocument, cancellation: vscode.CancellationToken): Thenable<void> {
-    return document.save(cancellation);
+    return document.save(cancellation).then(() => {
+      void this.nesting.afterSave(document.uri);
+    });
   }
 
   saveCustomDocumentAs(document: AnnotationDocument, destination: vscode.Uri, cancellation: vscode.CancellationToken): Thenable<void> {
@@ -129,6 +139,21 @@ export class AnnotationEditorProvider implements vscode.CustomEditorProvider<Ann
 
   rememberUi(ui: SessionUi): void {
     this.lastUi = { tool: ui.tool, activeClassId: ui.activeClassId, ...(ui.overlayOpacity !== undefined ? { overlayOpacity: ui.overlayOpacity } : {}) };
+  }
+
+  /**
+   * The click tool's mask options (threshold, keep largest, fill holes, simplify, automatic first
+   * threshold) last set in this workspace: kept in workspace state, so the next image and the next
+   * session start with the user's choice (a ring-shaped part's "Fill holes" off stays off).
+   */
+  segmentOptions(): Partial<RememberedSegmentOptions> | undefined {
+    const o = parseSegmentOptions(this.context.workspaceState.get(SEGMENT_OPTIONS_KEY));
+    return o && Object.keys(o).length ? o : undefined;
+  }
+
+  rememberSegmentOptions(options: Partial<RememberedSegmentOptions>): void {
+    const merged = { ...this.segmentOptions(), ...options };
+    this.context.workspaceState.update(SEGMENT_OPTIONS_KEY, merged).then(undefined, (e: Error) => log().warn(`could not remember the mask options: ${e.message}`));
   }
 
   setActive(panel: EditorPanel | undefined, previous: EditorPanel): void {

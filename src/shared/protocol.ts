@@ -19,6 +19,8 @@ import { Result, err, ok } from './annotation/result';
 import { checkEdit, checkId, isIssue } from './annotation/validate';
 import { MAX_LABEL_ID, type Label } from './labels';
 import { parseSegmentMessage, type SegmentHostMessage, type SegmentWebviewMessage } from './inference/segmentProtocol';
+import { isEdgeflowSettingKey } from './inference/settingInMessage';
+import { parseSegmentOptions, type RememberedSegmentOptions } from './inference/segmentOptions';
 
 /** The image as the webview needs it. */
 export interface ImageInfo {
@@ -118,6 +120,8 @@ export interface InitMessage {
    * keep the annotator's tool and class).
    */
   session?: SessionUi;
+  /** The click tool's mask options the user last set in this workspace (kept across reloads). */
+  segmentOptions?: Partial<RememberedSegmentOptions>;
 }
 /** The tool and class an annotator editor is using (see `InitMessage.session`). */
 export interface SessionUi {
@@ -232,6 +236,11 @@ export interface UiContextMessage {
   /** The overlay opacity (see `SessionUi.overlayOpacity`). */
   overlayOpacity?: number;
 }
+/** The user changed the click tool's mask options: the host remembers them for the next editor. */
+export interface SegmentOptionsMessage {
+  type: 'segmentOptions';
+  options: Partial<RememberedSegmentOptions>;
+}
 /** The image failed to load or another webview error: logged by the host, shown once. */
 export interface WebviewErrorMessage {
   type: 'webviewError';
@@ -253,6 +262,8 @@ export interface WebviewRequests {
   removeLabel: { params: { id: number }; result: boolean };
   /** Runs a read-only banner action (each asks for confirmation); returns whether the file changed. */
   sidecarAction: { params: { action: SidecarAction }; result: boolean };
+  /** Opens the Settings editor at an `edgeflow.*` setting (a model error's "Open Setting"). */
+  openSetting: { params: { key: string }; result: boolean };
 }
 /** Name of a webview request method. */
 export type WebviewRequestMethod = keyof WebviewRequests;
@@ -267,6 +278,7 @@ export type WebviewToHost =
   | EditMessage
   | ViewStatusMessage
   | UiContextMessage
+  | SegmentOptionsMessage
   | WebviewErrorMessage
   | ImageLoadedMessage
   | SegmentWebviewMessage
@@ -404,6 +416,11 @@ export function parseWebviewMessage(raw: unknown): Result<WebviewToHost, string>
         ...(opacity !== undefined ? { overlayOpacity: opacity } : {}),
       });
     }
+    case 'segmentOptions': {
+      const options = parseSegmentOptions(raw.options);
+      if (!options || Object.keys(options).length === 0) return err('segmentOptions.options needs at least one valid option');
+      return ok({ type: 'segmentOptions', options });
+    }
     case 'webviewError':
       if (!str(raw.message, MAX_STRING)) return err('webviewError.message must be a string');
       return ok({ type: 'webviewError', message: raw.message });
@@ -449,6 +466,9 @@ function parseRequest(raw: Record<string, unknown>): Result<WebviewToHost, strin
     case 'sidecarAction':
       if (p.action !== 'repair' && p.action !== 'overwrite' && p.action !== 'openSidecar') return err('sidecarAction needs repair, overwrite or openSidecar');
       return ok({ type: 'request', requestId, method: 'sidecarAction', params: { action: p.action } });
+    case 'openSetting':
+      if (!isEdgeflowSettingKey(p.key)) return err('openSetting needs an edgeflow.* setting key');
+      return ok({ type: 'request', requestId, method: 'openSetting', params: { key: p.key } });
     default:
       return err(`unknown request method ${describe(raw.method)}`);
   }

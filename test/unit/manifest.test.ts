@@ -83,6 +83,16 @@ describe('package.json manifest', () => {
     }
   });
 
+  it('the palette shows no key for "Select Class…"; keys 1-9 run a hidden command with their index', () => {
+    // The palette shows a command's last keybinding: with the class keys on "Select Class…" it read "9".
+    const keys = pkg.contributes.keybindings as { command: string; key: string; args?: { index?: number } }[];
+    assert.deepEqual(keys.filter((k) => k.command === 'edgeflow.selectClass'), []);
+    const byNumber = keys.filter((k) => k.command === 'edgeflow.selectClassByNumber');
+    assert.deepEqual(byNumber.map((k) => [k.key, k.args?.index]), [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => [String(i), i]));
+    const palette = new Map(pkg.contributes.menus.commandPalette.map((m) => [m.command, m.when ?? '']));
+    assert.equal(palette.get('edgeflow.selectClassByNumber'), 'false');
+  });
+
   it('the custom editor is an option for every supported image type', () => {
     const [ed] = pkg.contributes.customEditors;
     assert.equal(ed.viewType, 'edgeflow.annotator');

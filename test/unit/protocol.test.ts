@@ -15,6 +15,7 @@ describe('protocol: host-side validation of webview messages', () => {
       { type: 'request', requestId: 4, method: 'addLabel', params: { name: 'car', color: '#aabbcc' } },
       { type: 'request', requestId: 5, method: 'updateLabel', params: { id: 2, name: 'x', color: '#000000' } },
       { type: 'request', requestId: 6, method: 'removeLabel', params: { id: 2 } },
+      { type: 'request', requestId: 7, method: 'openSetting', params: { key: 'edgeflow.inference.targetSize' } },
     ];
     for (const m of ok) {
       const r = parseWebviewMessage(m);
@@ -42,6 +43,10 @@ describe('protocol: host-side validation of webview messages', () => {
       { type: 'request', requestId: 1, method: 'addLabel', params: { name: 'x'.repeat(500) } },
       { type: 'request', requestId: 1, method: 'deleteEverything', params: {} },
       { type: 'request', requestId: 1, method: 'removeLabel', params: null },
+      // The Settings editor opens only at our own settings.
+      { type: 'request', requestId: 1, method: 'openSetting', params: { key: 'security.workspace.trust.enabled' } },
+      { type: 'request', requestId: 1, method: 'openSetting', params: { key: 'edgeflow.model @ext:evil' } },
+      { type: 'request', requestId: 1, method: 'openSetting', params: { key: 42 } },
     ];
     for (const m of bad) {
       const r = parseWebviewMessage(m);

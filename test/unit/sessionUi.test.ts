@@ -88,3 +88,38 @@ describe('the overlay opacity carries over to the next image (issue 30, bug 6)',
     }
   });
 });
+
+describe('the click tool remembers the mask options (issue 30: "Fill holes" and ring-shaped parts)', () => {
+  const opts = (options: unknown) => ({ type: 'segmentOptions', options });
+
+  it('segmentOptions keeps only valid fields and refuses a message with none', () => {
+    const a = parseWebviewMessage(opts({ fillHoles: false, threshold: 0.4, tolerance: 2.5, keepLargest: true, autoFirst: false, brush: 7 }));
+    assert.ok(a.ok && a.value.type === 'segmentOptions');
+    assert.deepEqual(a.value.options, { fillHoles: false, threshold: 0.4, tolerance: 2.5, keepLargest: true, autoFirst: false });
+    const b = parseWebviewMessage(opts({ fillHoles: 'no', threshold: 2, tolerance: -1, keepLargest: true }));
+    assert.ok(b.ok && b.value.type === 'segmentOptions');
+    assert.deepEqual(b.value.options, { keepLargest: true }, 'out-of-range numbers and non-booleans are dropped');
+    for (const bad of [null, [], 'fillHoles', {}, { threshold: Number.NaN }]) assert.ok(!parseWebviewMessage(opts(bad)).ok, JSON.stringify(bad));
+  });
+
+  it("the next panel's init carries the options the user set in another panel", async () => {
+    const session: FakeSessionHost = { last: undefined };
+    const first = await openPanel({ objects: [], nextId: 1 }, session);
+    try {
+      first.receive({ type: 'ready' });
+      assert.ok(!('segmentOptions' in (first.posted.find((m) => m.type === 'init') ?? {})), 'nothing remembered yet');
+      first.receive(opts({ threshold: 0.5, keepLargest: true, fillHoles: false, tolerance: 1, autoFirst: true }));
+      first.receive(opts({ fillHoles: 'off', tolerance: 99 })); // malformed: ignored
+    } finally {
+      first.dispose();
+    }
+    const second = await openPanel({ objects: [], nextId: 1 }, session);
+    try {
+      second.receive({ type: 'ready' });
+      const init = second.posted.find((m) => m.type === 'init');
+      assert.deepEqual(init?.segmentOptions, { threshold: 0.5, keepLargest: true, fillHoles: false, tolerance: 1, autoFirst: true });
+    } finally {
+      second.dispose();
+    }
+  });
+});

@@ -279,9 +279,11 @@ async function exportCommand(arg: unknown, all: unknown): Promise<ExportSummary 
   }
   const splits = Object.entries(summary.perSplit).map(([k, v]) => `${k} ${v}`).join(', ');
   const text = vscode.l10n.t('Exported {0} images ({1} objects) to {2}: {3}.', summary.images, summary.objects, path.basename(outDir), splits);
+  // Short button labels: a toast has one row of buttons, about 450 px wide, and three long ones
+  // were cut off (issue 30; test/e2e/ui/export.test.mjs checks that they fit).
   const reveal = vscode.l10n.t('Reveal Folder');
   const show = vscode.l10n.t('Show Warnings');
-  const save = vscode.l10n.t('Save as Workspace Defaults');
+  const save = vscode.l10n.t('Save as Defaults');
   const buttons = warnings.length ? [show, reveal, save] : [reveal, save];
   const answer = warnings.length
     ? await vscode.window.showWarningMessage(`${text} ${warnings.length === 1 ? `${warnings[0]}.` : vscode.l10n.t('{0} kinds of warnings.', warnings.length)}`, ...buttons)

@@ -9,7 +9,9 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { log } from '../log';
+import { openSettingCommand } from '../openSetting';
 import { isModelPath, restrictedSettingMessage } from '../trust';
+import { settingInMessage } from '../../shared/inference/settingInMessage';
 import { DEFAULT_MODEL_NAME, InferenceSettings, affectsInferenceSettings, readInferenceSettings } from './inferenceSettings';
 import type { SessionInfo } from './messages';
 import type { SegmentServices } from './segmentController';
@@ -92,15 +94,21 @@ export class InferenceService implements SegmentServices, vscode.Disposable {
   /** Says once per device setting and model, in plain words, that a GPU could not be used. */
   reportFallback(settings: InferenceSettings, info: SessionInfo): void {
     if (!info.fallback) return;
-    log().warn(info.fallbackDetail ? `${info.fallback} ${info.fallbackDetail}` : info.fallback);
+    // Every model load (each model file, and again after the idle release) reports the same
+    // fallback: say it once per device setting and model (issue 30: a CUDA warning on every load).
     const key = `${settings.device}|${settings.model}`;
     if (this.toldFallback.has(key)) return;
     this.toldFallback.add(key);
     // With `auto` on a machine without any GPU provider, or whose GPU provider's libraries are not
-    // installed (the CUDA libraries ship apart from onnxruntime-node), the status bar says "CPU";
-    // a popup would only nag. A GPU provider that loaded but failed is worth saying.
+    // installed (the CUDA libraries ship apart from onnxruntime-node), the status bar says "CPU":
+    // the CPU is what this machine has, an info line in the log, no popup. A GPU asked for by name,
+    // or one that loaded but failed, is worth a warning.
     const noGpu = /offers no GPU provider/.test(info.fallback) || /Failed to load shared library/i.test(info.fallbackDetail ?? '');
-    if (settings.device !== 'auto' || !noGpu) {
+    const line = info.fallbackDetail ? `${info.fallback} ${info.fallbackDetail}` : info.fallback;
+    if (settings.device === 'auto' && noGpu) {
+      log().info(line);
+    } else {
+      log().warn(line);
       void vscode.window.showWarningMessage(info.fallback);
     }
   }
@@ -112,6 +120,23 @@ export class InferenceService implements SegmentServices, vscode.Disposable {
     this.statusBar.tooltip = ms === undefined
       ? vscode.l10n.t('Click segmentation runs on the {0}.', words)
       : vscode.l10n.t('Click segmentation runs on the {0}. Last click: {1} ms ({2} ms in the model).', words, Math.round(ms), Math.round(runMs ?? 0));
+    this.statusBar.backgroundColor = undefined;
+    this.statusBar.command = undefined;
+    this.statusBar.show();
+  }
+
+  /**
+   * Says that click segmentation failed, in place of the device and the last good click's time;
+   * a click on it opens the setting the message names (else the log).
+   */
+  showError(message: string): void {
+    this.statusBar.text = `$(error) ${vscode.l10n.t('Click segmentation failed')}`;
+    this.statusBar.tooltip = message;
+    this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    const key = settingInMessage(message);
+    this.statusBar.command = key
+      ? { title: vscode.l10n.t('Open Setting'), ...openSettingCommand(key) }
+      : { title: vscode.l10n.t('Show Log'), command: 'edgeflow.showLog' };
     this.statusBar.show();
   }
 

@@ -40,6 +40,8 @@ export interface SegmentServices {
   reportFallback(settings: InferenceSettings, info: SessionInfo): void;
   /** Shows the device and the last click's time in the status bar. */
   showStatus(device: string, ms: number | undefined, runMs?: number): void;
+  /** Shows that click segmentation failed (the message in the tooltip) instead of a stale time. */
+  showError(message: string): void;
   hideStatus(): void;
 }
 
@@ -64,6 +66,8 @@ export class SegmentController implements vscode.Disposable {
   private device = 'cpu';
   private lastMs: number | undefined;
   private lastRunMs: number | undefined;
+  /** The last model failure, until a model loads or a click succeeds (the status bar shows it). */
+  private error: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -75,7 +79,8 @@ export class SegmentController implements vscode.Disposable {
   }
 
   private updateStatusBar(active: boolean): void {
-    if (active && this.predictor) this.service.showStatus(this.device, this.lastMs, this.lastRunMs);
+    if (active && this.error !== undefined) this.service.showError(this.error);
+    else if (active && this.predictor) this.service.showStatus(this.device, this.lastMs, this.lastRunMs);
     else this.service.hideStatus();
   }
 
@@ -87,7 +92,7 @@ export class SegmentController implements vscode.Disposable {
       if (this.clicking) return; // never drop an object in progress
       if (this.predictor) log().info('click segmentation: idle, releasing the predictor');
       this.closePredictor();
-      if (this.host.panel.active) this.service.hideStatus();
+      if (this.host.panel.active && this.error === undefined) this.service.hideStatus();
     }, PREDICTOR_IDLE_MS);
     this.idleTimer.unref?.();
   }
@@ -130,6 +135,7 @@ export class SegmentController implements vscode.Disposable {
       svc.reportFallback(settings, info);
       log().info(`click segmentation: ${path.basename(model)} on ${info.provider} (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`);
       this.host.post({ type: 'segmentStatus', session: this.session, state: 'ready', device: deviceWords(info.provider), message: info.fallback });
+      this.error = undefined;
       if (this.host.panel.active) svc.showStatus(this.device, this.lastMs, this.lastRunMs);
       return predictor;
     })();
@@ -147,8 +153,11 @@ export class SegmentController implements vscode.Disposable {
       // A failed model load or run, or a stopped worker: start afresh on the next click (after
       // the user fixed the setting, without reloading the window).
       this.closePredictor();
-      // Shown in the editor (the click panel's status and a notice), not only in the log.
+      // Shown in the editor (the click panel's status and a notice), not only in the log, and in
+      // the status bar instead of the last good click's time.
       this.host.post({ type: 'segmentStatus', session: m.session, state: 'error', message: e.message });
+      this.error = e.message;
+      if (this.host.panel.active) this.service.showError(e.message);
     });
   }
 
@@ -195,6 +204,7 @@ export class SegmentController implements vscode.Disposable {
           this.lastMs = ms;
           this.lastRunMs = r.timings.runMs;
         }
+        this.error = undefined;
         if (this.host.panel.active) this.service.showStatus(this.device, this.lastMs, this.lastRunMs);
         const data = r.data.byteOffset === 0 && r.data.byteLength === r.data.buffer.byteLength ? (r.data.buffer as ArrayBuffer) : (r.data.slice().buffer as ArrayBuffer);
         this.host.post({ type: 'segmentResult', session: m.session, clickCount: r.clickCount, box: r.box, data, ms, ...(r.sample ? { sample: r.sample } : {}) });

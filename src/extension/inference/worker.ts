@@ -18,6 +18,7 @@ import { anchorsFor, keepLocalEdits, refineAnchors } from '../../shared/inferenc
 import { overridePlane, strokeIntoState } from '../../shared/inference/strokeState';
 import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
 import { assertModelContract } from '../modelCheck';
+import { gpuCandidates, libraryProbe, ortBindingDir, providerLibraryName, type GpuChoice } from './gpuProviders';
 
 interface ImageEntry {
   image: RgbImage;
@@ -138,15 +139,11 @@ let lastFeeds: Record<string, ort.Tensor> | undefined;
 
 const PROVIDER_NAMES: Record<string, string> = { cuda: 'CUDA', dml: 'DirectML', coreml: 'Core ML', cpu: 'CPU' };
 
-/** GPU providers worth trying on this platform for `auto`, in order. */
-function gpuCandidates(): string[] {
-  const offered = new Set(ort.listSupportedBackends().map((b) => b.name));
-  const out: string[] = [];
-  if (process.platform === 'darwin') out.push('coreml');
-  if (process.platform === 'win32') out.push('cuda', 'dml');
-  if (process.platform === 'linux') out.push('cuda');
-  // The node binding lists the providers it was built with; an unlisted one cannot load.
-  return out.filter((p) => offered.has(p) || (p === 'coreml' && process.platform === 'darwin') || (p === 'dml' && process.platform === 'win32'));
+/** The GPU providers `auto` tries here, decided once per worker (gpuProviders.ts). */
+let gpuChoice: GpuChoice | undefined;
+function autoProviders(): GpuChoice {
+  gpuChoice ??= gpuCandidates({ platform: process.platform, backends: ort.listSupportedBackends(), providerLibraryPresent: libraryProbe(ortBindingDir()) });
+  return gpuChoice;
 }
 
 async function createSession(
@@ -161,8 +158,14 @@ async function createSession(
     graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: availableParallelism(), interOpNumThreads: 1,
     enableCpuMemArena: true, enableMemPattern: true, extra: { session: { 'intra_op.allow_spinning': '0' } },
   };
-  const tries = device === 'auto' ? gpuCandidates() : device === 'cpu' ? [] : [device];
   const failures: string[] = [];
+  let tries = device === 'auto' ? autoProviders().tries : device === 'cpu' ? [] : [device];
+  // A provider asked for by name whose library is missing cannot load: say so without letting
+  // ONNX Runtime print its own error on every load.
+  if (device !== 'auto' && autoProviders().missingLibrary.includes(device)) {
+    failures.push(`${PROVIDER_NAMES[device] ?? device}: not tried, its provider library (${providerLibraryName(device, process.platform)}) is not installed with onnxruntime-node`);
+    tries = [];
+  }
   for (const p of tries) {
     try {
       // Errors of a provider that cannot load are reported in the fallback message, not logged.
@@ -174,7 +177,8 @@ async function createSession(
   }
   const s = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
   let fallback: string | undefined;
-  const detail = failures.length ? failures.join('; ') : undefined;
+  const missing = device === 'auto' ? autoProviders().missingLibrary.map((p) => `${PROVIDER_NAMES[p] ?? p}: not tried, its provider library (${providerLibraryName(p, process.platform)}) is not installed with onnxruntime-node`) : [];
+  const detail = failures.length || missing.length ? [...failures, ...missing].join('; ') : undefined;
   if (device !== 'auto' && device !== 'cpu') {
     fallback = `EdgeFlow runs on the CPU: the ${PROVIDER_NAMES[device] ?? device} device was asked for in "edgeflow.inference.device" but this ONNX Runtime could not use it (details in the EdgeFlow log).`;
   } else if (device === 'auto') {

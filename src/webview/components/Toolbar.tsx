@@ -32,7 +32,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
         ))}
       </div>
       <div class="group">
-        <label class="field" title={sel ? t('Class of the selected object') : t('Class for new objects')}>
+        <label class="field" title={`${sel ? t('Class of the selected object') : t('Class for new objects')}${classValue !== null ? `: ${store.className(classValue)}` : ''}`}>
           <span class="codicon codicon-tag" />
           <select
             data-testid="class-select"
@@ -87,6 +87,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
             aria-label={t('Brightness')}
             onInput={(e) => editor.setAdjustments(Number((e.currentTarget as HTMLInputElement).value), store.contrast)}
           />
+          <span class="adjust-value" data-testid="brightness-value">{store.brightness} %</span>
         </label>
         <label class="field" title={`${t('Contrast (display only)')}: ${store.contrast} %`}>
           <span class="codicon codicon-color-mode" />
@@ -100,6 +101,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
             aria-label={t('Contrast')}
             onInput={(e) => editor.setAdjustments(store.brightness, Number((e.currentTarget as HTMLInputElement).value))}
           />
+          <span class="adjust-value" data-testid="contrast-value">{store.contrast} %</span>
         </label>
         <IconButton
           icon="discard"

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../l10n';
+import { settingInMessage } from '../../shared/inference/settingInMessage';
 import { lastStepIsStroke, segment, type SegmentOptions } from './segmentState';
 
 export interface SegmentPanelActions {
@@ -13,6 +14,10 @@ export interface SegmentPanelActions {
   reset(): void;
   finish(): void;
   cancel(): void;
+  /** After a model error: asks the host again for the current object's clicks. */
+  retry(): void;
+  /** Opens the Settings editor at an `edgeflow.*` setting. */
+  openSetting(key: string): void;
 }
 
 function useSegment(): number {
@@ -42,10 +47,14 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
   const pos = s.clicks.filter((c) => c.positive).length;
   const neg = s.clicks.length - pos;
   const busy = s.status === 'busy' || s.status === 'loading';
+  const error = s.status === 'error' ? (s.message ?? t('Click segmentation failed.')) : null;
+  // The header keeps one short line (it never wraps, whatever the time); an error gets its own
+  // block below, where it wraps and stays readable.
   const statusText =
     s.status === 'loading' ? t('loading model…')
-      : s.status === 'error' ? (s.message ?? 'error')
+      : error !== null ? t('Error')
         : s.device ? `${s.device}${s.lastMs !== null ? ` · ${Math.round(s.lastMs)} ms` : ''}` : '';
+  const setting = error !== null ? settingInMessage(error) : null;
   const poly = s.polygonFresh ? s.poly : null;
   const lowIoU = poly !== null && poly.iou < 0.95;
   return (
@@ -61,12 +70,25 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
     >
       <h3>
         <span class="codicon codicon-sparkle" />
-        {s.refineId !== null ? t('Refine object {0}', s.refineId) : t('Click segmentation')}
-        <span class={`segment-status${s.status === 'error' ? ' error' : ''}`} data-testid="segment-status" title={s.message ?? ''}>
+        <span class="segment-title">{s.refineId !== null ? t('Refine object {0}', s.refineId) : t('Click segmentation')}</span>
+        <span class={`segment-status${error !== null ? ' error' : ''}`} data-testid="segment-status" title={error ?? s.message ?? statusText}>
           {busy && <span class="codicon codicon-loading spin" />}
-          {statusText}
+          {error !== null && <span class="codicon codicon-error" />}
+          <span class="segment-status-text">{statusText}</span>
         </span>
       </h3>
+      {error !== null && (
+        <div class="segment-error" role="alert" data-testid="segment-error">
+          <p class="segment-error-message">{error}</p>
+          <p class="segment-error-hint">{t('The polygon tools keep working. Fix the cause, then click the image again or press Retry.')}</p>
+          <div class="buttons">
+            <button class="primary" data-testid="segment-retry" onClick={() => actions.retry()}>{t('Retry')}</button>
+            {setting !== null && (
+              <button data-testid="segment-open-setting" title={setting} onClick={() => actions.openSetting(setting)}>{t('Open Setting')}</button>
+            )}
+          </div>
+        </div>
+      )}
       <p class="hint">
         {t('Left click: object · Right click or Shift+click: background · Space or Enter: finish · Backspace: undo click · Esc: cancel. Select an object first to refine it with clicks.')}
         {' '}{t('B / E: brush or erase the mask.')}
@@ -111,7 +133,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
         />
         {t('Keep largest region')}
       </label>
-      <label class="row">
+      <label class="row" title={t('Turn off for ring-shaped objects (washers, gaskets). Your choice is remembered for every image.')}>
         <input
           type="checkbox" checked={o.fillHoles} data-testid="segment-fill-holes"
           onChange={(e) => actions.setOptions({ fillHoles: (e.currentTarget as HTMLInputElement).checked })}
@@ -135,6 +157,7 @@ export function SegmentPanel({ actions }: { actions: SegmentPanelActions }) {
             {s.polyPreview ? '≈ ' : ''}<span data-testid="segment-vertices">{poly.vertexCount}</span> {t('vertices')} · {t('polygon/mask IoU')}{' '}
             <span data-testid="segment-iou">{poly.iou.toFixed(3)}</span> · {s.clicks.length === 1 ? t('{0} click ({1}+ / {2}−)', s.clicks.length, pos, neg) : t('{0} clicks ({1}+ / {2}−)', s.clicks.length, pos, neg)}
           </>
+          : error !== null ? (s.clicks.length ? t('No mask: the model failed. Your clicks are kept; Retry runs them again.') : t('No mask: the model failed.'))
           : s.mask ? t('tracing the outline…') : s.clicks.length || s.strokes.length ? t('waiting for the model…')
             : s.justFinished ? t('Object done. Left-click the next object to start it; right-click marks background.') : t('No object yet.')}
       </div>

@@ -35,8 +35,11 @@ export interface SegmentOptions extends MaskOptions {
 
 /**
  * Largest region and hole filling are on by default: one click should give one object without
- * stray fragments, saved as a polygon (a pinhole would turn it into RLE). The user's choice stays
- * for the rest of the webview's life (the options belong to the one session, not to an object).
+ * stray fragments, saved as a polygon (a pinhole would turn it into RLE); most objects have no
+ * holes, and a false hole from an unsure pixel is the commoner error. Ring-shaped parts (washers,
+ * gaskets) need "Fill holes" off (issue 30): the user's choice of every option is remembered per
+ * workspace by the host (workspace state) and applies to every image and session afterwards
+ * (`init.segmentOptions`), so turning it off once is enough. Decision: keep the default on.
  */
 export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = { threshold: 0.5, keepLargest: true, fillHoles: true, tolerance: 1, autoFirst: true };
 

@@ -230,15 +230,48 @@ function cancel(ctx: ToolContext): boolean {
   return true;
 }
 
+/**
+ * After a model error (the host dropped its predictor): opens the model again and, when an
+ * object is in progress, runs its clicks again (a refinement starts again from its object).
+ */
+function retry(ctx: ToolContext): void {
+  if (segment.status !== 'error') return;
+  segment.status = 'loading';
+  segment.message = null;
+  post(ctx, { type: 'segmentStart', session: segment.session, refineObjectId: segment.active ? segment.refineId : null });
+  if (segment.active && segment.clicks.length) sendClicks(ctx, false);
+  else notifyAll(ctx);
+}
+
+let rememberTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Tells the host the user's mask options (once a slider drag settles): the next image starts with them. */
+function rememberOptions(ctx: ToolContext): void {
+  if (rememberTimer !== undefined) clearTimeout(rememberTimer);
+  rememberTimer = setTimeout(() => {
+    rememberTimer = undefined;
+    const { threshold, keepLargest, fillHoles, tolerance, autoFirst } = segment.options;
+    post(ctx, { type: 'segmentOptions', options: { threshold, keepLargest, fillHoles, tolerance, autoFirst } });
+  }, 300);
+}
+
 const actions: SegmentPanelActions = {
   setOptions(patch: Partial<SegmentOptions>) {
     segment.options = { ...segment.options, ...patch };
-    if (ctxRef) scheduleRecompute(ctxRef);
+    if (ctxRef) {
+      scheduleRecompute(ctxRef);
+      rememberOptions(ctxRef);
+    }
   },
   undoClick: () => ctxRef && undoStep(ctxRef),
   reset: () => ctxRef && reset(ctxRef),
   finish: () => ctxRef && void finish(ctxRef),
   cancel: () => ctxRef && cancel(ctxRef),
+  retry: () => ctxRef && retry(ctxRef),
+  openSetting: (key) => {
+    const ctx = ctxRef;
+    ctx?.host.request('openSetting', { key }).catch((e: Error) => ctx.notify(e.message));
+  },
 };
 
 /** True when Space belongs to a focused control (typing, a button, a checkbox, a slider). */
@@ -430,6 +463,14 @@ export const segmentTool: Tool = {
   },
 
   hostMessage(m: HostToWebview, ctx) {
+    if (m.type === 'init') {
+      // The mask options the user last set in this workspace (any image, any session).
+      if (m.segmentOptions) {
+        segment.options = { ...segment.options, ...m.segmentOptions };
+        segment.changed();
+      }
+      return;
+    }
     if (m.type === 'segmentStatus') {
       if (m.session !== segment.session && m.state !== 'loading') return;
       if (m.device) segment.device = m.device;
@@ -441,6 +482,8 @@ export const segmentTool: Tool = {
       } else if (m.state === 'ready' && segment.status === 'busy' && m.session === segment.session) {
         // A 'ready' after a superseded click: keep 'busy' until the newest result arrives.
       } else {
+        // Leaving the error state drops its message (the panel would show it as a stale title).
+        if (segment.status === 'error') segment.message = null;
         segment.status = m.state;
         if (m.message) segment.message = m.message;
       }

@@ -74,6 +74,13 @@ describe('annotator UI (VSIX in code-server)', function () {
       existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8'))['workbench.editorAssociations'] : null,
     );
     for (const ext of ['png', 'jpg', 'jpeg', 'tif', 'webp']) assert.equal(associations[`*.${ext}`], 'edgeflow.annotator', `*.${ext}`);
+    // The sidecars nest under their image in the Explorer (issue 30).
+    const settings = await waitFor('file nesting in .vscode/settings.json', () => {
+      const s = JSON.parse(readFileSync(settingsFile, 'utf8'));
+      return s['explorer.fileNesting.enabled'] === true && 'explorer.fileNesting.expand' in s ? s : null;
+    });
+    assert.match(settings['explorer.fileNesting.patterns']['*.png'], /\$\{capture\}\.png\.coco\.json/);
+    assert.equal(settings['explorer.fileNesting.expand'], false);
     await screenshot(page, '01-default-editor');
   });
 

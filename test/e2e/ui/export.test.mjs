@@ -98,7 +98,21 @@ describe('dataset export from the palette (VSIX in code-server)', function () {
     }
     const notification = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported 4 images' });
     await notification.waitFor({ state: 'visible', timeout: 15000 });
+    // The progress toast goes; the summary's buttons show.
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exporting dataset' }).waitFor({ state: 'hidden', timeout: 15000 });
+    await notification.locator('.monaco-button').first().waitFor({ state: 'visible', timeout: 5000 });
+    await page.waitForTimeout(400); // the toast's expand animation
     await screenshot(page, 'export-04-summary');
+    // Every button of the summary is whole inside the toast (issue 30: they were cut off).
+    const fit = await notification.evaluate((toast) => {
+      const box = toast.getBoundingClientRect();
+      return [...toast.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map((b) => {
+        const r = b.getBoundingClientRect();
+        return { text: b.textContent, inside: r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5, whole: b.scrollWidth <= b.clientWidth + 1 };
+      });
+    });
+    assert.ok(fit.length >= 2, JSON.stringify(fit));
+    for (const b of fit) assert.ok(b.inside && b.whole, `the button "${b.text}" is cut: ${JSON.stringify(fit)}`);
 
     const t = JSON.parse(readFileSync(train, 'utf8'));
     const v = JSON.parse(readFileSync(val, 'utf8'));

@@ -29,6 +29,27 @@ describe('model failures (VSIX in code-server)', function () {
   };
   const panel = () => frame.locator('[data-testid="segment-panel"]');
   const state = () => panel().getAttribute('data-state');
+  const statusBarItem = () => page.locator('.statusbar-item', { has: page.locator('.codicon-sparkle, .codicon-error') }).filter({ hasText: /Click segmentation failed|CPU/ });
+  /** The error block under the panel's header: visible, wrapping inside the panel, not clipped. */
+  const assertErrorBlock = async (pattern) => {
+    const block = frame.locator('[data-testid="segment-error"]');
+    await block.waitFor({ state: 'visible', timeout: 5000 });
+    assert.match(await block.textContent(), pattern);
+    const geo = await frame.evaluate(() => {
+      const b = document.querySelector('[data-testid="segment-error"]').getBoundingClientRect();
+      const p = document.querySelector('[data-testid="segment-panel"]').getBoundingClientRect();
+      const m = document.querySelector('.segment-error-message');
+      const h = document.querySelector('[data-testid="segment-panel"] h3');
+      return { b: [b.left, b.right], p: [p.left, p.right], clipped: m.scrollWidth > m.clientWidth + 1 || m.scrollHeight > m.clientHeight + 1, lines: Math.round(m.clientHeight / parseFloat(getComputedStyle(m).lineHeight)), header: h.getBoundingClientRect().height };
+    });
+    assert.ok(geo.b[0] >= geo.p[0] && geo.b[1] <= geo.p[1] + 0.5, `the error block ${geo.b} sticks out of the panel ${geo.p}`);
+    assert.ok(!geo.clipped, 'the error message is clipped');
+    assert.ok(geo.lines >= 2, `the long message should wrap onto several lines (${geo.lines})`);
+    assert.ok(geo.header < 30, `the header grew to ${geo.header}px: the message is still in it`);
+    const stats = await frame.locator('[data-testid="segment-stats"]').textContent();
+    assert.doesNotMatch(stats, /waiting for the model/);
+    assert.match(stats, /the model failed/);
+  };
   const status = async () => (await frame.locator('[data-testid="segment-status"]').getAttribute('title')) || (await frame.locator('[data-testid="segment-status"]').textContent());
 
   before(async function () {
@@ -65,6 +86,8 @@ describe('model failures (VSIX in code-server)', function () {
     assert.match(text, /edgeflow\.model/);
     const notice = await frame.locator('[data-testid="notice"]').textContent();
     assert.match(notice, /not a valid ONNX model/);
+    await assertErrorBlock(/corrupt\.onnx is not a valid ONNX model.*Retry/s);
+    assert.equal(await frame.locator('[data-testid="segment-open-setting"]').getAttribute('title'), 'edgeflow.model');
     await screenshot(page, 'model-failure-01-corrupt');
   });
 
@@ -147,5 +170,72 @@ describe('model failures (VSIX in code-server)', function () {
     }, { timeout: 45000, interval: 1000 });
     assert.ok(area > 60 * 60 && area < 72 * 72, `mask area ${area}`);
     await screenshot(page, 'model-failure-04-recovered');
+  });
+
+  it('a model that fails after a good one: the status bar shows the failure, not the last time', async () => {
+    const item = statusBarItem();
+    await waitFor('the time in the status bar', async () => /CPU · \d+ ms/.test((await item.first().textContent().catch(() => '')) ?? ''), { timeout: 10000 });
+    setModel('models/corrupt.onnx');
+    await waitFor('the error after the settings change', async () => {
+      await page.keyboard.press('Escape');
+      // Escape also reaches VS Code's keybinding, whose "cancel" comes back through the host: let
+      // it arrive before the click, or it cancels the new object.
+      await page.waitForTimeout(300);
+      await clickImage(page, frame, 320, 240);
+      await waitFor('a settled state', async () => ['error', 'ready'].includes(await state()), { timeout: 20000 });
+      return (await state()) === 'error';
+    }, { timeout: 40000, interval: 1000 });
+    await assertErrorBlock(/not a valid ONNX model/);
+    const text = await waitFor('the status bar error', async () => {
+      const t = await item.first().textContent().catch(() => '');
+      return /Click segmentation failed/.test(t) ? t : null;
+    }, { timeout: 10000 });
+    assert.doesNotMatch(text, /\d+ ms/);
+    await screenshot(page, 'model-failure-05-after-good');
+  });
+
+  it('Retry after fixing the setting runs the kept clicks again', async () => {
+    setModel('models/tiny.onnx');
+    const clicks = Number(await panel().getAttribute('data-clicks'));
+    assert.ok(clicks >= 1, 'the failed object keeps its clicks');
+    // The settings watcher may lag: retry until the good model answers.
+    const area = await waitFor('a mask after Retry', async () => {
+      if ((await state()) === 'error') await frame.click('[data-testid="segment-retry"]');
+      await waitFor('a settled state', async () => ['error', 'ready'].includes(await state()), { timeout: 20000 });
+      const n = Number(await panel().getAttribute('data-area'));
+      return (await state()) === 'ready' && n > 0 ? n : null;
+    }, { timeout: 40000, interval: 1000 });
+    assert.ok(area > 0);
+    assert.equal(Number(await panel().getAttribute('data-clicks')), clicks);
+    assert.equal(await frame.locator('[data-testid="segment-error"]').count(), 0);
+    const t = await waitFor('the time back in the status bar', async () => {
+      const x = await statusBarItem().first().textContent().catch(() => '');
+      return /CPU · \d+ ms/.test(x) ? x : null;
+    }, { timeout: 10000 });
+    assert.doesNotMatch(t, /failed/);
+    await screenshot(page, 'model-failure-06-retried');
+  });
+
+  it('"Open Setting" in the error block opens the Settings editor at the setting', async () => {
+    setModel('models/corrupt.onnx');
+    await waitFor('the error', async () => {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(300);
+      await clickImage(page, frame, 320, 240);
+      await waitFor('a settled state', async () => ['error', 'ready'].includes(await state()), { timeout: 20000 });
+      return (await state()) === 'error';
+    }, { timeout: 40000, interval: 1000 });
+    await frame.click('[data-testid="segment-open-setting"]');
+    const search = page.locator('.settings-editor .suggest-input-container .monaco-editor .view-lines');
+    const text = await waitFor('the Settings editor with the search', async () => {
+      const t = await search.first().textContent().catch(() => '');
+      return t && t.includes('edgeflow.model') ? t : null;
+    }, { timeout: 15000 });
+    assert.match(text, /edgeflow\.model/);
+    // The setting itself is listed, in the Workspace tab: the workspace sets the value in effect.
+    await page.locator('.settings-editor .setting-item-contents', { hasText: 'Model' }).first().waitFor({ state: 'visible', timeout: 15000 });
+    const tab = await page.locator('.settings-editor .settings-tabs-widget .action-item.checked, .settings-editor .settings-tabs-widget .checked').first().textContent();
+    assert.match(tab, /Workspace/);
+    await screenshot(page, 'model-failure-07-open-setting');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { AnnotationModel, type AnnotationEdit, type AnnotationState } from '../../../src/shared/annotation';
 import type { SessionUi } from '../../../src/shared/protocol';
+import type { RememberedSegmentOptions } from '../../../src/shared/inference/segmentOptions';
 import { EventEmitter, Uri, installFakeVscode } from './fakeVscode';
 
 export const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
@@ -31,6 +32,8 @@ export interface PanelUnderTest {
  * opened with it. */
 export interface FakeSessionHost {
   last: SessionUi | undefined;
+  /** The click tool's remembered mask options (the provider keeps them in workspace state). */
+  segmentOptions?: Partial<RememberedSegmentOptions>;
 }
 
 /** Opens an `EditorPanel` on an image whose annotations are `state`. */
@@ -75,7 +78,12 @@ export async function openPanel(state: AnnotationState, session?: FakeSessionHos
     setActive: () => undefined,
     refresh: () => undefined,
     ...(session
-      ? { sessionUi: () => session.last, rememberUi: (ui: SessionUi) => (session.last = ui) }
+      ? {
+        sessionUi: () => session.last,
+        rememberUi: (ui: SessionUi) => (session.last = ui),
+        segmentOptions: () => session.segmentOptions,
+        rememberSegmentOptions: (o: Partial<RememberedSegmentOptions>) => (session.segmentOptions = { ...session.segmentOptions, ...o }),
+      }
       : {}),
   };
   type Args = ConstructorParameters<typeof EditorPanel>;

@@ -84,6 +84,9 @@ export class TabInputCustom {
   constructor(readonly uri: Uri, readonly viewType: string) {}
 }
 
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
 export const StatusBarAlignment = { Left: 1, Right: 2 } as const;
 export const ViewColumn = { Active: -1, Beside: -2, One: 1 } as const;
 export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 } as const;
@@ -95,8 +98,12 @@ export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15
 export const recorded = {
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   customEditors: new Map<string, { provider: unknown; options: unknown }>(),
-  messages: [] as { kind: 'error' | 'warning' | 'information'; text: string }[],
+  messages: [] as { kind: 'error' | 'warning' | 'information'; text: string; items?: string[] }[],
   log: [] as { level: string; text: string }[],
+  /** Settings by full key ("explorer.fileNesting.patterns"), per scope; empty: every default. */
+  settings: new Map<string, { defaultValue?: unknown; globalValue?: unknown; workspaceValue?: unknown }>(),
+  /** Buttons of the messages shown, and the answer the next message gets (then cleared). */
+  answer: undefined as string | undefined,
 };
 
 export function resetFakeVscode(): void {
@@ -104,15 +111,42 @@ export function resetFakeVscode(): void {
   recorded.customEditors.clear();
   recorded.messages.length = 0;
   recorded.log.length = 0;
+  recorded.settings.clear();
+  recorded.answer = undefined;
 }
 
 const noop = () => undefined;
 const event = () => new EventEmitter<unknown>().event;
 
 function show(kind: 'error' | 'warning' | 'information') {
-  return (text: string): Promise<undefined> => {
-    recorded.messages.push({ kind, text });
-    return Promise.resolve(undefined);
+  return (text: string, ...items: unknown[]): Promise<string | undefined> => {
+    recorded.messages.push({ kind, text, items: items.filter((i): i is string => typeof i === 'string') });
+    const answer = recorded.answer;
+    recorded.answer = undefined;
+    return Promise.resolve(answer);
+  };
+}
+
+/** A configuration section over `recorded.settings` (VS Code's precedence: workspace, user, default). */
+function configuration(section?: string) {
+  const full = (key: string) => (section ? `${section}.${key}` : key);
+  return {
+    get: <T>(key: string, fallback?: T): T | undefined => {
+      const v = recorded.settings.get(full(key));
+      return (v?.workspaceValue ?? v?.globalValue ?? v?.defaultValue ?? fallback) as T | undefined;
+    },
+    has: (key: string) => recorded.settings.has(full(key)),
+    inspect: (key: string) => {
+      const v = recorded.settings.get(full(key));
+      return v ? { key: full(key), ...v } : undefined;
+    },
+    update: (key: string, value: unknown, target?: number) => {
+      const v = recorded.settings.get(full(key)) ?? {};
+      if (target === ConfigurationTarget.Global) v.globalValue = value;
+      else v.workspaceValue = value;
+      recorded.settings.set(full(key), v);
+      return Promise.resolve();
+    },
   };
 }
 
@@ -146,8 +180,9 @@ export const window = {
 export const workspace = {
   isTrusted: true,
   workspaceFolders: undefined,
-  /** Every setting reads as its default (package.json's, through the code's own fallbacks). */
-  getConfiguration: () => ({ get: <T>(_key: string, fallback?: T) => fallback, has: () => false, inspect: noop, update: () => Promise.resolve() }),
+  /** Every setting reads as its default (package.json's, through the code's own fallbacks) unless
+   * a test put it in `recorded.settings`. */
+  getConfiguration: configuration,
   getWorkspaceFolder: noop,
   onDidChangeConfiguration: event(),
   onDidGrantWorkspaceTrust: event(),
@@ -186,7 +221,7 @@ export function installFakeVscode(): void {
   m.filename = FAKE_ID;
   m.loaded = true;
   m.exports = {
-    Disposable, EventEmitter, Uri, RelativePattern, CancellationError, FileSystemError, Range, Diagnostic, TabInputText, TabInputCustom,
+    Disposable, EventEmitter, Uri, RelativePattern, CancellationError, FileSystemError, Range, Diagnostic, TabInputText, TabInputCustom, ThemeColor,
     StatusBarAlignment, ViewColumn, ConfigurationTarget, FileType, DiagnosticSeverity, ProgressLocation,
     commands, window, workspace, languages, env, l10n,
   };
