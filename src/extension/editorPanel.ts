@@ -182,6 +182,8 @@ export class EditorPanel implements vscode.Disposable {
             `${this.document.uri.fsPath}: browser decoded ${m.naturalWidth}x${m.naturalHeight}, expected ${this.document.image.width}x${this.document.image.height}`,
           );
         }
+        // The image is on screen: make the first click fast (model loaded, image decoded).
+        this.segment.preload();
         return;
       case 'request':
         void this.answer(m);

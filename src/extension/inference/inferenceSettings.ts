@@ -25,6 +25,12 @@ export interface InferenceSettings {
   targetSize: number;
   /** `edgeflow.inference.mirrorAveraging`: the contract's mirror averaging (two runs per click). */
   mirror: boolean;
+  /**
+   * `edgeflow.inference.keepModelLoaded`: the model stays loaded while any editor is open and each
+   * image is made ready for clicks when it opens (issue 31); off: loaded at the first click and
+   * given back after 30 s without clicks.
+   */
+  keepLoaded: boolean;
   /** A workspace `edgeflow.model` that Restricted Mode made us ignore (the user is told). */
   ignoredModel?: string;
 }
@@ -80,11 +86,13 @@ export function readInferenceSettings(
   const device = c.get<string>('inference.device', 'auto');
   const size = c.get<number>('inference.targetSize', 400);
   const mirror = c.get<boolean>('inference.mirrorAveraging', true);
+  const keepLoaded = c.get<boolean>('inference.keepModelLoaded', true);
   return {
     model: typeof model === 'string' && model.trim() ? model.trim() : DEFAULT_MODEL_NAME,
     device: (INFERENCE_DEVICES as readonly string[]).includes(device) ? (device as DeviceSetting) : 'auto',
     targetSize: typeof size === 'number' && Number.isFinite(size) ? Math.round(Math.min(1024, Math.max(128, size))) : 400,
     mirror: mirror !== false,
+    keepLoaded: keepLoaded !== false,
     ...(chosen.ignored && typeof chosen.ignored.value === 'string' ? { ignoredModel: chosen.ignored.value } : {}),
   };
 }

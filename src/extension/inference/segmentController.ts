@@ -16,7 +16,7 @@ import { deviceWords } from './inferenceService';
 import type { InferenceSettings } from './inferenceSettings';
 import type { SessionInfo } from './messages';
 import { Predictor } from './predictor';
-import type { SessionPool } from './sessionPool';
+import type { InferenceSessionHandle, SessionPool } from './sessionPool';
 
 /**
  * A panel gives its predictor (decoded image, and with the last panel the model session) back
@@ -63,6 +63,9 @@ export class SegmentController implements vscode.Disposable {
   /** Clicks were sent in the current session (an object is in progress). */
   private clicking = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The model session this editor holds while `keepLoaded` (released when it closes). */
+  private lease: InferenceSessionHandle | undefined;
+  private disposed = false;
   private device = 'cpu';
   private lastMs: number | undefined;
   private lastRunMs: number | undefined;
@@ -73,9 +76,52 @@ export class SegmentController implements vscode.Disposable {
   constructor(
     private readonly host: SegmentPanelHost,
     private readonly service: SegmentServices,
+    private readonly idleMs = PREDICTOR_IDLE_MS,
   ) {
-    this.disposables.push(service.onDidChangeSettings(() => this.closePredictor()));
-    this.disposables.push(host.panel.onDidChangeViewState((e) => this.updateStatusBar(e.webviewPanel.active)));
+    this.disposables.push(
+      service.onDidChangeSettings(() => {
+        this.closePredictor();
+        this.releaseLease();
+        if (this.host.panel.visible) this.preload();
+      }),
+    );
+    this.disposables.push(
+      host.panel.onDidChangeViewState((e) => {
+        this.updateStatusBar(e.webviewPanel.active);
+        // Shown again: ready before the first click; hidden: the image may go after the idle time.
+        if (e.webviewPanel.visible) this.preload();
+        else this.touch();
+      }),
+    );
+  }
+
+  /**
+   * With `edgeflow.inference.keepModelLoaded` (the default), opens the predictor now, in the
+   * background, so the first click finds the model loaded and warm and the image decoded
+   * (issue 31). A failure here is not shown: the first click tries again and says why.
+   */
+  preload(): void {
+    if (this.predictor || this.disposed) return;
+    let keep: boolean;
+    try {
+      keep = this.service.readSettings(this.host.document.uri).keepLoaded;
+    } catch {
+      return;
+    }
+    if (!keep) return;
+    this.open().then(
+      () => this.touch(),
+      (e: Error) => {
+        log().info(`click segmentation: preparing ${path.basename(this.host.document.uri.fsPath)} failed (the first click will say why): ${e.message}`);
+        this.closePredictor();
+      },
+    );
+  }
+
+  private releaseLease(): void {
+    const l = this.lease;
+    this.lease = undefined;
+    if (l) this.service.pool.release(l);
   }
 
   private updateStatusBar(active: boolean): void {
@@ -90,10 +136,12 @@ export class SegmentController implements vscode.Disposable {
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       if (this.clicking) return; // never drop an object in progress
+      // Kept loaded: a visible editor keeps its image ready; the model stays while it is open.
+      if (this.settings?.keepLoaded && this.host.panel.visible) return;
       if (this.predictor) log().info('click segmentation: idle, releasing the predictor');
       this.closePredictor();
       if (this.host.panel.active && this.error === undefined) this.service.hideStatus();
-    }, PREDICTOR_IDLE_MS);
+    }, this.idleMs);
     this.idleTimer.unref?.();
   }
 
@@ -132,6 +180,9 @@ export class SegmentController implements vscode.Disposable {
         throw new ModelFailure(explainModelError('load', settings.model, e as Error, 'edgeflow.model', vscode.l10n.t));
       }
       this.device = info.provider;
+      // Kept loaded: this editor holds the model's session until it closes, so images opened
+      // later, and this one after its image was given back, never wait for a load or warm-up.
+      if (settings.keepLoaded && !this.lease && !this.disposed) this.lease = svc.pool.acquire(model, settings.device);
       svc.reportFallback(settings, info);
       log().info(`click segmentation: ${path.basename(model)} on ${info.provider} (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`);
       this.host.post({ type: 'segmentStatus', session: this.session, state: 'ready', device: deviceWords(info.provider), message: info.fallback });
@@ -153,6 +204,7 @@ export class SegmentController implements vscode.Disposable {
       // A failed model load or run, or a stopped worker: start afresh on the next click (after
       // the user fixed the setting, without reloading the window).
       this.closePredictor();
+      this.releaseLease();
       // Shown in the editor (the click panel's status and a notice), not only in the log, and in
       // the status bar instead of the last good click's time.
       this.host.post({ type: 'segmentStatus', session: m.session, state: 'error', message: e.message });
@@ -251,8 +303,10 @@ export class SegmentController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const d of this.disposables) d.dispose();
     this.closePredictor();
+    this.releaseLease();
   }
 }

@@ -472,7 +472,8 @@ export const segmentTool: Tool = {
       return;
     }
     if (m.type === 'segmentStatus') {
-      if (m.session !== segment.session && m.state !== 'loading') return;
+      // Session -1: the editor's model, loaded before any click (keepModelLoaded), not a click's.
+      if (m.session !== segment.session && m.state !== 'loading' && !(m.session === -1 && m.state === 'ready')) return;
       if (m.device) segment.device = m.device;
       if (m.state === 'error') {
         finishWhenReady = false;

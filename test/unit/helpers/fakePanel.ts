@@ -89,7 +89,7 @@ export async function openPanel(state: AnnotationState, session?: FakeSessionHos
   type Args = ConstructorParameters<typeof EditorPanel>;
   // Click segmentation is not what these tests look at: a controller that takes every message and
   // does nothing.
-  const segment = { handle: () => undefined, dispose: () => undefined };
+  const segment = { handle: () => undefined, preload: () => undefined, dispose: () => undefined };
   const p = new EditorPanel(document as unknown as Args[0], panel as unknown as Args[1], extensionUri as unknown as Args[2], cacheDir as unknown as Args[3], host,
     (() => segment) as unknown as Args[5]);
   return {
