@@ -101,8 +101,8 @@ export class EditorPanel implements vscode.Disposable {
   }
 
   /** Forwards a palette command / keybinding. */
-  postCommand(command: WebviewCommand, arg?: number): void {
-    this.post(arg === undefined ? { type: 'command', command } : { type: 'command', command, arg });
+  postCommand(command: WebviewCommand): void {
+    this.post({ type: 'command', command });
   }
 
   private sendInit(): void {

@@ -146,8 +146,6 @@ export interface LabelsMessage {
 export interface CommandMessage {
   type: 'command';
   command: WebviewCommand;
-  /** Optional argument (e.g. a class id for `setClass` style commands). */
-  arg?: number;
 }
 /** Sets the class used for new objects and, when an object is selected, changes its class. */
 export interface SelectClassMessage {
@@ -158,17 +156,6 @@ export interface SelectClassMessage {
 export interface SettingsMessage {
   type: 'settings';
   settings: WebviewSettings;
-}
-/**
- * A mask overlay to show over the image (e.g. the current click-segmentation result); `data` is
- * width*height bytes, row-major, 0 = transparent, 1..255 = alpha scale. `data: null` clears it.
- */
-export interface MaskOverlayMessage {
-  type: 'maskOverlay';
-  width: number;
-  height: number;
-  data: ArrayBuffer | null;
-  color: string;
 }
 /** Answer to a webview request. */
 export type ReplyMessage =
@@ -195,7 +182,6 @@ export type HostToWebview =
   | CommandMessage
   | SelectClassMessage
   | SettingsMessage
-  | MaskOverlayMessage
   | ReadOnlyMessage
   | SegmentHostMessage
   | ReplyMessage;

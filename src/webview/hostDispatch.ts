@@ -6,7 +6,6 @@
 import type { HostToWebview } from '../shared/protocol';
 import type { Editor } from './editor';
 import { setStrings } from './l10n';
-import { makeMaskLayer } from './renderer';
 import { typingNow } from './input';
 import { getTools } from './tools';
 
@@ -58,16 +57,6 @@ export function dispatchHostMessage(editor: Editor, m: HostToWebview): void {
       break;
     case 'selectClass':
       if (!typingNow()) editor.selectClass(m.classId);
-      break;
-    case 'maskOverlay':
-      if (editor.renderer) {
-        try {
-          editor.renderer.mask = m.data ? makeMaskLayer(m.data, m.width, m.height, m.color) : null;
-        } catch (e) {
-          editor.host.reportError(e);
-        }
-        editor.requestRender(false);
-      }
       break;
     case 'reply':
       break;

@@ -2,8 +2,8 @@
  * Canvas rendering: two stacked canvases. The image layer (brightness/contrast as a CSS filter on
  * that canvas only, so class colours stay true) draws only the visible part of the image from a
  * mip pyramid, so zoomed-out frames of a 6000x4000 image stay cheap. The overlay layer draws the
- * objects (cached Path2D per geometry, culled by bounding box), the selection handles, an
- * optional mask overlay and the active tool's overlay. A very large image arrives as a downscaled
+ * objects (cached Path2D per geometry, culled by bounding box), the selection handles and the
+ * active tool's overlay (the click tool's mask). A very large image arrives as a downscaled
  * preview (the base of the pyramid, scaled up to the full image's coordinates) plus a tile layer
  * that draws full-resolution tiles of the visible region when the preview is not detailed enough;
  * every coordinate stays in full-resolution image pixels.
@@ -23,13 +23,6 @@ interface Level {
   source: Source;
 }
 
-/** A mask overlay prepared for drawing. */
-export interface MaskLayer {
-  canvas: HTMLCanvasElement;
-  width: number;
-  height: number;
-}
-
 export class Renderer {
   private readonly imageCtx: CanvasRenderingContext2D;
   private readonly overlayCtx: CanvasRenderingContext2D;
@@ -41,7 +34,6 @@ export class Renderer {
   private dpr = 1;
   private readonly paths = new WeakMap<MultiPolygonXY, Path2D>();
   private readonly boxes = new WeakMap<MultiPolygonXY, [number, number, number, number]>();
-  mask: MaskLayer | null = null;
   /** Full-resolution tiles of a very large image (null for ordinary images). */
   tileLayer: TileLayer | null = null;
   /** Called when something arrived that needs the image layer redrawn (a tile). */
@@ -188,7 +180,7 @@ export class Renderer {
     return b;
   }
 
-  /** Draws objects, selection, mask overlay, then `extra` (the tool overlay) in screen coordinates. */
+  /** Draws objects, selection, then `extra` (the tool overlay) in screen coordinates. */
   drawOverlay(v: ViewTransform, store: EditorStore, extra?: (g: CanvasRenderingContext2D) => void): void {
     const g = this.overlayCtx;
     const d = this.dpr;
@@ -225,12 +217,6 @@ export class Renderer {
       g.lineWidth = (o.id === selId ? outlineWidth * 1.75 : outlineWidth) / v.scale;
       g.stroke(path);
     }
-    if (this.mask && store.overlayOpacity > 0) {
-      g.imageSmoothingEnabled = false;
-      g.globalAlpha = store.overlayOpacity;
-      g.drawImage(this.mask.canvas, 0, 0, this.mask.width, this.mask.height, 0, 0, this.imageW || this.mask.width, this.imageH || this.mask.height);
-      g.globalAlpha = 1;
-    }
     g.setTransform(d, 0, 0, d, 0, 0);
     if (selectedRegions) this.drawHandles(g, v, selectedRegions, selectedColor, store);
     extra?.(g);
@@ -258,28 +244,3 @@ export class Renderer {
   }
 }
 
-/** Builds a drawable mask layer from width*height alpha bytes in a colour. */
-export function makeMaskLayer(data: ArrayBuffer, width: number, height: number, color: string): MaskLayer {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const g = canvas.getContext('2d');
-  if (!g) throw new Error('Canvas 2D is not available');
-  const src = new Uint8Array(data);
-  if (src.length < width * height) throw new Error(`mask holds ${src.length} bytes, expected ${width * height}`);
-  const img = g.createImageData(width, height);
-  const n = parseInt(color.slice(1), 16);
-  const r = (n >> 16) & 255;
-  const gg = (n >> 8) & 255;
-  const b = n & 255;
-  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
-    const a = src[i];
-    if (!a) continue;
-    img.data[j] = r;
-    img.data[j + 1] = gg;
-    img.data[j + 2] = b;
-    img.data[j + 3] = a === 1 ? 140 : Math.round(a * 0.55);
-  }
-  g.putImageData(img, 0, 0);
-  return { canvas, width, height };
-}

@@ -60,12 +60,14 @@ const env = (files: Record<string, string> = {}): SettingsEnvironment => ({
 
 describe('inference settings reader', () => {
   it('defaults', () => {
-    assert.deepEqual(readInferenceSettings(workspace({}), IMAGE, true, env()), { model: DEFAULT_MODEL_NAME, device: 'auto', targetSize: 400, mirror: true });
+    assert.deepEqual(readInferenceSettings(workspace({}), IMAGE, true, env()), { model: DEFAULT_MODEL_NAME, device: 'auto', targetSize: 400, mirror: true, keepLoaded: true });
   });
 
   it('clamps, rounds and falls back from values the schema would refuse', () => {
     const read = (user: Record<string, unknown>) => readInferenceSettings(workspace({ user }), IMAGE, true, env());
     assert.equal(read({ 'inference.targetSize': 50 }).targetSize, 128);
+    assert.equal(read({ 'inference.keepModelLoaded': false }).keepLoaded, false);
+    assert.equal(read({ 'inference.keepModelLoaded': 'no' }).keepLoaded, true, 'only false turns it off');
     assert.equal(read({ 'inference.targetSize': 5000 }).targetSize, 1024);
     assert.equal(read({ 'inference.targetSize': 399.6 }).targetSize, 400);
     assert.equal(read({ 'inference.targetSize': 'big' }).targetSize, 400);
@@ -85,7 +87,7 @@ describe('inference settings reader', () => {
 
   it('untrusted: a workspace model is ignored (and named), the user\'s or the shipped one is used', () => {
     const r = readInferenceSettings(workspace({ workspace: { model: 'models/repo.onnx' } }, false), IMAGE, false, env());
-    assert.deepEqual(r, { model: DEFAULT_MODEL_NAME, device: 'auto', targetSize: 400, mirror: true, ignoredModel: 'models/repo.onnx' });
+    assert.deepEqual(r, { model: DEFAULT_MODEL_NAME, device: 'auto', targetSize: 400, mirror: true, keepLoaded: true, ignoredModel: 'models/repo.onnx' });
     const u = readInferenceSettings(workspace({ user: { model: 'other-shipped' }, folder: { model: 'x.onnx' } }, false), IMAGE, false, env());
     assert.equal(u.model, 'other-shipped');
     assert.equal(u.ignoredModel, 'x.onnx');
