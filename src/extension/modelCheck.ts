@@ -97,6 +97,11 @@ export type ModelStage = 'load' | 'run';
 const OUT_OF_MEMORY = /bad_alloc|failed to allocate|out of memory|cannot allocate|allocation fail|ENOMEM/i;
 const NOT_ONNX = /protobuf parsing failed|invalid protobuf|model_proto|failed to load model|no graph was found|ModelProto does not have a graph|Load model from .* failed/i;
 const WORKER_GONE = /inference worker stopped|worker.*(exit|terminated)/i;
+/**
+ * ONNX Runtime's native library could not load: a VSIX for another platform, a broken install,
+ * or a system library it needs is missing (issue 34). Retrying cannot help.
+ */
+const NATIVE_MISSING = /onnxruntime_binding|onnxruntime[^\n]*\.(node|so|dylib|dll)\b|ERR_DLOPEN_FAILED|invalid ELF header|wrong ELF class|not a valid Win32 application|incompatible architecture|mach-o, but wrong architecture|GLIBC_[0-9.]+' not found/i;
 
 /** The first line of an error message, trimmed to a length a notification can show. */
 function firstLine(message: string): string {
@@ -133,6 +138,12 @@ export function explainModelError(stage: ModelStage, model: string, error: Error
   }
   if (stage === 'load' && NOT_ONNX.test(m)) {
     return t('Click segmentation is off: {0} is not a valid ONNX model (the file is corrupt, truncated or of another format). Point "{1}" at an EdgeFlow ONNX file, then click again; the polygon tools keep working.', model, settingKey);
+  }
+  if (NATIVE_MISSING.test(m)) {
+    return t(
+      'Click segmentation is unavailable: ONNX Runtime could not load on this machine ({0}; {1}). Install the EdgeFlow VSIX built for this platform; the polygon tools keep working.',
+      `${process.platform}-${process.arch}`, firstLine(m),
+    );
   }
   if (WORKER_GONE.test(m)) {
     return t('Click segmentation stopped unexpectedly ({0}). Click again to restart it; the polygon tools keep working.', firstLine(m));
