@@ -9,7 +9,7 @@
 # Needs: node 20 (code-server 4.100.x refuses other majors), g++/make/python3 (node-pty, kerberos,
 # argon2... build from source), pkg-config + libkrb5-dev (kerberos), ripgrep (see below).
 #
-# Usage: scripts/install-code-server.sh [--force]
+# Usage: scripts/install-code-server.sh [--force | --check]
 # Prints the path of the code-server launcher on its last line.
 set -euo pipefail
 
@@ -21,11 +21,18 @@ BIN="$DEST/node_modules/code-server/out/node/entry.js"
 MARKER="$DEST/.installed"
 FORCE=0
 [[ "${1:-}" == "--force" ]] && FORCE=1
+CHECK=0
+[[ "${1:-}" == "--check" ]] && CHECK=1  # exit 0 when installed and current, 3 when an install is due
 
 log() { printf '[install-code-server] %s\n' "$*" >&2; }
 
 lock_hash() { cat "$SRC/package.json" "$SRC/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16; }  # contents only: the same in every checkout
 want="$VERSION $(lock_hash) node$(node -p 'process.versions.node.split(".")[0]')"
+
+if [[ $CHECK == 1 ]]; then
+  [[ -f "$MARKER" && -f "$BIN" && "$(cat "$MARKER")" == "$want" ]] && exit 0
+  exit 3
+fi
 
 if [[ $FORCE == 0 && -f "$MARKER" && -f "$BIN" && "$(cat "$MARKER")" == "$want" ]]; then
   log "code-server $VERSION already installed in ${DEST#"$ROOT"/}"

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SYSTEM_PACKAGES, ensureSystemPackages } from '../../../scripts/lib/system-packages.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -37,6 +38,10 @@ export const BASE_SETTINGS = {
  * returns the path of its entry script.
  */
 export function ensureCodeServer({ quiet = false } = {}) {
+  // An install is due: the Debian packages it builds with first (installed as root, else the
+  // error names the one command to run).
+  const check = spawnSync('bash', [join(ROOT, 'scripts/install-code-server.sh'), '--check'], { cwd: ROOT, stdio: 'ignore' });
+  if (check.status !== 0) ensureSystemPackages(SYSTEM_PACKAGES.codeServer, 'installing code-server');
   const result = spawnSync('bash', [join(ROOT, 'scripts/install-code-server.sh')], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -231,6 +236,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * Returns { context, page, close() }.
  */
 export async function launchBrowser({ viewport = { width: 1400, height: 900 }, headless = true } = {}) {
+  if (!existsSync(CHROMIUM) && !process.env.CHROMIUM_PATH) ensureSystemPackages(SYSTEM_PACKAGES.browser, 'the UI tests (headless Chromium)');
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium, or set CHROMIUM_PATH)`);
   }
