@@ -8,6 +8,7 @@
  * restrictedConfigurations: ["edgeflow.model"]}`, so VS Code itself may already drop the
  * workspace value; this code does not rely on it and says why a value was ignored.
  */
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 
 /** The parts of `WorkspaceConfiguration.inspect()` that matter here. */
 export interface SettingInspection<T> {
@@ -102,32 +103,15 @@ export function restrictedSettingMessage(
 export function settingFromSettingsText(text: string, key: string, workspaceFile = false): unknown {
   let json: unknown;
   try {
-    json = JSON.parse(stripJsonComments(text));
+    // VS Code's own JSONC reader. A settings file so deeply nested that its recursion overflows
+    // (RangeError) is not a settings file VS Code would read either.
+    const errors: ParseError[] = [];
+    json = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+    if (errors.length) return undefined;
   } catch {
     return undefined;
   }
   const obj = workspaceFile && json && typeof json === 'object' ? (json as Record<string, unknown>).settings : json;
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
   return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
-}
-
-/** JSON with `//` and block comments and trailing commas -> JSON (strings left intact). */
-function stripJsonComments(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 1;
-    } else out += c;
-  }
-  return out.replace(/,(\s*[}\]])/g, '$1');
 }

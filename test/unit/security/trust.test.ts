@@ -89,6 +89,11 @@ describe('security: workspace trust', () => {
     for (const bad of ['', 'not json', '[1]', 'null', '{"a": "\\"}']) assert.equal(settingFromSettingsText(bad, 'a'), undefined, bad);
     assert.equal(settingFromSettingsText('{"a": "x\\"//y" // c\n}', 'a'), 'x"//y');
     assert.equal(settingFromSettingsText('{"__proto__": {"x": 1}}', 'x'), undefined);
+    // Strings are never edited (the old comma stripping turned "a, ]b" into "a ]b").
+    assert.equal(settingFromSettingsText('{"edgeflow.model": "/models/a, ]b.onnx", // c\n}', 'edgeflow.model'), '/models/a, ]b.onnx');
+    assert.equal(settingFromSettingsText('{"m": "x /* not a comment */ y",}', 'm'), 'x /* not a comment */ y');
+    // Hostile nesting is not a settings file: undefined, never a stack overflow.
+    assert.equal(settingFromSettingsText(`{"a": ${'['.repeat(100_000)}`, 'a'), undefined);
   });
 
   it('the manifest declares limited support in untrusted workspaces, edgeflow.model restricted', () => {
