@@ -297,6 +297,7 @@ describe('a labelling session: five photos end to end (VSIX in code-server, ship
       return l.some((c) => c.name === FOOD) ? l : null;
     });
     assert.deepEqual(labels.map((c) => [c.id, c.name]), [[1, 'object'], [2, 'animal'], [3, 'plant'], [4, FOOD]]);
+    assert.equal(new Set(labels.map((c) => c.color.toLowerCase())).size, 4, `a colour of its own: ${labels.map((c) => c.color)}`);
     assert.equal((await activeTab(page)).label, PHOTOS[0].file);
     assert.equal(await debug(frame, 'tool'), 'brush');
     assert.equal(await debug(frame, 'overlayOpacity'), 1);
@@ -342,8 +343,8 @@ describe('a labelling session: five photos end to end (VSIX in code-server, ship
     assert.equal(await debug(frame, 'activeClassId'), 3);
     assert.equal((await only()).classId, 2, 'the llama as saved');
     await screenshot(page, 'session-10-back-to-llama');
-    console.log(`      after the save prompt, the llama's editor has the keyboard focus: ${await frame.evaluate(() => document.hasFocus())}`);
-    // After the dialog the keyboard focus is not in the editor: a click beside the picture gives it back.
+    // After the dialog the keyboard focus is not in the editor (document.hasFocus() is false in
+    // its webview): a click beside the picture gives it back.
     await frame.locator('[data-testid="canvas"]').click({ position: { x: 5, y: 5 } });
     assert.equal((await objects()).length, 1, 'a click beside the picture starts no object');
     await pressUntil(page, 'd', 'the flower again', async () => (await activeTab(page)).label === flower.file);
