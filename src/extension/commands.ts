@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MASK_SIDECAR_SUFFIX } from '../shared/formats/cocoSidecar';
-import { checkLabelEdit, defaultLabelColor, nextLabelId } from '../shared/labels';
+import { checkLabelEdit, newLabelColor, nextLabelId } from '../shared/labels';
 import type { WebviewCommand } from '../shared/protocol';
 import type { AnnotationEditorProvider } from './editorProvider';
 import { VIEW_TYPE } from './editorProvider';
@@ -213,7 +213,7 @@ async function promptAddClass(store: import('./labelsStore').LabelsStore) {
   const existing = store.get();
   const id = nextLabelId(existing);
   if (id === undefined) throw new Error(vscode.l10n.t('All 255 class ids are in use.'));
-  const color = defaultLabelColor(existing.length);
+  const color = newLabelColor(existing);
   const name = await vscode.window.showInputBox({
     title: vscode.l10n.t('Add Class'),
     prompt: vscode.l10n.t('Name of the new class (id {0})', id),

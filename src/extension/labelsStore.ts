@@ -11,7 +11,7 @@ import {
   LabelsFile,
   MAX_LABELS_FILE_CHARS,
   checkLabelEdit,
-  defaultLabelColor,
+  newLabelColor,
   nextLabelId,
   parseLabels,
   serializeLabels,
@@ -121,7 +121,7 @@ export class LabelsStore implements vscode.Disposable {
     await this.reloading;
     const id = nextLabelId(this.labels);
     if (id === undefined) throw new Error(vscode.l10n.t('All 255 class ids are in use.'));
-    const label: Label = { id, name: name.trim(), color: (color ?? defaultLabelColor(this.labels.length)).toLowerCase() };
+    const label: Label = { id, name: name.trim(), color: (color ?? newLabelColor(this.labels)).toLowerCase() };
     const problem = checkLabelEdit(this.labels, label);
     if (problem) throw new Error(problem);
     await this.write([...this.labels, label]);
@@ -133,7 +133,7 @@ export class LabelsStore implements vscode.Disposable {
     await this.reloading;
     const next = [...this.labels];
     for (const e of entries) {
-      const label: Label = { id: e.id, name: e.name.trim(), color: defaultLabelColor(next.length) };
+      const label: Label = { id: e.id, name: e.name.trim(), color: newLabelColor(next) };
       const problem = checkLabelEdit(next, label);
       if (problem) throw new Error(problem);
       next.push(label);

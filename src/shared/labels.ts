@@ -66,14 +66,24 @@ export const MAX_LABELS_FILE_CHARS = 4 * 1024 * 1024;
 
 const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 
+const PALETTE = [
+  '#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6',
+  '#bcf60c', '#fabebe', '#008080', '#e6beff', '#9a6324', '#fffac8', '#800000', '#aaffc3',
+  '#808000', '#ffd8b1', '#000075', '#808080',
+];
+
 /** A distinct default colour for the n-th class (0-based), cycling through a fixed palette. */
 export function defaultLabelColor(n: number): string {
-  const palette = [
-    '#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6',
-    '#bcf60c', '#fabebe', '#008080', '#e6beff', '#9a6324', '#fffac8', '#800000', '#aaffc3',
-    '#808000', '#ffd8b1', '#000075', '#808080',
-  ];
-  return palette[((n % palette.length) + palette.length) % palette.length];
+  return PALETTE[((n % PALETTE.length) + PALETTE.length) % PALETTE.length];
+}
+
+/**
+ * The colour for a class added to `existing`: the first palette colour no class has yet (a
+ * labels file with colours of its own made the n-th one a duplicate), else the n-th.
+ */
+export function newLabelColor(existing: readonly { color: string }[]): string {
+  const used = new Set(existing.map((l) => l.color.toLowerCase()));
+  return PALETTE.find((c) => !used.has(c)) ?? defaultLabelColor(existing.length);
 }
 
 /** Parses and validates labels file text. An empty/whitespace file is an empty label list. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { checkLabelEdit, defaultLabelColor, hexToRgb, nextLabelId, parseLabels, serializeLabels } from '../../src/shared/labels';
+import { checkLabelEdit, defaultLabelColor, hexToRgb, newLabelColor, nextLabelId, parseLabels, serializeLabels } from '../../src/shared/labels';
 
 describe('labels file', () => {
   it('parses a valid file, normalising colours and trimming names', () => {
@@ -18,6 +18,19 @@ describe('labels file', () => {
     const r = parseLabels('{"labels":[{"id":1,"name":"a"}]}');
     assert.ok(r.ok);
     assert.equal(r.value.labels[0].color, defaultLabelColor(0));
+  });
+
+  it('gives a new class the first palette colour no class has (issue 30: "food" was as blue as "object")', () => {
+    assert.equal(newLabelColor([]), defaultLabelColor(0));
+    assert.equal(newLabelColor([{ color: defaultLabelColor(0) }, { color: defaultLabelColor(1) }]), defaultLabelColor(2));
+    // Own colours, one of them the palette's 4th (blue): the 4th class gets yellow, not blue again.
+    const own = [{ color: '#4363D8' }, { color: '#e6194b' }, { color: '#3cb44b' }];
+    assert.equal(defaultLabelColor(3), '#4363d8');
+    assert.equal(newLabelColor(own), '#ffe119');
+    assert.equal(newLabelColor([...own, { color: '#ffe119' }]), '#f58231');
+    // Every palette colour taken: cycle as before.
+    const all = Array.from({ length: 20 }, (_, i) => ({ color: defaultLabelColor(i) }));
+    assert.equal(newLabelColor(all), defaultLabelColor(20));
   });
 
   it('rejects bad input with a typed, specific error', () => {

@@ -70,6 +70,39 @@ export async function runCommand(page, title) {
   }
 }
 
+/**
+ * "EdgeFlow: Export Dataset…" from the palette, answered as a person does: ticks `formats` besides
+ * the default COCO, picks the rows named `images`, `split` and `files`, and accepts the output
+ * folder the last step suggests (or types `folder`). Returns when the questions are gone; with
+ * `checkFolder` it first hands the output folder's input to the caller.
+ */
+export async function exportDataset(page, { formats = [], images = 'All annotated images', split = 'No split', files = 'Copy images', folder, checkFolder } = {}) {
+  const quick = '.quick-input-widget';
+  const row = (text) => page.locator(`${quick} .quick-input-list .monaco-list-row`, { hasText: text }).first();
+  const step = (title) => page.locator(`${quick} .quick-input-title`, { hasText: title }).waitFor({ state: 'visible', timeout: 15000 });
+  await quickInput(page, () => page.keyboard.press('F1'), '>EdgeFlow: Export Dataset');
+  await row('Export Dataset').waitFor({ state: 'visible', timeout: 10000 });
+  await page.keyboard.press('Enter');
+  await step('formats');
+  for (const name of formats) {
+    await row(name).click();
+    await waitFor(`${name} ticked`, async () => (await row(name).getAttribute('aria-checked')) === 'true');
+  }
+  await page.keyboard.press('Enter');
+  await step('images');
+  await row(images).click();
+  await step('split');
+  await row(split).click();
+  await step('(4/5)');
+  await row(files).click();
+  await step('output folder');
+  const input = page.locator(`${quick} input.input`);
+  if (checkFolder) await checkFolder(input);
+  if (folder !== undefined) await input.fill(folder);
+  await page.keyboard.press('Enter');
+  await page.locator(quick).waitFor({ state: 'hidden', timeout: 10000 });
+}
+
 /** Opens a workspace file through quick open (Ctrl+P), as a user would. */
 export async function quickOpen(page, relativePath) {
   await quickInput(page, () => page.keyboard.press('Control+P'), relativePath);
@@ -157,6 +190,41 @@ export async function dragImage(page, frame, from, to, { steps = 8, button = 'le
   await page.mouse.down({ button });
   await page.mouse.move(b.x, b.y, { steps });
   await page.mouse.up({ button });
+}
+
+/**
+ * Presses `key` until `probe` holds, at most `tries` times. The editor's keybindings depend on
+ * context keys the webview reports through the extension host: a key pressed within a few
+ * milliseconds of a click that moved the focus (out of a text field, say) can meet the old
+ * context, and a person presses it again. Fails when no press has the effect.
+ */
+export async function pressUntil(page, key, what, probe, { tries = 3, timeout = 2000 } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    try {
+      return await waitFor(what, probe, { timeout });
+    } catch (error) {
+      if (attempt >= tries) throw new Error(`${tries} presses of ${key}: ${error.message}`);
+    }
+  }
+}
+
+/** Drags with the left (or given) button through a list of image points: one brush stroke. */
+export async function strokeImage(page, frame, points, { steps = 6, button = 'left' } = {}) {
+  const [first, ...rest] = points;
+  const a = await imageToPage(frame, first.x, first.y);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down({ button });
+  for (const p of rest) {
+    const b = await imageToPage(frame, p.x, p.y);
+    await page.mouse.move(b.x, b.y, { steps });
+  }
+  await page.mouse.up({ button });
+}
+
+/** Resolves after the editor has drawn two more frames (what a change looks like on screen). */
+export function nextFrame(frame) {
+  return frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))));
 }
 
 /** Saves a screenshot of the whole workbench as test-results/e2e/<name>.png; returns its path. */
