@@ -67,6 +67,9 @@ const extensionOptions = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // ES modules first: jsonc-parser's UMD build loads its parts with a require() esbuild cannot
+  // follow ("Cannot find module './impl/format'" at activation).
+  mainFields: ['module', 'main'],
   external: ['vscode', 'sharp', 'onnxruntime-node'],
   plugins: [reporter('extension')],
 };
@@ -95,6 +98,7 @@ const cliOptions = {
   target: 'node20',
   format: 'cjs',
   banner: { js: '#!/usr/bin/env node' },
+  mainFields: ['module', 'main'],
   external: ['sharp'],
   plugins: [reporter('cli')],
 };
