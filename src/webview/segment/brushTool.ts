@@ -302,6 +302,10 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
         live = null;
         return clickSession.cancel(ctx);
       }
+      if (e.key === 'Backspace' || e.key === 'Delete') {
+        if (!live) clickSession.undoStep(ctx);
+        return true;
+      }
       return false;
     },
 
