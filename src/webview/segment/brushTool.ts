@@ -349,6 +349,12 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
         ensureSize(ctx);
         showPanel(ctx, mode);
       }
+      // The object in progress was finished or cancelled (every end redraws): the click tool's
+      // panel, shown for it, goes, so the side panel shows the brush alone, the active tool.
+      if (!segment.active && live === null && clickSession.isOpen()) {
+        clickSession.close(ctx);
+        ctx.setCursor('none');
+      }
       if (segment.active) clickSession.drawOverlay(g, v, ctx);
       drawObjectEdit(g, v, ctx);
       drawCursor(g, v, live?.kind === 'session' ? live.stroke.mode : live?.kind === 'object' ? live.edit.stroke.mode : mode);

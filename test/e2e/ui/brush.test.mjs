@@ -186,11 +186,17 @@ describe('brush and eraser (VSIX in code-server)', function () {
     assert.equal(await debug(frame, 'selection'), null);
     await dragImage(page, frame, { x: 100, y: 100 }, { x: 200, y: 140 });
     await waitFor('the painted mask', async () => (await maskAt(150, 120)) === 1);
+    // The object in progress shows the click panel (its options, Finish) under the brush's.
+    const panels = () => frame.evaluate(() => [...document.querySelectorAll('[data-testid="side-panel"] [data-testid$="-panel"]')].map((e) => e.dataset.testid).filter((id) => id === 'brush-panel' || id === 'segment-panel'));
+    assert.deepEqual(await panels(), ['brush-panel', 'segment-panel']);
     await page.keyboard.press('Space');
     const objects = await waitFor('the painted object', async () => {
       const o = await debug(frame, 'objects');
       return o.length === 1 ? o : null;
     });
+    // Finished: the brush is the active tool, and its panel is the only one (issue 30).
+    await waitFor('the brush panel alone', async () => JSON.stringify(await panels()) === '["brush-panel"]');
+    assert.equal(await debug(frame, 'tool'), 'brush');
     const xs = objects[0].regions[0].outer.filter((_, i) => i % 2 === 0);
     assert.ok(Math.min(...xs) < 100 && Math.max(...xs) > 200, `the stroke's extent: ${Math.min(...xs)}..${Math.max(...xs)}`);
     await screenshot(page, 'brush-07-painted-object');
