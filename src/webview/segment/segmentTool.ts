@@ -329,7 +329,8 @@ function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
   if (overlay.key !== key) overlay.full(mask.data, mask.grid.width, mask.grid.height, c, key);
   else if (segment.liveDirty) {
     const d = segment.liveDirty;
-    overlay.partial(mask.data, mask.grid.width, { x: d.x - mask.box.x, y: d.y - mask.box.y, width: d.width, height: d.height });
+    // The dirty box is on the segmentation grid, as the mask's data (see `mask.gridBox`).
+    overlay.partial(mask.data, mask.grid.width, { x: d.x - mask.gridBox.x, y: d.y - mask.gridBox.y, width: d.width, height: d.height });
   }
   segment.liveDirty = null;
   return overlay.canvas;
