@@ -84,7 +84,6 @@ export const WEBVIEW_STRINGS = [
   'Size',
   'Object {0}',
   'That stroke would erase the whole object: press Delete to remove it.',
-  'On an image this large the brush edits finished objects only: finish the object, then brush it.',
   'Nothing to erase: select an object, or click one with the click tool (S) first.',
   'Brush (B): paint into the mask or the selected object · [ ] or Alt+wheel: size · right button: erase',
   'Eraser (E): erase from the mask or the selected object · [ ] or Alt+wheel: size · right button: paint',

@@ -56,6 +56,10 @@ export function installDebugApi(editor: Editor): void {
     get overlayOpacity() {
       return editor.store.overlayOpacity;
     },
+    /** The clicks of the object in progress (image pixels), oldest first. */
+    get segmentClicks() {
+      return segment.clicks.map((c) => ({ ...c }));
+    },
     /** The click/brush object in progress at image pixel (x, y): 1 object, 0 not, null: no mask. */
     segmentMaskAt(x: number, y: number): number | null {
       const m = segment.mask;

@@ -23,7 +23,10 @@ export class InputController {
     window.addEventListener('blur', () => this.setFocused(false));
     document.addEventListener('focusin', () => this.updateTextFocus());
     document.addEventListener('focusout', () => setTimeout(() => this.updateTextFocus(), 0));
-    window.addEventListener('keydown', (e) => this.onKeyDown(e));
+    // On the document, not the window: VS Code's webview host listens on the window (bubbling) to
+    // forward every key to the workbench's keybindings, and a key the tool took here must not come
+    // back later as a command (see onKeyDown).
+    document.addEventListener('keydown', (e) => this.onKeyDown(e));
     window.addEventListener('keyup', (e) => this.onKeyUp(e));
   }
 
@@ -147,11 +150,15 @@ export class InputController {
   private onKeyDown(e: KeyboardEvent): void {
     if (isTyping(e.target)) return;
     // Single-key shortcuts come as commands from VS Code's keybindings (so users can rebind
-    // them). Handled here: Space-to-pan, and what the active tool takes (Enter/Escape while
-    // drawing, so finishing never waits for the context-key round trip).
+    // them). Handled here: Space-to-pan, and what the active tool takes (Enter/Escape/Backspace
+    // while drawing, so finishing never waits for the context-key round trip). A key the tool
+    // took stops here: VS Code never sees it, so its keybinding's command does not arrive a few
+    // hundred milliseconds later to cancel, finish or undo the NEXT object the user started
+    // meanwhile (issue 30). The commands still come from the palette or a rebound key.
     const ed = this.editor;
     if (ed.tool?.keyDown?.(e, ed.ctx)) {
       e.preventDefault();
+      e.stopPropagation();
       return;
     }
     if (e.code === 'Space') {

@@ -81,9 +81,10 @@ export interface Tool {
   /** The pointer left the canvas (a cursor the tool draws itself goes). */
   pointerLeave?(ctx: ToolContext): void;
   /**
-   * Handles a key pressed in the webview; returns true when handled. Keys that VS Code also binds
-   * (they are forwarded to it) must be idempotent across both paths: e.g. Enter finishes a polygon
-   * here at once and the `finishPolygon` command that follows finds nothing left to finish.
+   * Handles a key pressed in the webview; returns true when handled. A handled key is not
+   * forwarded to VS Code (input.ts), so its keybinding's command never follows: a late command
+   * would act on whatever the user started since (issue 30: Escape then a quick click cancelled
+   * the new object). The same action still comes as a command from the palette or a rebound key.
    */
   keyDown?(e: KeyboardEvent, ctx: ToolContext): boolean;
   /** A wheel turn over the canvas; returns true when the tool took it (the view then does not zoom). */

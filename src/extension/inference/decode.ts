@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { decodeBmp } from '../../shared/inference/bmp';
 import type { RgbImage } from '../../shared/inference/resize';
 import { describeDecodeError, ImageLoadError, probeImage } from '../image/probe';
-import { isIdentity, WORKING_PIXELS, workingSize, type WorkingScale } from '../image/workingImage';
+import { isIdentity, WORKING_PIXELS, workingSize, type WorkingScale } from '../../shared/inference/workingImage';
 import { loadSharp } from '../sharp';
 
 /**

@@ -13,7 +13,7 @@ import type { ClickTimings, DeviceSetting, ProbabilityPatch, SessionInfo, Worker
 import type { InferenceSessionHandle, SessionPool } from './sessionPool';
 import type { MultiPolygonXY } from '../../shared/annotation';
 import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
-import { isIdentity, toFullBox, toWorkingClicks, toWorkingMask, toWorkingRegions, toWorkingStroke, type WorkingScale } from '../image/workingImage';
+import { isIdentity, toFullBox, toWorkingClicks, toWorkingMask, toWorkingRegions, toWorkingStroke, type WorkingScale } from '../../shared/inference/workingImage';
 
 /** Settings a Predictor runs with. */
 export interface PredictorOptions {
@@ -30,7 +30,7 @@ export interface PredictorOptions {
    */
   readonly mirror?: boolean;
   /**
-   * The image given is a downscaled working copy of a larger one (see image/workingImage.ts):
+   * The image given is a downscaled working copy of a larger one (see shared/inference/workingImage.ts):
    * clicks, refinement masks and predictions are then in the full image's pixels.
    */
   readonly working?: WorkingScale;

@@ -69,7 +69,7 @@ export interface SegmentResultMessage {
   data: ArrayBuffer;
   /**
    * Very large images: `data` holds sample.width*sample.height values spread over `box` (the
-   * working copy's grid, see src/extension/image/workingImage.ts) instead of one per box pixel.
+   * working copy's grid, see src/shared/inference/workingImage.ts) instead of one per box pixel.
    */
   sample?: { width: number; height: number };
   /** Milliseconds from the click reaching the host to the result. */

@@ -17,7 +17,8 @@
  */
 import { h, render } from 'preact';
 import { cloneRegions } from '../../shared/annotation';
-import { MAX_BRUSH_RADIUS, MAX_STROKE_POINTS, OverrideLayer, strokeBounds, type BrushMode, type BrushStroke } from '../../shared/geometry/brush';
+import { MAX_BRUSH_RADIUS, MAX_STROKE_POINTS, strokeBounds, type BrushMode, type BrushStroke } from '../../shared/geometry/brush';
+import { toWorkingPoints, toWorkingRadius } from '../../shared/inference/workingImage';
 import type { OverridePatch } from '../../shared/geometry/brush';
 import { t } from '../l10n';
 import type { Tool, ToolContext, ToolPointerEvent } from '../tools';
@@ -46,7 +47,15 @@ const MIN_SIZE = 1;
 const MAX_SIZE = 2 * MAX_BRUSH_RADIUS;
 
 type Live =
-  | { kind: 'session'; stroke: { mode: BrushMode; radius: number; points: number[] }; before: OverridePatch[]; drawn: number }
+  | {
+      kind: 'session';
+      /** In image pixels: what the host gets. */
+      stroke: { mode: BrushMode; radius: number; points: number[] };
+      /** The same on the segmentation grid (a very large image's working copy), drawn at once; else `stroke`. */
+      grid: { mode: BrushMode; radius: number; points: number[] };
+      before: OverridePatch[];
+      drawn: number;
+    }
   | { kind: 'object'; edit: ObjectMaskEdit };
 
 let live: Live | null = null;
@@ -90,16 +99,18 @@ function hidePanel(): void {
 
 function beginSessionStroke(ctx: ToolContext, mode: BrushMode, x: number, y: number): void {
   const im = ctx.store.image!;
-  segment.override ??= new OverrideLayer(im.width, im.height);
+  segment.startStrokes(im.width, im.height);
   const stroke = { mode, radius: brush.size / 2, points: [x, y] };
-  live = { kind: 'session', stroke, before: [], drawn: 0 };
+  const w = segment.working;
+  const grid = w ? { mode, radius: toWorkingRadius(stroke.radius, w), points: toWorkingPoints(stroke.points, w) } : stroke;
+  live = { kind: 'session', stroke, grid, before: [], drawn: 0 };
   drawSessionPart(ctx);
 }
 
 /** Draws the points added since the last call into the session's override and its mask. */
 function drawSessionPart(ctx: ToolContext): void {
   if (live?.kind !== 'session') return;
-  const o = segment.override!, s = live.stroke, n = s.points.length / 2;
+  const o = segment.override!, s = live.grid, n = s.points.length / 2;
   const need = strokeBounds(s, { x: 0, y: 0, width: o.width, height: o.height }, live.drawn, n);
   if (need) live.before.push(o.save(need));
   const dirty = o.draw(s, live.drawn, n);
@@ -156,7 +167,10 @@ function addPoint(ctx: ToolContext, x: number, y: number, last = false): void {
   const step = Math.max(0.75, brush.size / 8);
   if ((x - lx) ** 2 + (y - ly) ** 2 < (last ? 0.01 : step * step) || pts.length >= 2 * MAX_STROKE_POINTS) return;
   pts.push(x, y);
-  if (live.kind === 'session') drawSessionPart(ctx);
+  if (live.kind === 'session') {
+    if (live.grid !== live.stroke) live.grid.points.push(...toWorkingPoints([x, y], segment.working!));
+    drawSessionPart(ctx);
+  }
   else {
     live.edit.extend();
     ctx.requestRender();
@@ -240,10 +254,6 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
       endStroke(ctx);
       strokeMode = e.button === 2 || e.altKey ? other(mode) : mode;
       if (segment.active) {
-        if (segment.result?.sample) {
-          ctx.notify(t('On an image this large the brush edits finished objects only: finish the object, then brush it.'));
-          return true;
-        }
         beginSessionStroke(ctx, strokeMode, e.x, e.y);
         return true;
       }
@@ -302,6 +312,10 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
         live = null;
         return clickSession.cancel(ctx);
       }
+      if (e.key === 'Backspace' || e.key === 'Delete') {
+        if (!live) clickSession.undoStep(ctx);
+        return true;
+      }
       return false;
     },
 
@@ -344,6 +358,12 @@ function makeBrushTool(id: 'brush' | 'eraser', mode: BrushMode): Tool {
       if (!panelRoot?.isConnected) {
         ensureSize(ctx);
         showPanel(ctx, mode);
+      }
+      // The object in progress was finished or cancelled (every end redraws): the click tool's
+      // panel, shown for it, goes, so the side panel shows the brush alone, the active tool.
+      if (!segment.active && live === null && clickSession.isOpen()) {
+        clickSession.close(ctx);
+        ctx.setCursor('none');
       }
       if (segment.active) clickSession.drawOverlay(g, v, ctx);
       drawObjectEdit(g, v, ctx);

@@ -8,6 +8,7 @@ import type { ClickXY } from '../../shared/inference/clicks';
 import type { BoxXYWH } from '../../shared/inference/resize';
 import { maskFromProbabilities, polygonsFromMask, previewProbabilities, sampleGrid, type Polygonized, type ProbabilityBox } from '../../shared/inference/polygonize';
 import { autoThresholdByte, thresholdOfByte, type MaskOptions } from '../../shared/inference/postprocess';
+import { isIdentity, toFullBox, toWorkingBox, workingSize, type WorkingScale } from '../../shared/inference/workingImage';
 
 /** A brush stroke of the session, with what it overwrote (its undo). */
 export interface SessionStroke {
@@ -54,9 +55,16 @@ export class SegmentState {
   result: ProbabilityBox | null = null;
   /**
    * The user's brush strokes (painted = object, erased = background), kept across clicks and put
-   * on every mask after the mask options. Null until the first stroke of the session.
+   * on every mask after the mask options. Null until the first stroke of the session. On the
+   * segmentation grid (`startStrokes`): the image's pixels, or a very large image's working copy.
    */
   override: OverrideLayer | null = null;
+  /**
+   * Set when the image is segmented on a downscaled working copy (over WORKING_PIXELS): the host's
+   * results come on its grid (`sample`), and the strokes are drawn on it too, mapped as the host
+   * maps them (`toWorkingStroke`), so the preview and the host's state agree pixel for pixel.
+   */
+  working: WorkingScale | null = null;
   /** The session's strokes in order, for undo (Backspace undoes a stroke or a click, newest first). */
   strokes: SessionStroke[] = [];
   /**
@@ -74,7 +82,14 @@ export class SegmentState {
   /** How many clicks `result` answers (it can lag `clicks` while the next click is running). */
   resultClicks = 0;
   /** The mask the options make of `result` (drawn at once). */
-  mask: { box: ProbabilityBox['box']; data: Uint8Array; area: number; grid: { width: number; height: number } } | null = null;
+  mask: {
+    box: ProbabilityBox['box'];
+    data: Uint8Array;
+    area: number;
+    grid: { width: number; height: number };
+    /** `box` on the segmentation grid (the strokes' coordinates): `box` itself unless on a working copy. */
+    gridBox: BoxXYWH;
+  } | null = null;
   /** Its polygons; traced just after the mask is drawn, see `polygonFresh`. */
   poly: Polygonized | null = null;
   /**
@@ -136,9 +151,11 @@ export class SegmentState {
     const e = (this.effective = this.effectiveBox(grow));
     if (e) {
       const m = maskFromProbabilities(e, this.maskOptions());
+      const grid = sampleGrid(e), gridBox = this.gridBox(e);
+      let area = m.area;
       // The strokes are the user's word: after the options (a painted island survives "keep largest").
-      const area = this.override && !e.sample ? applyOverride(m.mask, e.box, m.area, this.override) : m.area;
-      this.mask = { box: e.box, data: m.mask, area, grid: sampleGrid(e) };
+      if (this.override) area = Math.round(m.area + applyOverride(m.mask, gridBox, 0, this.override) * sampleArea(e));
+      this.mask = { box: e.box, data: m.mask, area, grid, gridBox };
     } else this.mask = null;
     this.liveDirty = null;
     this.maskRevision++;
@@ -146,19 +163,40 @@ export class SegmentState {
   }
 
   /**
-   * `result` with the strokes baked in, on `result.box` grown to hold the painted pixels (a
-   * result on a working copy's coarser grid takes no strokes: the brush refuses them there).
+   * Starts the session's stroke layer for an image of `width` x `height` (no-op when it has one):
+   * on the working copy's grid when the host segments one (the same size rule as the host's).
+   */
+  startStrokes(width: number, height: number): OverrideLayer {
+    if (this.override) return this.override;
+    const w = workingSize(width, height);
+    this.working = isIdentity(w) ? null : w;
+    return (this.override = new OverrideLayer(w.width, w.height));
+  }
+
+  /** A probability box's box on the segmentation grid (see `mask.gridBox`). */
+  private gridBox(p: ProbabilityBox): BoxXYWH {
+    const w = this.working;
+    if (!p.sample || !w) return p.box;
+    const b = toWorkingBox(p.box, w);
+    return { x: b.x, y: b.y, width: p.sample.width, height: p.sample.height };
+  }
+
+  /**
+   * `result` with the strokes baked in, on `result.box` grown to hold the painted pixels, on the
+   * segmentation grid (a working copy's result and strokes are both on the copy's grid).
    * `grow`: on the stroke layer's own box, which grows by half its size at a time, so a stroke
    * painting outwards recomputes the whole mask a few times, not on every pointer move; when the
    * stroke ends, the mask goes back to the painted pixels' tight box.
    */
   private effectiveBox(grow: boolean): ProbabilityBox | null {
-    const r = this.result, o = this.override;
-    if (!o || o.empty || r?.sample) return r;
+    const r = this.result, o = this.override, w = this.working;
+    if (!o || o.empty) return r;
     const paint = o.paintBox && grow ? o.box : o.paintBox;
-    const box = r ? unionBox(r.box, paint) : paint;
+    const rb = r && r.box.width > 0 && r.box.height > 0 ? this.gridBox(r) : null;
+    const box = unionBox(rb, paint);
     if (!box) return r;
-    return { box, data: bakeOverride(r?.data ?? new Uint8Array(0), r?.box ?? box, box, o) };
+    const data = rb ? bakeOverride(r!.data, rb, box, o) : bakeOverride(new Uint8Array(0), { x: 0, y: 0, width: 0, height: 0 }, box, o);
+    return w ? { box: toFullBox(box, w), data, sample: { width: box.width, height: box.height } } : { box, data };
   }
 
   /**
@@ -167,14 +205,14 @@ export class SegmentState {
    * else the mask is recomputed on a grown box.
    */
   strokeLive(dirty: BoxXYWH): void {
-    const m = this.mask, o = this.override;
-    const inside = m && o && m.grid.width === m.box.width && dirty.x >= m.box.x && dirty.y >= m.box.y
-      && dirty.x + dirty.width <= m.box.x + m.box.width && dirty.y + dirty.height <= m.box.y + m.box.height;
+    const m = this.mask, o = this.override, g = m?.gridBox;
+    const inside = m && o && g && dirty.x >= g.x && dirty.y >= g.y
+      && dirty.x + dirty.width <= g.x + g.width && dirty.y + dirty.height <= g.y + g.height;
     if (!inside) {
       this.recomputeMask(true);
       return;
     }
-    m.area = applyOverride(m.data, m.box, m.area, o, dirty);
+    m.area = Math.max(0, Math.round(m.area + applyOverride(m.data, g, 0, o, dirty) * sampleArea(m)));
     this.liveDirty = unionBox(this.liveDirty, dirty);
     this.revision++;
   }
@@ -212,6 +250,7 @@ export class SegmentState {
     this.resultClicks = 0;
     this.autoThreshold = null;
     this.override = null;
+    this.working = null;
     this.strokes = [];
     this.effective = null;
     this.liveDirty = null;
@@ -222,6 +261,12 @@ export class SegmentState {
     this.polyRevision = this.revision;
     if (this.status === 'busy') this.status = 'ready';
   }
+}
+
+/** Image pixels per sample of a probability box or mask (1 unless on a working copy's grid). */
+function sampleArea(p: { box: BoxXYWH; sample?: { width: number; height: number }; grid?: { width: number; height: number } }): number {
+  const g = p.sample ?? p.grid;
+  return g && g.width > 0 && g.height > 0 ? (p.box.width * p.box.height) / (g.width * g.height) : 1;
 }
 
 /** The newest undo step of a session: its last stroke when none of its clicks came after it. */

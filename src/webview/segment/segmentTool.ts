@@ -329,7 +329,8 @@ function overlayCanvas(ctx: ToolContext): HTMLCanvasElement | null {
   if (overlay.key !== key) overlay.full(mask.data, mask.grid.width, mask.grid.height, c, key);
   else if (segment.liveDirty) {
     const d = segment.liveDirty;
-    overlay.partial(mask.data, mask.grid.width, { x: d.x - mask.box.x, y: d.y - mask.box.y, width: d.width, height: d.height });
+    // The dirty box is on the segmentation grid, as the mask's data (see `mask.gridBox`).
+    overlay.partial(mask.data, mask.grid.width, { x: d.x - mask.gridBox.x, y: d.y - mask.gridBox.y, width: d.width, height: d.height });
   }
   segment.liveDirty = null;
   return overlay.canvas;
@@ -392,6 +393,8 @@ export const clickSession = {
   cancel,
   undoStep,
   close: closeSession,
+  /** True while the click tool's panel is shown. */
+  isOpen: (): boolean => panelRoot?.isConnected ?? false,
   drawOverlay: (g: CanvasRenderingContext2D, v: ViewTransform, ctx: ToolContext) => segmentTool.drawOverlay!(g, v, ctx),
 };
 
@@ -434,8 +437,9 @@ export const segmentTool: Tool = {
     ctx.setCursor(segment.status === 'busy' || segment.status === 'loading' ? 'progress' : 'crosshair');
   },
 
-  // Enter / Escape straight from the webview while an object is active, so finishing or cancelling
-  // right after a click never waits for the `edgeflow.drawing` context key to reach VS Code.
+  // Enter / Escape / Backspace straight from the webview while an object is active, so finishing,
+  // cancelling or undoing right after a click never waits for VS Code's keybinding (whose command
+  // would apply to whatever session is current when it arrives; input.ts keeps it from coming).
   keyDown(e, ctx) {
     if (!segment.active || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return false;
     // A focused button (reached with Tab) keeps Enter for itself.
@@ -444,6 +448,10 @@ export const segmentTool: Tool = {
       return true;
     }
     if (e.key === 'Escape') return cancel(ctx);
+    if (e.key === 'Backspace' || e.key === 'Delete') {
+      undoStep(ctx);
+      return true; // nothing to undo: still not the selected object's Delete
+    }
     return false;
   },
 

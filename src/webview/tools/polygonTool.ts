@@ -105,8 +105,10 @@ export const polygonTool: Tool = {
       void finish(ctx);
       return true;
     }
-    if (e.key === 'Escape') {
-      draft = [];
+    if (e.key === 'Escape' || e.key === 'Backspace' || e.key === 'Delete') {
+      // Backspace / Delete: the last vertex (a draft of one vertex goes with it).
+      if (e.key === 'Escape') draft = [];
+      else draft.length -= 2;
       ctx.changed();
       ctx.requestRender();
       return true;

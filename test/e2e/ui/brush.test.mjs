@@ -20,6 +20,8 @@ const RED = 'images/red.png';
 const SIZE = { width: 640, height: 480 };
 const RED_SIZE = { width: 600, height: 400 };
 const BIG = { width: 6000, height: 4000 };
+// Over WORKING_PIXELS (24 MP): segmented on a downscaled working copy (about 6573x3651).
+const HUGE = { width: 7200, height: 4000 };
 const LABELS = { version: 1, labels: [{ id: 1, name: 'teddy', color: '#e6194b' }] };
 
 describe('brush and eraser (VSIX in code-server)', function () {
@@ -54,6 +56,9 @@ describe('brush and eraser (VSIX in code-server)', function () {
     const disc = `<svg width="${BIG.width}" height="${BIG.height}"><circle cx="3000" cy="2000" r="900" fill="rgb(200,40,50)"/></svg>`;
     await sharp({ create: { ...BIG, channels: 3, background: { r: 70, g: 90, b: 110 } }, limitInputPixels: false })
       .composite([{ input: Buffer.from(disc) }]).png({ compressionLevel: 1 }).toFile(join(workspace, 'images/big.png'));
+    const disc2 = `<svg width="${HUGE.width}" height="${HUGE.height}"><circle cx="3600" cy="2000" r="900" fill="rgb(200,40,50)"/></svg>`;
+    await sharp({ create: { ...HUGE, channels: 3, background: { r: 70, g: 90, b: 110 } }, limitInputPixels: false })
+      .composite([{ input: Buffer.from(disc2) }]).png({ compressionLevel: 1 }).toFile(join(workspace, 'images/huge.png'));
     session = await startSession(workspace, {
       settings: {
         'edgeflow.model': 'models/tiny.onnx',
@@ -186,11 +191,17 @@ describe('brush and eraser (VSIX in code-server)', function () {
     assert.equal(await debug(frame, 'selection'), null);
     await dragImage(page, frame, { x: 100, y: 100 }, { x: 200, y: 140 });
     await waitFor('the painted mask', async () => (await maskAt(150, 120)) === 1);
+    // The object in progress shows the click panel (its options, Finish) under the brush's.
+    const panels = () => frame.evaluate(() => [...document.querySelectorAll('[data-testid="side-panel"] [data-testid$="-panel"]')].map((e) => e.dataset.testid).filter((id) => id === 'brush-panel' || id === 'segment-panel'));
+    assert.deepEqual(await panels(), ['brush-panel', 'segment-panel']);
     await page.keyboard.press('Space');
     const objects = await waitFor('the painted object', async () => {
       const o = await debug(frame, 'objects');
       return o.length === 1 ? o : null;
     });
+    // Finished: the brush is the active tool, and its panel is the only one (issue 30).
+    await waitFor('the brush panel alone', async () => JSON.stringify(await panels()) === '["brush-panel"]');
+    assert.equal(await debug(frame, 'tool'), 'brush');
     const xs = objects[0].regions[0].outer.filter((_, i) => i % 2 === 0);
     assert.ok(Math.min(...xs) < 100 && Math.max(...xs) > 200, `the stroke's extent: ${Math.min(...xs)}..${Math.max(...xs)}`);
     await screenshot(page, 'brush-07-painted-object');
@@ -235,5 +246,36 @@ describe('brush and eraser (VSIX in code-server)', function () {
     await screenshot(page, 'brush-08-big-image-stroke');
     await page.keyboard.press('Space');
     await waitFor('the finished object', async () => (await debug(frame, 'objects')).length === 1, { timeout: 60000 });
+  });
+  it('brushes the click object in progress on a 7200x4000 image (a working copy): the stroke shows at once and is in the finished object', async function () {
+    this.timeout(150000);
+    await quickOpen(page, 'images/huge.png');
+    frame = await editorFrame(page, { ...HUGE, timeout: 90000 });
+    await frame.click('[data-testid="tool-segment"]');
+    await clickImage(page, frame, 3600, 2000);
+    await waitFor('the mask', () => ready(1), { timeout: 90000 });
+    assert.equal(await maskAt(3600, 2000), 1);
+    assert.equal(await maskAt(4900, 2000), 0, 'the model gives nothing at x = 4900');
+    await page.keyboard.press('b');
+    await waitFor('the brush', async () => (await debug(frame, 'tool')) === 'brush');
+    const notices = () => frame.locator('[data-testid="notice"]').allTextContents().then((t) => t.join(' '));
+    await dragImage(page, frame, { x: 4800, y: 2000 }, { x: 5000, y: 2000 });
+    await waitFor('the painted stroke', async () => (await maskAt(4900, 2000)) === 1 && Number(await panel().getAttribute('data-strokes')) === 1);
+    assert.doesNotMatch(await notices(), /image this large/);
+    assert.equal(await maskAt(4900, 2300), 0, 'beyond the brush');
+    await screenshot(page, 'brush-09-working-copy-stroke');
+    // A second click keeps the stroke (the host drew it on its copy too).
+    await page.keyboard.press('s');
+    await waitFor('the click tool', async () => (await debug(frame, 'tool')) === 'segment');
+    await clickImage(page, frame, 3500, 1900);
+    await waitFor('the second mask', () => ready(2), { timeout: 90000 });
+    assert.equal(await maskAt(4900, 2000), 1, 'the stroke survives the next click');
+    await page.keyboard.press('Space');
+    const objects = await waitFor('the finished object', async () => {
+      const o = await debug(frame, 'objects');
+      return o.length === 1 ? o : null;
+    }, { timeout: 60000 });
+    const xs = objects[0].regions.flatMap((r) => r.outer.filter((_, i) => i % 2 === 0));
+    assert.ok(Math.max(...xs) > 5000 && Math.max(...xs) < 5080, `the stroke's right end in the object: ${Math.max(...xs)}`);
   });
 });

@@ -160,4 +160,49 @@ describe('click segmentation (VSIX in code-server)', function () {
     await waitFor('undo of the refinement', async () => JSON.stringify((await debug(frame, 'objects'))[0].regions) === JSON.stringify(object.regions));
     await screenshot(page, 'segment-04-undo');
   });
+  // Escape, Enter and Backspace are handled in the webview at once; VS Code's keybinding for the
+  // same key used to send its command back a few hundred milliseconds later, which cancelled,
+  // finished or undid the NEXT object if the user clicked meanwhile (issue 30).
+  it('a key handled in the webview never comes back from VS Code to act on the next object', async () => {
+    const panel = frame.locator('[data-testid="segment-panel"]');
+    const clicks = async () => (await debug(frame, 'segmentClicks')).map((c) => [Math.round(c.x), Math.round(c.y)]);
+    const readyWith = async (n) => (await panelState()) === 'ready' && Number(await panel.getAttribute('data-clicks')) === n && (await panelArea()) > 0;
+    // Long enough for a keybinding's command to have come back through the extension host.
+    const settle = () => new Promise((r) => setTimeout(r, 1500));
+    const count = (await debug(frame, 'objects')).length;
+    await clickImage(page, frame, 120, 100);
+    await waitFor('a first object', () => readyWith(1), { timeout: 30000 });
+    // Escape, then at once a click: the click's new object survives.
+    await page.keyboard.press('Escape');
+    await clickImage(page, frame, 520, 380);
+    await settle();
+    assert.equal(await debug(frame, 'drawing'), true, 'the new object is still in progress after Escape + click');
+    assert.deepEqual(await clicks(), [[520, 380]]);
+    await waitFor('its mask', () => readyWith(1), { timeout: 30000 });
+    // Backspace, then at once a click: the undo took the click before it, not the new one.
+    await clickImage(page, frame, 540, 380);
+    await waitFor('a second click', () => readyWith(2), { timeout: 30000 });
+    await page.keyboard.press('Backspace');
+    await clickImage(page, frame, 500, 360);
+    await settle();
+    assert.deepEqual(await clicks(), [[520, 380], [500, 360]], 'Backspace undid the click made before it');
+    await waitFor('the mask of both clicks', () => readyWith(2), { timeout: 30000 });
+    // Enter, then at once a click: the object is finished, the click starts the next one and it
+    // is not finished too.
+    await page.keyboard.press('Enter');
+    await clickImage(page, frame, 120, 100);
+    await settle();
+    assert.equal((await debug(frame, 'objects')).length, count + 1, 'Enter finished one object');
+    assert.equal(await debug(frame, 'drawing'), true, 'the click after Enter started an object still in progress');
+    assert.deepEqual(await clicks(), [[120, 100]]);
+    await waitFor('its mask', () => readyWith(1), { timeout: 30000 });
+    // With the focus on a toolbar button (a mouse click on it), Escape still cancels.
+    await frame.click('[data-testid="tool-segment"]');
+    assert.equal(await frame.evaluate(() => document.activeElement?.dataset.testid), 'tool-segment');
+    await page.keyboard.press('Escape');
+    await waitFor('the object cancelled', async () => (await debug(frame, 'drawing')) === false);
+    await settle();
+    assert.equal((await debug(frame, 'objects')).length, count + 1);
+    await screenshot(page, 'segment-05-keys-race');
+  });
 });

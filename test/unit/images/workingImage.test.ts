@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { toFullBox, toFullPatch, toWorkingClicks, toWorkingMask, toWorkingRegions, workingSize, WORKING_PIXELS } from '../../../src/extension/image/workingImage';
+import { toFullBox, toFullPatch, toWorkingBox, toWorkingClicks, toWorkingMask, toWorkingPoints, toWorkingRadius, toWorkingRegions, workingSize, WORKING_PIXELS } from '../../../src/shared/inference/workingImage';
 import { decodeWorkingImage } from '../../../src/extension/inference/decode';
 import { Predictor, predictionToMask } from '../../../src/extension/inference/predictor';
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
@@ -54,6 +54,21 @@ describe('click segmentation on a working copy of a very large image', function 
     assert.deepEqual(toWorkingRegions([{ outer: [200, 100, 600, 100, 600, 300, 200, 300], holes: [[300, 150, 400, 150, 400, 200]] }], w), [
       { outer: [50, 25, 150, 25, 150, 75, 50, 75], holes: [[75, 37.5, 100, 37.5, 100, 50]] },
     ]);
+  });
+
+  it('finds the copy\'s box back from a full-image box (the webview draws strokes on the copy\'s grid)', () => {
+    // Scales with and without a whole ratio, boxes touching the edges included.
+    for (const w of [workingSize(8000, 6000), workingSize(30000, 8000), workingSize(7001, 4999), { fullWidth: 1000, fullHeight: 600, width: 250, height: 150 }]) {
+      for (const b of [{ x: 0, y: 0, width: 1, height: 1 }, { x: 17, y: 3, width: 40, height: 9 }, { x: w.width - 7, y: w.height - 5, width: 7, height: 5 }, { x: 0, y: 0, width: w.width, height: w.height }]) {
+        assert.deepEqual(toWorkingBox(toFullBox(b, w), w), b, `${JSON.stringify(b)} on ${w.width}x${w.height}`);
+      }
+    }
+    assert.deepEqual(toWorkingBox({ x: 5, y: 5, width: 0, height: 0 }, workingSize(8000, 6000)), { x: 0, y: 0, width: 0, height: 0 });
+    // A stroke on the copy: points as clicks are (pixel centres), the radius scaled and at least half a pixel.
+    const w = { fullWidth: 1000, fullHeight: 600, width: 250, height: 150 };
+    assert.deepEqual(toWorkingPoints([401.5, 201.5, -10, 700], w), [100, 50, -2.875, 174.625]);
+    assert.equal(toWorkingRadius(20, w), 5);
+    assert.equal(toWorkingRadius(1, w), 0.5);
   });
 
   it('traces a coarse grid into polygons in image pixels, with the area in image pixels', () => {

@@ -6,6 +6,9 @@ import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import type { RgbImage } from '../../../src/shared/inference/resize';
 import { inputPath } from '../helpers/golden';
 import { inferenceWorkerScript } from '../helpers/worker';
+import { OVERRIDE_BACKGROUND, OVERRIDE_OBJECT, OverrideLayer, type BrushStroke } from '../../../src/shared/geometry/brush';
+import type { BoxXYWH } from '../../../src/shared/inference/resize';
+import { toWorkingBox, toWorkingPoints, toWorkingStroke, type WorkingScale } from '../../../src/shared/inference/workingImage';
 
 // The tiny contract graph (test/fixtures/gen/tiny_model.py) is no segmentation model: its mask is
 // the 31x31 model-pixel square around each positive click disk minus the same around negative ones.
@@ -271,6 +274,53 @@ describe('Predictor brush strokes (worker + tiny contract graph)', function () {
     assert.equal(at(r2, 600, 400), 1, 'the stroke during the click is kept');
     const none = (await p.rewind([]))!;
     assert.equal(none.data.length, 0, 'Reset: back to nothing');
+    p.dispose();
+  });
+  it('on a very large image\'s working copy: full-image strokes land where the webview draws them, through later clicks', async () => {
+    // A 6400x4800 image (31 MP, over WORKING_PIXELS) segmented on a copy at a tenth: a scale the
+    // tiny graph answers at once; the mapping is the one of any working copy.
+    const w: WorkingScale = { fullWidth: 6400, fullHeight: 4800, width: W, height: H };
+    const p = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu', working: w });
+    /** The answer at working-copy pixel (x, y) (its box is in image pixels, its data on the copy's grid). */
+    const atCopy = (r: { box: BoxXYWH; data: Uint8Array; sample?: { width: number; height: number } }, x: number, y: number): number => {
+      const b = toWorkingBox(r.box, w);
+      assert.deepEqual([b.width, b.height], [r.sample!.width, r.sample!.height], 'the box maps back onto the copy');
+      if (x < b.x || y < b.y || x >= b.x + b.width || y >= b.y + b.height) return 0;
+      return r.data[(y - b.y) * b.width + (x - b.x)] > 127 ? 1 : 0;
+    };
+    const atFull = (r: Parameters<typeof atCopy>[0], x: number, y: number): number => {
+      const [u, v] = toWorkingPoints([x, y], w);
+      return atCopy(r, Math.round(u), Math.round(v));
+    };
+    const c1 = { x: 3200, y: 2400, positive: true };
+    const r1 = (await p.predict([c1]))!;
+    assert.ok(r1.sample, 'answered on the copy\'s grid');
+    assert.equal(atFull(r1, 3200, 2400), 1);
+    assert.equal(atFull(r1, 1100, 1000), 0);
+    const paint: BrushStroke = { mode: 'paint', radius: 60, points: [1000, 1000, 1200, 1000] };
+    const erase: BrushStroke = { mode: 'erase', radius: 50, points: [3200, 2400] };
+    await p.stroke(paint);
+    await p.stroke(erase);
+    const r2 = (await p.predict([c1, { x: 3300, y: 2500, positive: true }]))!;
+    assert.equal(atFull(r2, 1100, 1000), 1, 'painted stays object');
+    assert.equal(atFull(r2, 1100, 1100), 0, 'beyond the brush radius');
+    assert.equal(atFull(r2, 3200, 2400), 0, 'erased stays background');
+    assert.equal(atFull(r2, 3350, 2550), 1, 'the model elsewhere');
+    // The webview's preview of the same strokes (segmentState.ts: its layer on the copy's grid)
+    // covers exactly the pixels the host painted and erased.
+    const layer = new OverrideLayer(W, H);
+    layer.draw(toWorkingStroke(paint, w));
+    layer.draw(toWorkingStroke(erase, w));
+    let painted = 0;
+    for (let y = 80; y < 120; y++) {
+      for (let x = 85; x < 135; x++) {
+        const v = layer.at(x, y);
+        if (v === OVERRIDE_OBJECT) painted++;
+        assert.equal(atCopy(r2, x, y), v === OVERRIDE_OBJECT ? 1 : 0, `paint at copy pixel (${x}, ${y})`);
+      }
+    }
+    assert.ok(painted > 200, `${painted} painted copy pixels`);
+    for (let y = 230; y < 250; y++) for (let x = 310; x < 330; x++) if (layer.at(x, y) === OVERRIDE_BACKGROUND) assert.equal(atCopy(r2, x, y), 0, `erase at (${x}, ${y})`);
     p.dispose();
   });
 });

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { OverrideLayer, strokeBounds, type BrushStroke } from '../../../src/shared/geometry/brush';
-import { multiPolygonArea, reverseRing } from '../../../src/shared/geometry/polygon';
+import { multiPolygonArea, multiPolygonBBox, reverseRing } from '../../../src/shared/geometry/polygon';
+import type { BoxXYWH } from '../../../src/shared/inference/resize';
+import { toFullBox, toWorkingPoints, toWorkingRadius, WORKING_PIXELS, type WorkingScale } from '../../../src/shared/inference/workingImage';
 import { ObjectMaskEdit } from '../../../src/webview/segment/objectMaskEdit';
 import { lastStepIsStroke, SegmentState } from '../../../src/webview/segment/segmentState';
 
@@ -199,5 +201,96 @@ describe('a stroke on one region of an object', () => {
     assert.ok(sameRing(left.outer, before[0].outer), 'the untouched region is the old one');
     assert.equal(left.holes.length, 1);
     assert.ok(sameRing(left.holes[0], before[0].holes[0]), 'its hole too');
+  });
+});
+
+describe('brush strokes in the click session on a very large image (working copy)', () => {
+  // 8000x6000 = 48 MP: the host segments a working copy of about 5657x4242 (WORKING_PIXELS).
+  const FULL = { width: 8000, height: 6000 };
+  /** The object at full-image pixel (x, y), read as the webview's debug API reads it. */
+  const maskAtFull = (s: SegmentState, x: number, y: number): number => {
+    const m = s.mask!;
+    const { box, grid } = m;
+    if (x < box.x || y < box.y || x >= box.x + box.width || y >= box.y + box.height) return 0;
+    return m.data[Math.floor(((y - box.y) * grid.height) / box.height) * grid.width + Math.floor(((x - box.x) * grid.width) / box.width)];
+  };
+  /** A full-image stroke drawn as brushTool.ts draws it: mapped onto the session's grid. */
+  function strokeFull(s: SegmentState, st: BrushStroke, clickCount: number): BoxXYWH {
+    const layer = s.startStrokes(FULL.width, FULL.height);
+    const w = s.working!;
+    const g: BrushStroke = { mode: st.mode, radius: toWorkingRadius(st.radius, w), points: toWorkingPoints(st.points, w) };
+    const before = [layer.save(strokeBounds(g, { x: 0, y: 0, width: layer.width, height: layer.height })!)];
+    const dirty = layer.draw(g)!;
+    s.strokes.push({ stroke: st, clickCount, before });
+    return dirty;
+  }
+  /** The host's answer to a click: a confident 40x40 square on a 100x100 box of the copy at (1000, 800). */
+  function sampled(w: WorkingScale): { box: BoxXYWH; data: Uint8Array; sample: { width: number; height: number } } {
+    const wb = { x: 1000, y: 800, width: 100, height: 100 };
+    const data = new Uint8Array(100 * 100);
+    for (let r = 30; r < 70; r++) for (let c = 30; c < 70; c++) data[r * 100 + c] = 230;
+    return { box: toFullBox(wb, w), data, sample: { width: 100, height: 100 } };
+  }
+
+  it('draws the strokes on the copy\'s grid and keeps them on its results: a painted island, an erased notch', () => {
+    const s = new SegmentState();
+    const layer = s.startStrokes(FULL.width, FULL.height);
+    const w = s.working!;
+    assert.ok(w.width < FULL.width && w.width * w.height <= WORKING_PIXELS, `working copy ${w.width}x${w.height}`);
+    assert.deepEqual([layer.width, layer.height], [w.width, w.height], 'the stroke layer is on the copy\'s grid, not 48 MB');
+    s.result = sampled(w);
+    s.resultClicks = 1;
+    s.clicks = [{ x: 1485, y: 1272, positive: true }];
+    // The square spans copy pixels 1030..1069 x 830..869, full pixels about 1457..1513 x 1174..1231.
+    s.recompute();
+    assert.equal(maskAtFull(s, 1485, 1200), 1, 'the model\'s square');
+    assert.equal(maskAtFull(s, 2000, 1200), 0);
+    strokeFull(s, { mode: 'paint', radius: 10, points: [2000, 1200, 2040, 1200] }, 1); // an island far off the result's box
+    strokeFull(s, { mode: 'erase', radius: 6, points: [1485, 1150, 1485, 1190] }, 1); // a notch into the square's top
+    s.recompute();
+    assert.equal(s.options.keepLargest, true);
+    assert.equal(maskAtFull(s, 2020, 1200), 1, 'painted, and kept through "keep largest region"');
+    assert.equal(maskAtFull(s, 2020, 1215), 0, 'beyond the brush radius');
+    assert.equal(maskAtFull(s, 1485, 1180), 0, 'erased');
+    assert.equal(maskAtFull(s, 1465, 1180), 1, 'the square beside the notch');
+    const m = s.mask!;
+    assert.ok(m.grid.width < m.box.width, 'the mask stays on the copy\'s grid');
+    // Traced in full-image pixels: the square and the island.
+    s.recomputePolygon();
+    assert.equal(s.poly!.regions.length, 2, 'the square and the island');
+    const island = s.poly!.regions.map((r) => multiPolygonBBox([r])).find((b) => b[0] > 1900)!;
+    assert.ok(Math.abs(island[0] - 1990) < 4 && Math.abs(island[2] - 2050) < 4 && Math.abs(island[1] - 1190) < 4 && Math.abs(island[3] - 1210) < 4, `island ${island}`);
+    // The next click's answer (the model forgot both): the strokes stay the user's word.
+    s.result = sampled(w);
+    s.resultClicks = 2;
+    s.recompute();
+    assert.deepEqual([maskAtFull(s, 2020, 1200), maskAtFull(s, 1485, 1180)], [1, 0]);
+  });
+
+  it('updates only the stroked part of the copy\'s grid while dragging, then the full recompute agrees', () => {
+    const s = new SegmentState();
+    s.startStrokes(FULL.width, FULL.height);
+    s.result = sampled(s.working!);
+    s.resultClicks = 1;
+    s.recompute();
+    const rev = s.maskRevision;
+    const dirty = strokeFull(s, { mode: 'paint', radius: 8, points: [1530, 1200, 1545, 1200] }, 1);
+    s.strokeLive(dirty);
+    assert.equal(s.maskRevision, rev, 'no full recompute inside the mask box');
+    assert.deepEqual(s.liveDirty, dirty, 'the overlay repaints the stroke\'s box of the grid');
+    assert.equal(maskAtFull(s, 1538, 1200), 1);
+    const live = s.mask!.area;
+    s.recompute();
+    assert.ok(Math.abs(s.mask!.area - live) <= 2, `area ${live} live, ${s.mask!.area} recomputed`);
+  });
+
+  it('paints a new object from strokes alone, traced in full-image pixels', () => {
+    const s = new SegmentState();
+    strokeFull(s, { mode: 'paint', radius: 40, points: [5000, 3000, 5400, 3000] }, 0);
+    s.recompute();
+    assert.equal(maskAtFull(s, 5200, 3000), 1);
+    assert.equal(s.poly!.regions.length, 1);
+    const [x0, y0, x1, y1] = multiPolygonBBox(s.poly!.regions);
+    assert.ok(Math.abs(x0 - 4960) < 4 && Math.abs(x1 - 5440) < 4 && Math.abs(y0 - 2960) < 4 && Math.abs(y1 - 3040) < 4, `${[x0, y0, x1, y1]}`);
   });
 });

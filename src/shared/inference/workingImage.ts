@@ -51,11 +51,23 @@ export function toWorkingClicks(clicks: readonly ClickXY[], w: WorkingScale): Cl
   }));
 }
 
-/** A full-image brush stroke -> the working copy's (points as clicks, the radius scaled). */
-export function toWorkingStroke(stroke: BrushStroke, w: WorkingScale): BrushStroke {
+/** Full-image stroke points (x, y, x, y, ...) -> the working copy's, unclamped (a stroke may leave the image). */
+export function toWorkingPoints(points: readonly number[], w: WorkingScale): number[] {
   const sx = w.width / w.fullWidth, sy = w.height / w.fullHeight;
-  const points = stroke.points.map((v, i) => (i % 2 === 0 ? (v + 0.5) * sx - 0.5 : (v + 0.5) * sy - 0.5));
-  return { mode: stroke.mode, radius: Math.max(0.5, stroke.radius * Math.min(sx, sy)), points };
+  return points.map((v, i) => (i % 2 === 0 ? (v + 0.5) * sx - 0.5 : (v + 0.5) * sy - 0.5));
+}
+
+/** A full-image brush radius -> the working copy's (never under half a working pixel). */
+export function toWorkingRadius(radius: number, w: WorkingScale): number {
+  return Math.max(0.5, radius * Math.min(w.width / w.fullWidth, w.height / w.fullHeight));
+}
+
+/**
+ * A full-image brush stroke -> the working copy's (points as clicks, the radius scaled). The
+ * webview draws a stroke's immediate preview with the same mapping (segmentState.ts).
+ */
+export function toWorkingStroke(stroke: BrushStroke, w: WorkingScale): BrushStroke {
+  return { mode: stroke.mode, radius: toWorkingRadius(stroke.radius, w), points: toWorkingPoints(stroke.points, w) };
 }
 
 /** A working-copy box -> the full-image box it covers. */
@@ -68,6 +80,20 @@ export function toFullBox(b: BoxXYWH, w: WorkingScale): BoxXYWH {
   const x1 = Math.min(w.fullWidth, Math.ceil((b.x + b.width) * fx));
   const y1 = Math.min(w.fullHeight, Math.ceil((b.y + b.height) * fy));
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/**
+ * The working-copy box that `toFullBox` maps to `full` (`full` must be such an image, as the box of
+ * a prediction on the copy is): the inverse of `toFullBox`.
+ */
+export function toWorkingBox(full: BoxXYWH, w: WorkingScale): BoxXYWH {
+  if (full.width <= 0 || full.height <= 0) return { x: 0, y: 0, width: 0, height: 0 };
+  const fx = w.fullWidth / w.width, fy = w.fullHeight / w.height;
+  // toFullBox floors the start and ceils the end; with fx, fy >= 1 each working edge has its own
+  // full-image edge, found back by rounding the other way (a hair of slack for the division).
+  const x0 = Math.max(0, Math.ceil(full.x / fx - 1e-9)), y0 = Math.max(0, Math.ceil(full.y / fy - 1e-9));
+  const x1 = Math.min(w.width, Math.floor((full.x + full.width) / fx + 1e-9)), y1 = Math.min(w.height, Math.floor((full.y + full.height) / fy + 1e-9));
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
 }
 
 /**
