@@ -96,6 +96,9 @@ export type ModelStage = 'load' | 'run';
 
 const OUT_OF_MEMORY = /bad_alloc|failed to allocate|out of memory|cannot allocate|allocation fail|ENOMEM/i;
 const NOT_ONNX = /protobuf parsing failed|invalid protobuf|model_proto|failed to load model|no graph was found|ModelProto does not have a graph|Load model from .* failed/i;
+// ONNX Runtime's words for a model path that is not there; its errors reach us from the worker
+// without `code`.
+const NOT_FOUND = /File doesn't exist|no such file or directory|ENOENT/i;
 const WORKER_GONE = /inference worker stopped|worker.*(exit|terminated)/i;
 
 /** The first line of an error message, trimmed to a length a notification can show. */
@@ -128,7 +131,7 @@ export function explainModelError(stage: ModelStage, model: string, error: Error
       ? t('Click segmentation ran out of memory loading the model {0}. Close other editors or lower "edgeflow.inference.targetSize", then click again; the polygon tools keep working.', model)
       : t('Click segmentation ran out of memory running the model {0}. Close other editors or lower "edgeflow.inference.targetSize", then click again; the polygon tools keep working.', model);
   }
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT' || NOT_FOUND.test(m)) {
     return t('Click segmentation is off: the model {0} was not found. Set "{1}" to a shipped model name or to an ONNX file, then click again; the polygon tools keep working.', model, settingKey);
   }
   if (stage === 'load' && NOT_ONNX.test(m)) {
