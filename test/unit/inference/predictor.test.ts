@@ -245,13 +245,19 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
   });
 
   it('a missing model file rejects the open with "was not found" (not "not a valid ONNX model"), and the pool forgets it', async () => {
-    const missing = inputPath('inference/missing.onnx');
-    await assert.rejects(Predictor.open(pool, grey(64, 64), { modelPath: missing, device: 'cpu' }), (e: Error) => {
-      assert.match(explainModelError('load', 'missing.onnx', e), /^Click segmentation is off: the model missing\.onnx was not found\. Set "edgeflow\.model"/);
-      return true;
-    });
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(pool.size, 0, 'a failed load must not stay in the pool');
+    // A pool of its own: the shared one may still hold the previous tests' idle sessions.
+    const own = new SessionPool(inferenceWorkerScript(), 200);
+    try {
+      const missing = inputPath('inference/missing.onnx');
+      await assert.rejects(Predictor.open(own, grey(64, 64), { modelPath: missing, device: 'cpu' }), (e: Error) => {
+        assert.match(explainModelError('load', 'missing.onnx', e), /^Click segmentation is off: the model missing\.onnx was not found\. Set "edgeflow\.model"/);
+        return true;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(own.size, 0, 'a failed load must not stay in the pool');
+    } finally {
+      await own.dispose();
+    }
   });
 });
 
