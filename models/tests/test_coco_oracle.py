@@ -207,11 +207,11 @@ def sidecar_annotations():
         data = load(name)
         file_name = data["images"][0]["file_name"]
         for ann in data["annotations"]:
-            out.append((name, ann, by_key[(file_name, ann["id"])]))
+            out.append(pytest.param(name, ann, by_key[(file_name, ann["id"])], id=f'{file_name}#{ann["id"]}'))
     return out
 
 
-@pytest.mark.parametrize("name,ann,obj", sidecar_annotations(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name,ann,obj", sidecar_annotations())
 def test_sidecar_annotation_agrees_with_pycocotools(name, ann, obj):
     coco = COCO(str(FIXTURES / name))
     image = coco.imgs[ann["image_id"]]

@@ -6,7 +6,8 @@
  * self-intersecting ring, traced and simplified outlines, odd and 1-pixel image sizes) exported by
  * `runExport`, its sidecars, our own rasterisation of every object and a set of RLE cases. The
  * fixtures are golden files (REGEN=1 rewrites them), so the Python side always checks what this
- * code writes now. sharp, an independent PNG decoder, checks the mask and pseudo-colour PNGs here.
+ * code writes now. sharp (libpng), an independent PNG decoder, checks the mask, pseudo-colour and
+ * VOC PNGs here.
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -19,7 +20,7 @@ import { encodePng8 } from '../../../src/shared/export/png';
 import { annotationId } from '../../../src/shared/formats/cocoDataset';
 import { writeCocoSidecar } from '../../../src/shared/formats/cocoSidecar';
 import { countsArea, countsBBox, encodeRle, maskToCounts } from '../../../src/shared/formats/rle';
-import { parseHexColour } from '../../../src/shared/formats/vocPalette';
+import { parseHexColour, vocPalette } from '../../../src/shared/formats/vocPalette';
 import { maskToPolygons } from '../../../src/shared/geometry/contours';
 import { rasterizeMultiPolygon } from '../../../src/shared/geometry/polygon';
 import { simplifyMultiPolygon } from '../../../src/shared/geometry/simplify';
@@ -244,7 +245,7 @@ describe('export: outside oracles (pycocotools fixtures, sharp)', function () {
     await writeWorkspace(ws);
     ({
       summary: { warnings },
-    } = await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco', 'mask', 'pseudo'], images: 'reference', objectMasks: true } }));
+    } = await runExport({ workspaceDir: ws, outDir: out, settings: { formats: ['coco', 'mask', 'pseudo', 'voc'], images: 'reference', objectMasks: true } }));
     dataset = JSON.parse(await fs.readFile(path.join(out, 'coco/annotations/instances_all.json'), 'utf8'));
     for (const im of IMAGES) for (const o of im.objects) ours.set(key(im.file, o.id), rasterizeMultiPolygon(o.regions, im.width, im.height));
   });
@@ -292,7 +293,7 @@ describe('export: outside oracles (pycocotools fixtures, sharp)', function () {
     assertGolden('oracle/ours.json', stringifyCompactNumbers(fixture) + '\n');
   });
 
-  it('sharp decodes every mask PNG the export writes to the class ids, object masks and colours meant', async () => {
+  it('sharp decodes every PNG the export writes (masks, object masks, pseudo-colour, VOC) to the class ids, instances and colours meant', async () => {
     const colour = new Map(LABELS.map((l) => [l.id, parseHexColour(l.color!)!]));
     let files = 0;
     for (const im of IMAGES) {
@@ -310,7 +311,25 @@ describe('export: outside oracles (pycocotools fixtures, sharp)', function () {
       const rgb = new Uint8Array(width * height * 3);
       classes.forEach((c, i) => c && rgb.set(colour.get(c)!, i * 3));
       assert.deepEqual(new Uint8Array(pseudo.data), rgb, `pseudo/${stem}.png`);
-      files += 2;
+      // VOC: palette PNGs in VOC's colours, class ids and instance indices (drawing order, from 1).
+      const voc = vocPalette();
+      const instances = new Uint8Array(width * height);
+      let index = 0;
+      for (const o of im.objects) {
+        const mask = ours.get(key(im.file, o.id))!;
+        if (!mask.some((v) => v)) continue;
+        index++;
+        mask.forEach((v, i) => v && (instances[i] = index));
+      }
+      for (const [folder, values] of [['SegmentationClass', classes], ['SegmentationObject', instances]] as const) {
+        const file = path.join(out, 'voc', folder, `${stem}.png`);
+        const png = await decode(file);
+        assert.deepEqual([png.width, png.height, png.isPalette], [width, height, true], file);
+        const want = new Uint8Array(width * height * 3);
+        values.forEach((v, i) => want.set(voc.subarray(v * 3, v * 3 + 3), i * 3));
+        assert.deepEqual(png.data, want, file);
+      }
+      files += 4;
 
       for (const o of im.objects) {
         const mask = ours.get(key(im.file, o.id))!;
@@ -322,6 +341,6 @@ describe('export: outside oracles (pycocotools fixtures, sharp)', function () {
         files++;
       }
     }
-    assert.equal(files, 2 * IMAGES.length + dataset.annotations.length);
+    assert.equal(files, 4 * IMAGES.length + dataset.annotations.length);
   });
 });
