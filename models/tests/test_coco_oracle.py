@@ -22,8 +22,11 @@ boundary point taken 0.1 px either side of the column centre; ties go the other 
 edge in). Each step moves the outline it effectively samples by at most: vertex snapping
 0.1*sqrt(2), edge digitising 0.1, sampling beside the centre 0.1*sin(45deg), the row offset 0.1,
 in all about 0.412 px. So the two masks may differ only on pixels whose centre is within 0.42 px of
-the outline; in 80,000 random polygons the largest such distance was 0.30 px. Neither is wrong (the
-COCO format does not define rasterisation); ours is exact, theirs is what COCO tools will see.
+the outline; in 80,000 random polygons the largest such distance was 0.30 px. A vertex at a
+negative coordinate (outside the image's top or left) snaps by up to 0.3 px per axis instead of 0.1
+(C's (int) truncates toward zero), which raises the bound for such polygons to 0.69 px (measured:
+0.24 px in 20,000 polygons with such a vertex). Neither is wrong (the COCO format does not define
+rasterisation); ours is exact, theirs is what COCO tools will see.
 """
 import json
 import math
@@ -37,8 +40,9 @@ from pycocotools.coco import COCO
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "test" / "fixtures" / "out" / "oracle"
 
-# See the module docstring: the bound follows from maskApi.c's 1/5-pixel grid, with a little room.
+# See the module docstring: the bounds follow from maskApi.c's 1/5-pixel grid, with a little room.
 POLYGON_TOLERANCE_PX = 0.42
+POLYGON_TOLERANCE_NEGATIVE_VERTEX_PX = 0.69
 # Sidecar numbers are rounded to 0.01 (half away from zero; Python's round() halves to even).
 ROUNDING = 0.005 + 1e-9
 
@@ -160,14 +164,19 @@ def test_dataset_annotation_agrees_with_pycocotools(obj):
         assert_polygon_mask_close(theirs, ours, rings_of(ann), obj)
 
 
+def tolerance(rings):
+    return POLYGON_TOLERANCE_NEGATIVE_VERTEX_PX if any((r < 0).any() for r in rings) else POLYGON_TOLERANCE_PX
+
+
 def assert_polygon_mask_close(theirs, ours, rings, obj):
     differ = np.argwhere(theirs != ours)
     if len(differ):
         d = distance_to_outline(differ[:, 1] + 0.5, differ[:, 0] + 0.5, rings)
-        far = differ[d > POLYGON_TOLERANCE_PX]
+        allowed = tolerance(rings)
+        far = differ[d > allowed]
         assert len(far) == 0, (
             f'{obj["name"]}: pycocotools and our rasterisation differ at (row, col) {far[:5].tolist()}, '
-            f"{d.max():.3f} px from the outline (allowed {POLYGON_TOLERANCE_PX})"
+            f"{d.max():.3f} px from the outline (allowed {allowed})"
         )
 
 
@@ -187,10 +196,10 @@ def test_polygon_differences_are_few_and_measured(capsys):
         where = np.argwhere(theirs != ours)
         pixels += int(ours.sum())
         differing += len(where)
-        if len(where):
+        if len(where) and tolerance(rings_of(ann)) == POLYGON_TOLERANCE_PX:
             worst = max(worst, distance_to_outline(where[:, 1] + 0.5, where[:, 0] + 0.5, rings_of(ann)).max())
     with capsys.disabled():
-        print(f"\n      pycocotools polygons vs ours: {differing} of {pixels} pixels differ, at most {worst:.3f} px from the outline")
+        print(f"\n      pycocotools polygons vs ours: {differing} of {pixels} pixels differ, at most {worst:.3f} px from the outline (vertices >= 0)")
     # A half-pixel shift or a transposed polygon would change far more than the tie and snapping
     # pixels these shapes have.
     assert differing <= 0.1 * pixels
