@@ -4,7 +4,7 @@
 // two trees and a car labelled with one click each (click segmentation, Space), the car's
 // attributes set in the objects panel, the click panel open beside them.
 //
-// Usage: npm run package && node docs/make-screenshot.mjs   (EDGEFLOW_VSIX=... to use another VSIX)
+// Usage: EDGEFLOW_TEST_HOOKS=1 npm run package && node docs/make-screenshot.mjs   (EDGEFLOW_VSIX=... to use another VSIX)
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

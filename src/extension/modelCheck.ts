@@ -96,6 +96,9 @@ export type ModelStage = 'load' | 'run';
 
 const OUT_OF_MEMORY = /bad_alloc|failed to allocate|out of memory|cannot allocate|allocation fail|ENOMEM/i;
 const NOT_ONNX = /protobuf parsing failed|invalid protobuf|model_proto|failed to load model|no graph was found|ModelProto does not have a graph|Load model from .* failed/i;
+// ONNX Runtime's words for a model path that is not there; its errors reach us from the worker
+// without `code`.
+const NOT_FOUND = /File doesn't exist|no such file or directory|ENOENT/i;
 const WORKER_GONE = /inference worker stopped|worker.*(exit|terminated)/i;
 /**
  * ONNX Runtime's native library could not load: a VSIX for another platform, a broken install,
@@ -133,17 +136,18 @@ export function explainModelError(stage: ModelStage, model: string, error: Error
       ? t('Click segmentation ran out of memory loading the model {0}. Close other editors or lower "edgeflow.inference.targetSize", then click again; the polygon tools keep working.', model)
       : t('Click segmentation ran out of memory running the model {0}. Close other editors or lower "edgeflow.inference.targetSize", then click again; the polygon tools keep working.', model);
   }
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return t('Click segmentation is off: the model {0} was not found. Set "{1}" to a shipped model name or to an ONNX file, then click again; the polygon tools keep working.', model, settingKey);
-  }
-  if (stage === 'load' && NOT_ONNX.test(m)) {
-    return t('Click segmentation is off: {0} is not a valid ONNX model (the file is corrupt, truncated or of another format). Point "{1}" at an EdgeFlow ONNX file, then click again; the polygon tools keep working.', model, settingKey);
-  }
+  // Before "not found": a missing native library also says "No such file or directory".
   if (NATIVE_MISSING.test(m)) {
     return t(
       'Click segmentation is unavailable: ONNX Runtime could not load on this machine ({0}; {1}). Install the EdgeFlow VSIX built for this platform; the polygon tools keep working.',
       `${process.platform}-${process.arch}`, firstLine(m),
     );
+  }
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT' || NOT_FOUND.test(m)) {
+    return t('Click segmentation is off: the model {0} was not found. Set "{1}" to a shipped model name or to an ONNX file, then click again; the polygon tools keep working.', model, settingKey);
+  }
+  if (stage === 'load' && NOT_ONNX.test(m)) {
+    return t('Click segmentation is off: {0} is not a valid ONNX model (the file is corrupt, truncated or of another format). Point "{1}" at an EdgeFlow ONNX file, then click again; the polygon tools keep working.', model, settingKey);
   }
   if (WORKER_GONE.test(m)) {
     return t('Click segmentation stopped unexpectedly ({0}). Click again to restart it; the polygon tools keep working.', firstLine(m));

@@ -90,7 +90,8 @@ export function ClassesPanel({ editor }: { editor: Editor }) {
       <h2>
         {t('Classes')} <span class="count">{store.labels.length}</span>
       </h2>
-      <ul data-testid="classes-list">
+      {/* Room for the rows there are, up to about five (styles.css: .panel.classes ul). */}
+      <ul data-testid="classes-list" style={{ '--class-rows': Math.min(store.labels.length, 5) }}>
         {store.labels.map((l, i) => (
           <LabelRow key={`${l.id}:${l.name}`} editor={editor} label={l} index={i} active={store.activeClassId === l.id} />
         ))}

@@ -272,45 +272,6 @@ describe('annotator UI (VSIX in code-server)', function () {
     await screenshot(page, '14-next-image-keeps-tool-and-class');
   });
 
-  // EDGEFLOW_DOCS_SCREENSHOT=1 npm run test:e2e -- test/e2e/ui/annotate.test.mjs refreshes the README's picture.
-  if (process.env.EDGEFLOW_DOCS_SCREENSHOT) {
-    it('writes docs/screenshot.png', async () => {
-      // A fuller picture than the test's one rough polygon: cars and trees of street-01.png,
-      // loaded through the sidecar-follows-disk path.
-      const circle = (cx, cy, r, n = 28) =>
-        Array.from({ length: n }, (_, k) => [cx + r * Math.cos((2 * Math.PI * k) / n), cy + r * Math.sin((2 * Math.PI * k) / n)])
-          .flat()
-          .map((v) => Math.round(v * 100) / 100);
-      const rect = (x0, y0, x1, y1) => [x0, y0, x1, y0, x1, y1, x0, y1];
-      const objects = [
-        [2, [[398, 450, 440, 418, 556, 418, 600, 448, 600, 500, 578, 502, 572, 517, 546, 517, 540, 502, 457, 502, 452, 517, 425, 517, 419, 502, 398, 500]]],
-        [2, [[118, 445, 140, 443, 146, 418, 160, 410, 272, 410, 286, 441, 326, 443, 333, 456, 333, 505, 306, 510, 301, 527, 268, 529, 262, 513, 160, 513, 154, 529, 123, 529, 118, 510]]],
-        [2, [[0, 405, 100, 405, 108, 434, 146, 436, 151, 446, 151, 490, 128, 494, 123, 509, 92, 509, 87, 495, 0, 495]]],
-        [1, [circle(423, 192, 63), rect(415, 250, 436, 387)]],
-        [1, [circle(537, 193, 62), rect(526, 250, 547, 387)]],
-        [1, [circle(571, 170, 78), rect(557, 240, 583, 387)]],
-      ];
-      const coco = JSON.parse(readFileSync(sidecar(), 'utf8'));
-      coco.annotations = objects.map(([categoryId, rings], i) => ({
-        id: i + 1,
-        image_id: 1,
-        category_id: categoryId,
-        segmentation: rings,
-        area: 1,
-        bbox: [0, 0, 1, 1],
-        iscrowd: 0,
-      }));
-      writeFileSync(sidecar(), `${JSON.stringify(coco, null, 2)}\n`);
-      await waitFor('the docs objects', async () => (await debug(frame, 'objects')).length === objects.length, { timeout: 20000 });
-      await runCommand(page, 'Notifications: Clear All Notifications');
-      await frame.click('[data-testid="tool-select"]');
-      await clickImage(page, frame, 500, 470); // select the yellow car: shows its vertices
-      await page.mouse.move(5, 400);
-      await page.waitForTimeout(300);
-      mkdirSync(join(ROOT, 'docs'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
-    });
-  }
 
   it('reports no errors in the workbench', () => {
     const ours = session.consoleErrors.filter((m) => /edgeflow/i.test(m));

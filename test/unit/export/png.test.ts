@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
+import sharp from 'sharp';
 import { crc32, decodePng, encodePng8 } from '../../../src/shared/export/png';
 import { vocPalette } from '../../../src/shared/formats/vocPalette';
 
@@ -45,12 +46,28 @@ describe('PNG writer and reader', () => {
     assert.deepEqual(g.data, data);
   });
 
-  it('writes a file other decoders accept (signature, IHDR fields)', () => {
-    const png = encodePng8({ width: 3, height: 2, data: new Uint8Array(6), palette: vocPalette() }, deflate);
-    assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
-    assert.equal(Buffer.from(png.subarray(12, 16)).toString('latin1'), 'IHDR');
-    assert.equal(png[24], 8);
-    assert.equal(png[25], 3);
+  it('libpng (through sharp) reads what we write: grey and palette PNGs of odd and 1-pixel sizes, every sample value', async () => {
+    const shortPalette = Uint8Array.from([0, 0, 0, 200, 10, 30, 5, 250, 128]);
+    for (const [width, height] of [[1, 1], [1, 7], [7, 1], [13, 5], [300, 2]]) {
+      const n = width * height;
+      // Every value 0..255 where there is room, in an order that differs from row to row.
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 97 + Math.floor(i / width) * 31) & 0xff);
+      const g = encodePng8({ width, height, data }, deflate);
+      const gMeta = await sharp(g).metadata();
+      assert.deepEqual([gMeta.width, gMeta.height, gMeta.channels, gMeta.space, gMeta.isPalette], [width, height, 1, 'b-w', false], `grey ${width}x${height}`);
+      assert.deepEqual(new Uint8Array(await sharp(g).toColourspace('b-w').raw().toBuffer()), data, `grey ${width}x${height}`);
+      for (const palette of [vocPalette(), shortPalette]) {
+        const entries = palette.length / 3;
+        const indices = data.map((v) => v % entries);
+        const p = encodePng8({ width, height, data: indices, palette }, deflate);
+        const pMeta = await sharp(p).metadata();
+        assert.deepEqual([pMeta.width, pMeta.height, pMeta.isPalette], [width, height, true], `palette of ${entries}, ${width}x${height}`);
+        const rgb = new Uint8Array(await sharp(p).toColourspace('srgb').raw().toBuffer());
+        const expected = new Uint8Array(n * 3);
+        indices.forEach((k, i) => expected.set(palette.subarray(k * 3, k * 3 + 3), i * 3));
+        assert.deepEqual(rgb, expected, `palette of ${entries}, ${width}x${height}`);
+      }
+    }
   });
 
   it('undoes every filter type', () => {

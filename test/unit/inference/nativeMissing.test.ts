@@ -16,6 +16,7 @@ const FAILURES = [
   '/ext/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1: invalid ELF header',
   "Error: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found (required by /ext/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node)",
   "dlopen(/ext/node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/onnxruntime_binding.node, 0x0001): tried: '...' (mach-o file, but is an incompatible architecture (have 'x86_64', need 'arm64'))",
+  '/ext/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node: libonnxruntime.so.1: cannot open shared object file: No such file or directory',
   '\\\\?\\C:\\ext\\node_modules\\onnxruntime-node\\bin\\napi-v6\\win32\\x64\\onnxruntime_binding.node is not a valid Win32 application.',
 ];
 

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { decodeImage } from '../../../src/extension/inference/decode';
 import { Predictor, predictionToMask } from '../../../src/extension/inference/predictor';
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
+import { explainModelError } from '../../../src/extension/modelCheck';
 import type { RgbImage } from '../../../src/shared/inference/resize';
 import { inputPath } from '../helpers/golden';
 import { inferenceWorkerScript } from '../helpers/worker';
@@ -185,32 +186,58 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     p.dispose();
   });
 
-  it('refines an existing object: its mask is the starting state and a new object starts empty', async () => {
+  it('refines an existing object from its mask: a crop around it, a negative click removes only its neighbourhood; startObject(null) starts from nothing', async () => {
     const W = 600, H = 400;
     const p = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
     const mask = new Uint8Array(W * H);
     for (let r = 100; r < 300; r++) for (let c = 100; c < 400; c++) mask[r * W + c] = 1;
     await p.startObject(mask);
-    const r = (await p.predict([{ x: 380, y: 200, positive: false }]))!;
-    // A crop around the existing object, and the object's far side is kept from its mask.
-    assert.ok(r.crop.width < W || r.crop.height < H || (r.crop.x === 0 && r.crop.y === 0));
+    const click = { x: 380, y: 200, positive: false };
+    const r = (await p.predict([click]))!;
+    // The object's box (300x200) x1.4 around its centre.
+    assert.deepEqual(r.crop, { x: 40, y: 60, width: 420, height: 280 });
     const m = predictionToMask(r, W, H);
-    assert.equal(m[200 * W + 380], 0);
+    // The tiny graph's answer to a lone negative click is nothing at all: every pixel kept comes
+    // from the starting mask, and only the click's neighbourhood (its model-pixel square) is cut.
+    let kept = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        assert.ok(!m[i] || mask[i], `(${x}, ${y}) is outside the object`);
+        if (m[i]) kept++;
+        else if (mask[i]) assert.ok(Math.abs(x - click.x) <= 60 && Math.abs(y - click.y) <= 60, `(${x}, ${y}) was cut far from the click`);
+      }
+    }
+    assert.equal(m[click.y * W + click.x], 0);
+    assert.ok(kept > 200 * 300 - 8000 && kept < 200 * 300 - 2000, `kept ${kept} of ${200 * 300} pixels`);
+    // A new object in the same predictor answers as a predictor that never saw the old object.
     await p.startObject(null);
-    const fresh = (await p.predict([{ x: 50, y: 50, positive: true }]))!;
+    const first = { x: 50, y: 50, positive: true };
+    const fresh = (await p.predict([first]))!;
+    const q = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
+    const clean = (await q.predict([first]))!;
     assert.deepEqual(fresh.crop, { x: 0, y: 0, width: W, height: H });
+    assert.deepEqual(predictionToMask(fresh, W, H), predictionToMask(clean, W, H));
+    assert.equal(predictionToMask(fresh, W, H)[200 * W + 200], 0, 'nothing of the old object');
     p.dispose();
+    q.dispose();
   });
 
-  it('shares one session per model and device, releases it when idle, and says when it falls back to the CPU', async () => {
+  it('shares one session per model and device, keeps it while any predictor holds it, releases it when idle, and says when it falls back to the CPU', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const a = await Predictor.open(pool, grey(64, 64), { modelPath: TINY, device: 'cpu' });
     const b = await Predictor.open(pool, grey(64, 64), { modelPath: TINY, device: 'cpu' });
     assert.equal(pool.size, 1);
     assert.equal((await a.info).provider, 'cpu');
     assert.equal((await a.info).fallback, undefined);
     a.dispose();
+    // Past the pool's 200 ms idle time: b still holds the session, and it still answers.
+    await sleep(400);
+    assert.equal(pool.size, 1, 'released while b holds it');
+    assert.ok(await b.predict([{ x: 32, y: 32, positive: true }]), 'b predicts after a is gone');
     b.dispose();
-    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(pool.size, 1, 'kept for the idle time');
+    await sleep(500);
     assert.equal(pool.size, 0, `refs ${(a as any).session.refs}`);
     const c = await Predictor.open(pool, grey(64, 64), { modelPath: TINY, device: 'cuda' });
     const info = await c.info;
@@ -220,8 +247,20 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     c.dispose();
   });
 
-  it('rejects a model that does not follow the contract, with a clear message', async () => {
-    await assert.rejects(Predictor.open(pool, grey(64, 64), { modelPath: inputPath('inference/missing.onnx'), device: 'cpu' }));
+  it('a missing model file rejects the open with "was not found" (not "not a valid ONNX model"), and the pool forgets it', async () => {
+    // A pool of its own: the shared one may still hold the previous tests' idle sessions.
+    const own = new SessionPool(inferenceWorkerScript(), 200);
+    try {
+      const missing = inputPath('inference/missing.onnx');
+      await assert.rejects(Predictor.open(own, grey(64, 64), { modelPath: missing, device: 'cpu' }), (e: Error) => {
+        assert.match(explainModelError('load', 'missing.onnx', e), /^Click segmentation is off: the model missing\.onnx was not found\. Set "edgeflow\.model"/);
+        return true;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(own.size, 0, 'a failed load must not stay in the pool');
+    } finally {
+      await own.dispose();
+    }
   });
 });
 
