@@ -89,6 +89,9 @@ async function stepImage(provider: AnnotationEditorProvider, delta: 1 | -1): Pro
   if (oldTab) {
     const closed = await vscode.window.tabGroups.close(oldTab, true);
     log().info(`next/previous image: opened ${images[j].fsPath}; closing ${current.fsPath}: ${closed}`);
+    // The save prompt took the keyboard focus; give it back to the image now shown, so the next
+    // key (D, A, a class key) works without a click (issue 30).
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   } else {
     log().info(`next/previous image: opened ${images[j].fsPath}; no tab found for ${current.fsPath}`);
   }

@@ -343,11 +343,10 @@ describe('a labelling session: five photos end to end (VSIX in code-server, ship
     assert.equal(await debug(frame, 'activeClassId'), 3);
     assert.equal((await only()).classId, 2, 'the llama as saved');
     await screenshot(page, 'session-10-back-to-llama');
-    // After the dialog the keyboard focus is not in the editor (document.hasFocus() is false in
-    // its webview): a click beside the picture gives it back.
-    await frame.locator('[data-testid="canvas"]').click({ position: { x: 5, y: 5 } });
-    assert.equal((await objects()).length, 1, 'a click beside the picture starts no object');
-    await pressUntil(page, 'd', 'the flower again', async () => (await activeTab(page)).label === flower.file);
+    // After the save prompt the keyboard focus is back in the image's editor: D works at once.
+    await waitFor('the editor has the keyboard focus', () => frame.evaluate(() => document.hasFocus()));
+    await page.keyboard.press('d');
+    await waitFor('the flower again', async () => (await activeTab(page)).label === flower.file);
     await openImage(flower);
     assert.equal((await only()).classId, 3, 'the flower as saved');
     assert.equal(await debug(frame, 'tool'), 'segment');
