@@ -2,6 +2,7 @@
 import { buildSync } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import { repoRoot } from './golden';
 
 let built: string | undefined;
@@ -18,4 +19,18 @@ export function inferenceWorkerScript(): string {
   });
   built = outfile;
   return outfile;
+}
+
+/**
+ * For suites that run the shipped model on an evaluation set: skips the suite (from its `before`
+ * hook, with a message) when the set or the model is absent, else a session pool to use.
+ */
+export function evalPoolOrSkip(ctx: Mocha.Context, dataset: string, model: string): SessionPool {
+  for (const [path, why] of [[dataset, '; the eval sets live in ../shared/datasets/eval'], [model, '']]) {
+    if (!existsSync(path)) {
+      console.log(`    (skipped: ${path} not found${why})`);
+      ctx.skip();
+    }
+  }
+  return new SessionPool(inferenceWorkerScript(), 1000);
 }

@@ -15,7 +15,7 @@ import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import { groundTruthFromMask, iouWithGroundTruth, NocClicker } from '../../../src/shared/clicker';
 import type { ClickXY } from '../../../src/shared/inference/clicks';
 import { repoRoot } from '../helpers/golden';
-import { inferenceWorkerScript } from '../helpers/worker';
+import { evalPoolOrSkip } from '../helpers/worker';
 
 const GRABCUT = join(repoRoot(), '..', 'shared', 'datasets', 'eval', 'GrabCut');
 // EDGEFLOW_MODEL tests another ONNX that follows the contract (e.g. a fresh export).
@@ -44,15 +44,7 @@ describe('Predictor with the shipped model on easy GrabCut images', function () 
   let pool: SessionPool;
 
   before(function () {
-    if (!existsSync(GRABCUT)) {
-      console.log(`    (skipped: ${GRABCUT} not found; the eval sets live in ../shared/datasets/eval)`);
-      this.skip();
-    }
-    if (!existsSync(MODEL)) {
-      console.log(`    (skipped: ${MODEL} not found)`);
-      this.skip();
-    }
-    pool = new SessionPool(inferenceWorkerScript(), 1000);
+    pool = evalPoolOrSkip(this, GRABCUT, MODEL);
   });
   after(async () => pool?.dispose());
 

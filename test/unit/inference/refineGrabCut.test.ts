@@ -14,7 +14,7 @@ import { Predictor, predictionToMask } from '../../../src/extension/inference/pr
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import { groundTruthFromMask, iouWithGroundTruth, NocClicker, type GroundTruth } from '../../../src/shared/clicker';
 import { repoRoot } from '../helpers/golden';
-import { inferenceWorkerScript } from '../helpers/worker';
+import { evalPoolOrSkip } from '../helpers/worker';
 
 const GRABCUT = join(repoRoot(), '..', 'shared', 'datasets', 'eval', 'GrabCut');
 const MODEL = process.env.EDGEFLOW_MODEL ?? join(repoRoot(), 'models', 'edgeflow-mobilenetv2.onnx');
@@ -77,15 +77,7 @@ describe('Refining a finished object with one click (shipped model, GrabCut)', f
   let pool: SessionPool;
 
   before(function () {
-    if (!existsSync(GRABCUT)) {
-      console.log(`    (skipped: ${GRABCUT} not found; the eval sets live in ../shared/datasets/eval)`);
-      this.skip();
-    }
-    if (!existsSync(MODEL)) {
-      console.log(`    (skipped: ${MODEL} not found)`);
-      this.skip();
-    }
-    pool = new SessionPool(inferenceWorkerScript(), 1000);
+    pool = evalPoolOrSkip(this, GRABCUT, MODEL);
   });
   after(async () => pool?.dispose());
 
