@@ -5,6 +5,7 @@
 import type { BrushStroke } from '../../shared/geometry/brush';
 import type { ClickXY } from '../../shared/inference/clicks';
 import type { BoxXYWH } from '../../shared/inference/resize';
+import type { MultiPolygonXY } from '../../shared/annotation';
 
 /** `edgeflow.inference.device`. */
 export type DeviceSetting = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
@@ -13,7 +14,12 @@ export type DeviceSetting = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
 export type WorkerRequest =
   | { type: 'init'; id: number; modelPath: string; device: DeviceSetting; warmup: boolean }
   | { type: 'setImage'; id: number; imageId: number; width: number; height: number; data: ArrayBuffer }
-  | { type: 'setState'; id: number; imageId: number; mask: ArrayBuffer | null }
+  /**
+   * Starts an object: empty (`mask` null, no `regions`), from a 0/1 mask the size of the image the
+   * worker holds, or from an object's outline (`regions`, in the worker image's pixels), which the
+   * worker rasterises itself (a refine never makes an image-sized mask on the host's main thread).
+   */
+  | { type: 'setState'; id: number; imageId: number; mask: ArrayBuffer | null; regions?: MultiPolygonXY }
   /** `mirror`: the contract's mirror averaging (a second run on the mirrored inputs). */
   | { type: 'predict'; id: number; imageId: number; clicks: ClickXY[]; targetSize: number; focus: boolean; mirror: boolean }
   | { type: 'rewind'; id: number; imageId: number; clickCount: number }

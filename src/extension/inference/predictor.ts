@@ -169,14 +169,15 @@ export class Predictor {
   }
 
   /**
-   * `startObject` from an object's outline (full-image pixels), rasterised straight at the size the
-   * worker holds: on a very large image's working copy the full-resolution mask (1 byte a pixel,
-   * 400 MB at 20000x20000) is never made.
+   * `startObject` from an object's outline (full-image pixels): the worker rasterises it at the
+   * size it holds, off the extension host's main thread, and on a very large image's working copy
+   * the full-resolution mask (1 byte a pixel, 400 MB at 20000x20000) is never made.
    */
-  startObjectFrom(regions: MultiPolygonXY | null): Promise<void> {
+  async startObjectFrom(regions: MultiPolygonXY | null): Promise<void> {
     if (!regions) return this.setState(null);
     const w = this.working;
-    return this.setState(w ? rasterizeMultiPolygon(toWorkingRegions(regions, w), w.width, w.height) : rasterizeMultiPolygon(regions, this.width, this.height));
+    const sent = w ? toWorkingRegions(regions, w) : regions;
+    await this.enqueue(false, () => this.session.request({ type: 'setState', id: 0, imageId: this.imageId, mask: null, regions: sent }));
   }
 
   private async setState(mask: Uint8Array | null): Promise<void> {

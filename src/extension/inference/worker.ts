@@ -14,6 +14,7 @@ import {
 } from '../../shared/inference/pipeline';
 import type { BoxXYWH, RgbImage } from '../../shared/inference/resize';
 import { OverrideLayer, type OverridePatch } from '../../shared/geometry/brush';
+import { rasterizeMultiPolygon } from '../../shared/geometry/polygon';
 import { anchorsFor, keepLocalEdits, refineAnchors } from '../../shared/inference/refine';
 import { overridePlane, strokeIntoState } from '../../shared/inference/strokeState';
 import type { DeviceSetting, SessionInfo, WorkerReply, WorkerRequest } from './messages';
@@ -419,7 +420,9 @@ async function handle(msg: WorkerRequest): Promise<Handled> {
       return { reply: { type: 'ok', id: msg.id }, transfer: [] };
     case 'setState': {
       const entry = requireImage(msg.imageId);
-      const mask = msg.mask ? new Uint8Array(msg.mask) : null;
+      const { width, height } = entry.image;
+      const mask = msg.regions ? rasterizeMultiPolygon(msg.regions, width, height) : msg.mask ? new Uint8Array(msg.mask) : null;
+      if (mask && mask.length !== width * height) throw new Error(`setState: mask has ${mask.length} pixels, expected ${width * height}`);
       entry.state = mask ? stateFromMask(mask, entry.image.width, entry.image.height) : null;
       entry.refining = mask !== null;
       entry.anchors = mask ? refineAnchors(mask, entry.image.width, entry.image.height) : [];

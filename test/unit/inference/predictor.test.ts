@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { decodeImage } from '../../../src/extension/inference/decode';
 import { Predictor, predictionToMask } from '../../../src/extension/inference/predictor';
+import { rasterizeMultiPolygon } from '../../../src/shared/geometry/polygon';
 import { SessionPool } from '../../../src/extension/inference/sessionPool';
 import { explainModelError } from '../../../src/extension/modelCheck';
 import type { RgbImage } from '../../../src/shared/inference/resize';
@@ -221,6 +222,25 @@ describe('Predictor (worker + session pool) on the tiny contract graph', functio
     assert.equal(predictionToMask(fresh, W, H)[200 * W + 200], 0, 'nothing of the old object');
     p.dispose();
     q.dispose();
+  });
+
+  it('a refine from an outline (rasterised in the worker) starts exactly as one from its mask', async () => {
+    const W = 300, H = 200;
+    const regions = [{ outer: [40.5, 30, 250, 35.25, 230, 170, 60, 160], holes: [[100, 80, 150, 80, 150, 120, 100, 120]] }];
+    const a = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
+    const b = await Predictor.open(pool, grey(W, H), { modelPath: TINY, device: 'cpu' });
+    try {
+      await a.startObjectFrom(regions);
+      await b.startObject(rasterizeMultiPolygon(regions, W, H));
+      const click = [{ x: 245, y: 100, positive: true }];
+      const ra = (await a.predict(click))!, rb = (await b.predict(click))!;
+      assert.deepEqual(ra.box, rb.box);
+      assert.deepEqual(ra.data, rb.data);
+      assert.ok(ra.data.some((v) => v > 127), 'the object is there');
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
   });
 
   it('shares one session per model and device, keeps it while any predictor holds it, releases it when idle, and says when it falls back to the CPU', async () => {
