@@ -19,8 +19,9 @@ export async function statsCommand(cmd: StatsCommand, io: CliIo): Promise<number
   const index = await DatasetIndex.open(cmd.workspace, cmd.include);
   const labels = await readLabelsFile(index.workspace, cmd.labels === undefined ? undefined : path.resolve(cmd.labels), cmd.labels !== undefined);
   const listing = await index.list();
-  const stats = datasetStats(await index.summaries(listing.images), labels);
+  // The checks first: they read every sidecar and leave the summaries in the index's cache.
   const findings: CheckFinding[] | undefined = cmd.checks ? await runDatasetChecks(index, listing, labels, cmd.minPixels === undefined ? {} : { minPixels: cmd.minPixels }) : undefined;
+  const stats = datasetStats(await index.summaries(listing.images), labels);
   const errors = findings?.filter((f) => f.severity === 'error').length ?? 0;
   if (cmd.json) {
     io.out(JSON.stringify(findings ? { ...stats, checks: findings } : stats, null, 2) + '\n');

@@ -14,20 +14,31 @@ export async function runDatasetChecks(index: DatasetIndex, listing: DatasetList
   for (const file of listing.orphanSidecars) {
     out.push({ severity: 'error', code: 'orphan-sidecar', file, message: `its image ${file.slice(0, -COCO_SIDECAR_SUFFIX.length)} is gone` });
   }
-  for (const image of listing.images) {
-    const file = image + COCO_SIDECAR_SUFFIX;
-    if (!(await index.workspace.stat(file))) continue;
-    const read = await index.readSidecar(image);
-    if (!read.ok) {
-      out.push({ severity: 'error', code: 'unreadable-sidecar', file, message: read.error.message });
-      continue;
+  // Files are read 16 at a time: one at a time, the run mostly waits for the disk.
+  const perImage: CheckFinding[][] = new Array<CheckFinding[]>(listing.images.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < listing.images.length) {
+      const i = next++;
+      perImage[i] = await checkImage(index, listing.images[i], labels, options);
     }
-    for (const i of read.value.issues) {
-      if (i.code === 'invalid-review') out.push({ severity: 'warning', code: 'invalid-review', file, message: i.message });
-      else if (i.severity === 'error') out.push({ severity: 'error', code: 'unreadable-sidecar', file, message: `${i.path ? `${i.path}: ` : ''}${i.message}` });
-    }
-    const { width, height } = read.value.image;
-    out.push(...checkObjects(file, read.value.state.objects, width, height, labels, options));
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, listing.images.length) }, worker));
+  for (const f of perImage) out.push(...f);
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+async function checkImage(index: DatasetIndex, image: string, labels: readonly Label[], options: Partial<CheckOptions>): Promise<CheckFinding[]> {
+  const file = image + COCO_SIDECAR_SUFFIX;
+  const { read } = await index.inspect(image);
+  if (!read) return [];
+  if (!read.ok) return [{ severity: 'error', code: 'unreadable-sidecar', file, message: read.error.message }];
+  const out: CheckFinding[] = [];
+  for (const i of read.value.issues) {
+    if (i.code === 'invalid-review') out.push({ severity: 'warning', code: 'invalid-review', file, message: i.message });
+    else if (i.severity === 'error') out.push({ severity: 'error', code: 'unreadable-sidecar', file, message: `${i.path ? `${i.path}: ` : ''}${i.message}` });
+  }
+  const { width, height } = read.value.image;
+  out.push(...checkObjects(file, read.value.state.objects, width, height, labels, options));
+  return out;
 }

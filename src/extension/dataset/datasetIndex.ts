@@ -1,6 +1,6 @@
 /**
  * The workspace as a dataset: which images it holds (the export's folders: `include` of
- * `.edgeflow/export.json`, its output folder left out), and for each one a summary of its
+ * `.edgeflow/export.json`, its output folder left out, hidden files and folders too), and for each one a summary of its
  * sidecar (status, object count per class), read on demand and cached by the sidecar's mtime and
  * size, so a second pass over an unchanged workspace reads no file. vscode-free: the CLI uses it
  * (`edgeflow stats`), and so can a view on the host.
@@ -76,6 +76,8 @@ export class DatasetIndex {
     const images = new Set<string>();
     const sidecars: string[] = [];
     for (const f of files) {
+      // Hidden files are not data: macOS "._x.png" resource forks, a tool's ".thumb.png".
+      if (f.slice(f.lastIndexOf('/') + 1).startsWith('.')) continue;
       if (f.toLowerCase().endsWith(COCO_SIDECAR_SUFFIX)) sidecars.push(f);
       else images.add(f);
     }
@@ -106,6 +108,20 @@ export class DatasetIndex {
     const summary = summarise(image, sidecar, await this.readSidecar(image));
     this.cache.set(image, { ...st, summary });
     return summary;
+  }
+
+  /**
+   * Reads the image's sidecar (undefined: it has none) and refreshes its cached summary with it,
+   * for callers that need the objects themselves (the quality checks): one read serves both.
+   */
+  async inspect(image: string): Promise<{ summary: ImageSummary; read?: Result<SidecarContent, SidecarError> }> {
+    const sidecar = image + COCO_SIDECAR_SUFFIX;
+    const st = await this.workspace.stat(sidecar);
+    if (!st) return { summary: await this.summary(image) };
+    const read = await this.readSidecar(image);
+    const summary = summarise(image, sidecar, read);
+    this.cache.set(image, { ...st, summary });
+    return { summary, read };
   }
 
   /** Summaries of `images`, read `concurrency` at a time, in the order given. */

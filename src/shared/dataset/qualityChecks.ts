@@ -6,7 +6,7 @@
  */
 import type { AnnotationObject } from '../annotation/types';
 import { ObjectRaster, rasterizeObject } from '../export/clean';
-import { multiPolygonArea } from '../geometry/polygon';
+import { multiPolygonArea, multiPolygonBBox } from '../geometry/polygon';
 import type { Label } from '../labels';
 
 /** What a check found. */
@@ -68,28 +68,47 @@ export function checkObjects(
   const o = { ...DEFAULT_CHECK_OPTIONS, ...options };
   const out: CheckFinding[] = [];
   const known = new Set(labels.map((l) => l.id));
-  const rasters: (ObjectRaster | undefined)[] = [];
-  for (const obj of objects) {
-    const r = rasterizeObject(obj.regions, width, height);
-    rasters.push(r);
-    if (r.area === 0) {
-      out.push({ severity: 'error', code: 'degenerate-object', file, objectId: obj.id, message: `object ${obj.id} covers no pixel (area ${round(multiPolygonArea(obj.regions))} px²): it exports as an empty mask` });
-    } else if (r.area < o.minPixels) {
-      out.push({ severity: 'warning', code: 'tiny-object', file, objectId: obj.id, message: `object ${obj.id} covers ${r.area} pixel${r.area === 1 ? '' : 's'} (fewer than ${o.minPixels})` });
+  // Rasters are made only where needed: most objects are clearly large and clearly apart.
+  const rasters = new Map<number, ObjectRaster>();
+  const raster = (i: number): ObjectRaster => {
+    let r = rasters.get(i);
+    if (!r) rasters.set(i, (r = rasterizeObject(objects[i].regions, width, height)));
+    return r;
+  };
+  const areas = objects.map((obj) => multiPolygonArea(obj.regions));
+  const slack = objects.map((obj) => pixelSlack(obj.regions));
+  const boxes = objects.map((obj) => multiPolygonBBox(obj.regions));
+  const pixels: number[] = [];
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i];
+    const b = boxes[i];
+    const inside = b[0] >= 0 && b[1] >= 0 && b[2] <= width && b[3] <= height;
+    const sure = inside && areas[i] - slack[i] >= o.minPixels;
+    const count = sure ? Infinity : raster(i).area;
+    pixels.push(count);
+    if (count === 0) {
+      out.push({ severity: 'error', code: 'degenerate-object', file, objectId: obj.id, message: `object ${obj.id} covers no pixel (area ${round(areas[i])} px²): it exports as an empty mask` });
+    } else if (count < o.minPixels) {
+      out.push({ severity: 'warning', code: 'tiny-object', file, objectId: obj.id, message: `object ${obj.id} covers ${count} pixel${count === 1 ? '' : 's'} (fewer than ${o.minPixels})` });
     }
     if (labels.length > 0 && !known.has(obj.classId)) {
       out.push({ severity: 'error', code: 'unknown-class', file, objectId: obj.id, message: `object ${obj.id} has class id ${obj.classId}, which the labels file does not define` });
     }
   }
   for (let i = 0; i < objects.length; i++) {
-    const a = rasters[i] as ObjectRaster;
-    if (a.area === 0) continue;
+    if (pixels[i] === 0) continue;
     for (let j = i + 1; j < objects.length; j++) {
-      const b = rasters[j] as ObjectRaster;
-      if (objects[i].classId !== objects[j].classId || b.area === 0) continue;
-      // IoU <= smaller / larger: most pairs are ruled out without touching a pixel.
-      if (Math.min(a.area, b.area) / Math.max(a.area, b.area) < o.duplicateIoU) continue;
-      const iou = rasterIoU(a, b);
+      if (objects[i].classId !== objects[j].classId || pixels[j] === 0) continue;
+      // IoU <= intersection / the larger pixel count, and the intersection is at most the boxes'
+      // overlap and the smaller pixel count: with bounds on the pixel counts, most pairs are
+      // ruled out without rasterising.
+      const a = boxes[i];
+      const b = boxes[j];
+      const overlap = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1);
+      const [small, large] = areas[i] <= areas[j] ? [i, j] : [j, i];
+      const largeAtLeast = areas[large] - slack[large];
+      if (largeAtLeast > 0 && Math.min(overlap, areas[small] + slack[small]) / largeAtLeast < o.duplicateIoU) continue;
+      const iou = rasterIoU(raster(i), raster(j));
       if (iou >= o.duplicateIoU) {
         out.push({
           severity: 'warning',
@@ -103,6 +122,22 @@ export function checkObjects(
     }
   }
   return out;
+}
+
+/**
+ * A bound on |pixel count - geometric area|: only pixels whose square a ring's edge crosses can
+ * be counted differently from their area, and an edge (dx, dy) crosses at most |dx| + |dy| + 2
+ * squares.
+ */
+function pixelSlack(regions: AnnotationObject['regions']): number {
+  let s = 4;
+  for (const r of regions) {
+    for (const ring of [r.outer, ...r.holes]) {
+      const n = ring.length;
+      for (let k = 0; k < n; k += 2) s += Math.abs(ring[(k + 2) % n] - ring[k]) + Math.abs(ring[(k + 3) % n] - ring[k + 1]) + 2;
+    }
+  }
+  return s;
 }
 
 function round(v: number): number {

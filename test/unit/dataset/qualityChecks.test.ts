@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { checkObjects, rasterIoU } from '../../../src/shared/dataset/qualityChecks';
 import { rasterizeObject } from '../../../src/shared/export/clean';
+import type { AnnotationObject } from '../../../src/shared/annotation';
+import { rng } from '../helpers/masks';
 import { LABELS, box } from './helpers';
 
 const codes = (f: { code: string; objectId?: number; otherObjectId?: number }[]) => f.map((x) => [x.code, x.objectId, x.otherObjectId]);
@@ -41,5 +43,42 @@ describe('quality checks', () => {
   it('a class the labels file lacks is an error; without a labels file, not checked', () => {
     assert.deepEqual(codes(checkObjects('a', [box(1, 9, 0, 0, 10, 10)], 40, 30, LABELS)), [['unknown-class', 1, undefined]]);
     assert.deepEqual(checkObjects('a', [box(1, 9, 0, 0, 10, 10)], 40, 30, []), []);
+  });
+
+  it('the shortcuts (no raster for clearly large or clearly apart objects) find what rasterising everything finds', () => {
+    const rand = rng(33);
+    const seen = new Set<string>();
+    for (let round = 0; round < 40; round++) {
+      const objects: AnnotationObject[] = [];
+      for (let k = 0; k < 12; k++) {
+        const prev = objects[objects.length - 1];
+        if (prev && rand() < 0.4) {
+          // A near copy: the previous object jittered by up to a pixel.
+          const d = () => (rand() - 0.5) * 2;
+          objects.push({ ...prev, id: k + 1, regions: prev.regions.map((r) => ({ outer: r.outer.map((v) => v + d()), holes: [] })) });
+          continue;
+        }
+        const cx = rand() * 200, cy = rand() * 150, rad = 0.3 + rand() * (rand() < 0.3 ? 3 : 40), n = 3 + Math.floor(rand() * 12);
+        const outer: number[] = [];
+        for (let v = 0; v < n; v++) outer.push(cx + rad * (0.5 + rand() / 2) * Math.cos((2 * Math.PI * v) / n), cy + rad * (0.5 + rand() / 2) * Math.sin((2 * Math.PI * v) / n));
+        objects.push({ id: k + 1, classId: 1 + Math.floor(rand() * 2), regions: [{ outer, holes: [] }], hidden: false });
+      }
+      const expected: string[] = [];
+      const rasters = objects.map((o) => rasterizeObject(o.regions, 200, 150));
+      rasters.forEach((r, i) => {
+        if (r.area === 0) expected.push(`degenerate-object ${objects[i].id}`);
+        else if (r.area < 16) expected.push(`tiny-object ${objects[i].id}`);
+      });
+      for (let i = 0; i < objects.length; i++) {
+        for (let j = i + 1; j < objects.length; j++) {
+          if (objects[i].classId === objects[j].classId && rasterIoU(rasters[i], rasters[j]) >= 0.9) expected.push(`near-duplicate ${objects[j].id}`);
+        }
+      }
+      const got = checkObjects('a', objects, 200, 150, LABELS).map((f) => `${f.code} ${f.objectId}`);
+      assert.deepEqual(got.sort(), expected.sort(), `round ${round}`);
+      for (const e of expected) seen.add(e.split(' ')[0]);
+    }
+    // The rounds do meet every case.
+    assert.deepEqual([...seen].sort(), ['degenerate-object', 'near-duplicate', 'tiny-object']);
   });
 });

@@ -5,6 +5,7 @@ import { main } from '../../../src/cli/main';
 import { parseArgs } from '../../../src/cli/args';
 import { datasetStats, ImageSummary } from '../../../src/shared/dataset/stats';
 import { DatasetIndex } from '../../../src/extension/dataset/datasetIndex';
+import { runDatasetChecks } from '../../../src/extension/dataset/datasetChecks';
 import { tempDir } from '../export/helpers';
 import { LABELS, box, image, labelsFile, put } from './helpers';
 
@@ -32,6 +33,7 @@ async function workspace(): Promise<string> {
   await image(root, 'export/coco/x.png', [box(1, 1, 0, 0, 10, 10)]);
   await image(root, '.cache/y.png', [box(1, 1, 0, 0, 10, 10)]);
   await put(root, 'notes.txt', 'not an image');
+  await put(root, 'sub/._f.png', 'a macOS resource fork');
   return root;
 }
 
@@ -104,6 +106,13 @@ describe('dataset statistics', () => {
     assert.equal(index.parses, 6);
     assert.equal(b.status, 'approved');
     assert.equal(b.objects, 1);
+    // The checks read each sidecar once and leave the summaries cached.
+    const fresh = await DatasetIndex.open(root);
+    const l2 = await fresh.list();
+    await runDatasetChecks(fresh, l2, LABELS);
+    assert.equal(fresh.parses, 5);
+    assert.equal((await fresh.summaries(l2.images)).find((x) => x.image === 'b.png')?.status, 'approved');
+    assert.equal(fresh.parses, 5);
   });
 
   it('arguments', () => {
