@@ -66,9 +66,20 @@ export interface ReviewCommand {
   readonly json: boolean;
 }
 
+/** `edgeflow diff ...` */
+export interface DiffCommand {
+  readonly kind: 'diff';
+  readonly workspace: string;
+  readonly from: string;
+  /** undefined: the files on disk. */
+  readonly to?: string;
+  readonly labels?: string;
+  readonly json: boolean;
+}
+
 /** Commands with a help page of their own. */
-export type HelpTopic = 'export' | 'import' | 'stats' | 'review';
-const TOPICS: readonly HelpTopic[] = ['export', 'import', 'stats', 'review'];
+export type HelpTopic = 'export' | 'import' | 'stats' | 'review' | 'diff';
+const TOPICS: readonly HelpTopic[] = ['export', 'import', 'stats', 'review', 'diff'];
 
 /** `--help`, `help`, `--version`. */
 export interface InfoCommand {
@@ -76,7 +87,7 @@ export interface InfoCommand {
   readonly topic?: HelpTopic;
 }
 
-export type Command = ExportCommand | ImportCommand | StatsCommand | ReviewCommand | InfoCommand;
+export type Command = ExportCommand | ImportCommand | StatsCommand | ReviewCommand | DiffCommand | InfoCommand;
 
 export const USAGE = `edgeflow - export EdgeFlow Annotator labels as datasets, import existing labels
 
@@ -85,7 +96,8 @@ Usage:
   edgeflow import --workspace DIR --from FILE_OR_DIR [--overwrite]
   edgeflow stats --workspace DIR [--json] [--checks]
   edgeflow review --workspace DIR --image PATH --status approved|needs-fix|none [--note TEXT]
-  edgeflow --help | help [export|import|stats|review] | --version
+  edgeflow diff --workspace DIR --from REF [--to REF] [--json]
+  edgeflow --help | help [export|import|stats|review|diff] | --version
 
 Exit codes: 0 success, 1 failure (one line on stderr says why), 2 bad arguments.
 `;
@@ -168,6 +180,19 @@ sidecar that cannot be read is never rewritten (exit code 1). Editing an approve
 editor clears its approval.
 `;
 
+export const DIFF_HELP = `edgeflow diff: the label changes between two git revisions, per image
+
+  --workspace DIR     the annotated folder, inside a git repository (default: the current folder)
+  --from REF          the older revision: a commit, branch or tag (HEAD, main, HEAD~3, ...)
+  --to REF            the newer revision (default: the files on disk, untracked sidecars included)
+  --labels FILE       labels file for class names (default: <workspace>/.edgeflow/labels.json)
+  --json              print {from, to, images: [{image, sidecar, added, removed, changed,
+                      review}], totals} as JSON
+
+Objects are matched by id, then by overlap (IoU >= 0.5); a change is geometry, class or
+attributes. Hiding an object is not a change. Reviews that differ are listed too.
+`;
+
 interface Spec {
   readonly takesValue: boolean;
   readonly repeatable?: boolean;
@@ -220,6 +245,15 @@ const REVIEW_FLAGS: Record<string, Spec> = {
   status: { takesValue: true },
   note: { takesValue: true },
   reviewer: { takesValue: true },
+  labels: { takesValue: true },
+  json: { takesValue: false },
+  help: { takesValue: false },
+};
+
+const DIFF_FLAGS: Record<string, Spec> = {
+  workspace: { takesValue: true },
+  from: { takesValue: true },
+  to: { takesValue: true },
   labels: { takesValue: true },
   json: { takesValue: false },
   help: { takesValue: false },
@@ -389,5 +423,16 @@ export function parseArgs(argv: readonly string[]): Command {
       json: f.has('json'),
     };
   }
-  throw new UsageError(`unknown command "${cmd}" (export, import, stats, review or --help)`);
+  if (cmd === 'diff') {
+    const f = parseFlags(rest, DIFF_FLAGS, 'diff');
+    if (f.has('help')) return { kind: 'help', topic: 'diff' };
+    const from = one(f, 'from');
+    if (from === undefined || from.trim() === '') throw new UsageError('diff needs --from REF');
+    const to = one(f, 'to');
+    if (to !== undefined && to.trim() === '') throw new UsageError('--to needs a revision');
+    const labels = one(f, 'labels');
+    if (labels !== undefined && labels.trim() === '') throw new UsageError('--labels needs a file');
+    return { kind: 'diff', workspace: one(f, 'workspace') ?? '.', from, to, labels, json: f.has('json') };
+  }
+  throw new UsageError(`unknown command "${cmd}" (export, import, stats, review, diff or --help)`);
 }

@@ -1,4 +1,4 @@
-/** `edgeflow stats` and `edgeflow review`: the workspace as a dataset (see `--help`). */
+/** `edgeflow stats`, `review` and `diff`: the workspace as a dataset (see `--help`). */
 import * as path from 'node:path';
 import { makeReview } from '../shared/annotation/review';
 import type { CheckFinding } from '../shared/dataset/qualityChecks';
@@ -7,9 +7,10 @@ import { COCO_SIDECAR_SUFFIX } from '../shared/formats/cocoSidecar';
 import { DatasetIndex } from '../extension/dataset/datasetIndex';
 import { runDatasetChecks } from '../extension/dataset/datasetChecks';
 import { reviewImage } from '../extension/dataset/reviewImage';
-import type { NodeWorkspace } from '../extension/export/nodeIo';
 import { readLabelsFile } from '../extension/export/run';
-import type { ReviewCommand, StatsCommand } from './args';
+import type { DiffCommand, ReviewCommand, StatsCommand } from './args';
+import { diffRevisions } from '../extension/dataset/gitDiff';
+import { NodeWorkspace } from '../extension/export/nodeIo';
 import type { CliIo } from './main';
 
 const pct = (n: number, total: number) => (total ? `${Math.round((100 * n) / total)}%` : '0%');
@@ -73,5 +74,32 @@ export async function reviewCommand(cmd: ReviewCommand, io: CliIo, generator: st
   if (cmd.json) io.out(JSON.stringify(r, null, 2) + '\n');
   else if (!r.changed) io.out(`${r.image}: already ${STATUS_WORDS[r.after]}, nothing changed\n`);
   else io.out(`${r.image}: ${STATUS_WORDS[r.after]} (was ${STATUS_WORDS[r.before]})${r.created ? `; created ${r.sidecar}` : ''}\n`);
+  return 0;
+}
+
+/** Prints the label changes between two revisions. */
+export async function diffCommand(cmd: DiffCommand, io: CliIo): Promise<number> {
+  const d = await diffRevisions(cmd.workspace, cmd.from, cmd.to);
+  if (cmd.json) {
+    io.out(JSON.stringify(d, null, 2) + '\n');
+    return 0;
+  }
+  const workspace = await NodeWorkspace.open(cmd.workspace);
+  const labels = await readLabelsFile(workspace, cmd.labels === undefined ? undefined : path.resolve(cmd.labels), cmd.labels !== undefined);
+  const name = (id: number) => labels.find((l) => l.id === id)?.name ?? `class_${id}`;
+  const review = (r: { status: string } | null) => (r ? r.status : 'none');
+  for (const e of d.images) {
+    const parts: string[] = [];
+    if (e.added.length) parts.push(`added ${e.added.map((id) => `#${id}`).join(' ')}`);
+    if (e.removed.length) parts.push(`removed ${e.removed.map((id) => `#${id}`).join(' ')}`);
+    for (const c of e.changed) {
+      const what = [c.geometry ? `geometry (IoU ${c.iou.toFixed(2)})` : '', c.classId ? `class ${name(c.classId.from)} -> ${name(c.classId.to)}` : '', c.attributes ? 'attributes' : ''].filter(Boolean);
+      parts.push(`changed #${c.id}${c.was !== undefined ? ` (was #${c.was})` : ''}: ${what.join(', ') || 'id'}`);
+    }
+    if (e.review) parts.push(`review ${review(e.review.from)} -> ${review(e.review.to)}`);
+    io.out(`${e.image}${e.sidecar === 'modified' ? '' : ` (sidecar ${e.sidecar})`}: ${parts.join('; ')}\n`);
+  }
+  const t = d.totals;
+  io.out(`${t.images} image${t.images === 1 ? '' : 's'} changed between ${d.from} and ${d.to ?? 'the files on disk'}: ${t.added} objects added, ${t.removed} removed, ${t.changed} changed, ${t.reviews} review${t.reviews === 1 ? '' : 's'}\n`);
   return 0;
 }

@@ -6,12 +6,12 @@ import * as path from 'node:path';
 import { formatWarnings } from '../shared/export/types';
 import type { ProgressSink } from '../shared/export/types';
 import { runExport, runImport } from '../extension/export/run';
-import { Command, EXPORT_HELP, IMPORT_HELP, REVIEW_HELP, STATS_HELP, USAGE, UsageError, parseArgs } from './args';
-import { reviewCommand, statsCommand } from './dataset';
+import { Command, DIFF_HELP, EXPORT_HELP, IMPORT_HELP, REVIEW_HELP, STATS_HELP, USAGE, UsageError, parseArgs } from './args';
+import { diffCommand, reviewCommand, statsCommand } from './dataset';
 
 import { version } from '../../package.json';
 
-const HELP = { export: EXPORT_HELP, import: IMPORT_HELP, stats: STATS_HELP, review: REVIEW_HELP };
+const HELP = { export: EXPORT_HELP, import: IMPORT_HELP, stats: STATS_HELP, review: REVIEW_HELP, diff: DIFF_HELP };
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -63,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, cance
   try {
     switch (cmd.kind) {
       case 'help':
-        io.out(cmd.topic ? HELP[cmd.topic] : [USAGE, EXPORT_HELP, IMPORT_HELP, STATS_HELP, REVIEW_HELP].join('\n'));
+        io.out(cmd.topic ? HELP[cmd.topic] : [USAGE, EXPORT_HELP, IMPORT_HELP, STATS_HELP, REVIEW_HELP, DIFF_HELP].join('\n'));
         return 0;
       case 'version':
         io.out(`edgeflow ${version}\n`);
@@ -128,6 +128,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, cance
         return await statsCommand(cmd, io);
       case 'review':
         return await reviewCommand(cmd, io, 'EdgeFlow Annotator CLI');
+      case 'diff':
+        return await diffCommand(cmd, io);
     }
   } catch (e) {
     if (e instanceof UsageError) {
