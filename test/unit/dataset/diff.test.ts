@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import { parseArgs } from '../../../src/cli/args';
 import { main } from '../../../src/cli/main';
 import { diffImage } from '../../../src/shared/dataset/labelDiff';
-import { tempDir } from '../export/helpers';
-import { box, image, labelsFile, put } from './helpers';
+import { box, image, labelsFile, put, removeTempDirs, tempDir } from './helpers';
 
 function io() {
   const o = { stdout: '', stderr: '', tty: false, out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
@@ -14,6 +13,8 @@ function io() {
 }
 
 describe('label diff', () => {
+  after(removeTempDirs);
+
   it('matches by id, then by IoU >= 0.5; reports geometry, class, attributes and review changes', () => {
     const before = { objects: [box(1, 1, 0, 0, 10, 10), box(2, 1, 20, 0, 10, 10), box(3, 2, 0, 15, 10, 10), box(4, 2, 30, 20, 5, 5), { ...box(5, 1, 15, 15, 5, 5), hidden: false }] };
     const after = {

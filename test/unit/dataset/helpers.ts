@@ -1,5 +1,6 @@
 /** A synthetic workspace for the dataset tests (and the stats benchmark). */
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { AnnotationObject, ReviewRecord } from '../../../src/shared/annotation';
@@ -40,4 +41,17 @@ export async function image(root: string, rel: string, objects?: AnnotationObjec
 
 export async function labelsFile(root: string): Promise<void> {
   await put(root, '.edgeflow/labels.json', JSON.stringify({ version: 1, labels: LABELS }, null, 2) + '\n');
+}
+
+const made: string[] = [];
+
+/** A fresh temp folder, removed by `removeTempDirs()` (each test file's `after`). */
+export async function tempDir(prefix: string): Promise<string> {
+  const d = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  for (const d of made.splice(0)) await fs.rm(d, { recursive: true, force: true });
 }

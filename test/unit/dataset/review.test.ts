@@ -5,8 +5,7 @@ import { parseArgs } from '../../../src/cli/args';
 import { main } from '../../../src/cli/main';
 import { readCocoSidecar, writeCocoSidecar } from '../../../src/shared/formats/cocoSidecar';
 import { setReviewInText } from '../../../src/shared/dataset/reviewText';
-import { tempDir } from '../export/helpers';
-import { LABELS, box, image, labelsFile, put } from './helpers';
+import { LABELS, box, image, labelsFile, put, removeTempDirs, tempDir } from './helpers';
 
 function io() {
   const o = { stdout: '', stderr: '', tty: false, out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
@@ -16,6 +15,8 @@ function io() {
 const read = (root: string, rel: string) => fs.readFile(path.join(root, rel), 'utf8');
 
 describe('edgeflow review', () => {
+  after(removeTempDirs);
+
   it('approves, marks needs-fix with a note, clears: only the review changes, as the editor would write it', async () => {
     const root = await tempDir('edgeflow-review-');
     await image(root, 'img/a.png', [box(1, 1, 0, 0, 10, 10)]);

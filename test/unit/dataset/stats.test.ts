@@ -6,8 +6,7 @@ import { parseArgs } from '../../../src/cli/args';
 import { datasetStats, ImageSummary } from '../../../src/shared/dataset/stats';
 import { DatasetIndex } from '../../../src/extension/dataset/datasetIndex';
 import { runDatasetChecks } from '../../../src/extension/dataset/datasetChecks';
-import { tempDir } from '../export/helpers';
-import { LABELS, box, image, labelsFile, put } from './helpers';
+import { LABELS, box, image, labelsFile, put, removeTempDirs, tempDir } from './helpers';
 
 function io() {
   const o = { stdout: '', stderr: '', tty: false, out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
@@ -38,6 +37,8 @@ async function workspace(): Promise<string> {
 }
 
 describe('dataset statistics', () => {
+  after(removeTempDirs);
+
   it('datasetStats: statuses, objects per class in labels order, names from sidecars, unreadable only when some', () => {
     const s = (image: string, status: ImageSummary['status'], counts: [number, number][] = [], names: [number, string][] = []): ImageSummary => ({
       image, status, objects: counts.reduce((n, [, c]) => n + c, 0), classCounts: new Map(counts), categoryNames: new Map(names),
