@@ -7,6 +7,7 @@ import { parseArgs as tokenize } from 'node:util';
 import { parseBoundary, parseFormats, parseImageMode, parseJpegQuality, parseSeed, normaliseInclude, ExportSettings } from '../shared/export/config';
 import { parseSplits } from '../shared/formats/split';
 import { EXPORT_FORMATS } from '../shared/export/writers/registry';
+import { MAX_REVIEW_TEXT, REVIEW_DECISIONS, type ReviewDecision } from '../shared/annotation/review';
 
 /** Bad arguments: exit code 2. */
 export class UsageError extends Error {
@@ -40,20 +41,63 @@ export interface ImportCommand {
   readonly json: boolean;
 }
 
+/** `edgeflow stats ...` */
+export interface StatsCommand {
+  readonly kind: 'stats';
+  readonly workspace: string;
+  /** Folders instead of the export config's `include`. */
+  readonly include?: string[];
+  readonly labels?: string;
+  readonly checks: boolean;
+  readonly minPixels?: number;
+  readonly json: boolean;
+}
+
+/** `edgeflow review ...` */
+export interface ReviewCommand {
+  readonly kind: 'review';
+  readonly workspace: string;
+  readonly image: string;
+  /** undefined: clear the review (`--status none`). */
+  readonly status?: ReviewDecision;
+  readonly note?: string;
+  readonly reviewer?: string;
+  readonly labels?: string;
+  readonly json: boolean;
+}
+
+/** `edgeflow diff ...` */
+export interface DiffCommand {
+  readonly kind: 'diff';
+  readonly workspace: string;
+  readonly from: string;
+  /** undefined: the files on disk. */
+  readonly to?: string;
+  readonly labels?: string;
+  readonly json: boolean;
+}
+
+/** Commands with a help page of their own. */
+export type HelpTopic = 'export' | 'import' | 'stats' | 'review' | 'diff';
+const TOPICS: readonly HelpTopic[] = ['export', 'import', 'stats', 'review', 'diff'];
+
 /** `--help`, `help`, `--version`. */
 export interface InfoCommand {
   readonly kind: 'help' | 'version';
-  readonly topic?: 'export' | 'import';
+  readonly topic?: HelpTopic;
 }
 
-export type Command = ExportCommand | ImportCommand | InfoCommand;
+export type Command = ExportCommand | ImportCommand | StatsCommand | ReviewCommand | DiffCommand | InfoCommand;
 
 export const USAGE = `edgeflow - export EdgeFlow Annotator labels as datasets, import existing labels
 
 Usage:
   edgeflow export --workspace DIR --format LIST --out DIR [options]
   edgeflow import --workspace DIR --from FILE_OR_DIR [--overwrite]
-  edgeflow --help | help [export|import] | --version
+  edgeflow stats --workspace DIR [--json] [--checks]
+  edgeflow review --workspace DIR --image PATH --status approved|needs-fix|none [--note TEXT]
+  edgeflow diff --workspace DIR --from REF [--to REF] [--json]
+  edgeflow --help | help [export|import|stats|review|diff] | --version
 
 Exit codes: 0 success, 1 failure (one line on stderr says why), 2 bad arguments.
 `;
@@ -101,6 +145,54 @@ Classes are matched to the workspace labels file (.edgeflow/labels.json) by name
 added to it.
 `;
 
+export const STATS_HELP = `edgeflow stats: progress and review counts of the workspace's images
+
+  --workspace DIR     the annotated folder (default: the current folder)
+  --include PATH      only images under this workspace folder (repeatable; default: "include"
+                      of .edgeflow/export.json, else the whole workspace)
+  --labels FILE       labels file (default: <workspace>/.edgeflow/labels.json), for class names
+                      and the unknown-class check. Relative to the current folder.
+  --checks            also run the quality checks: objects that cover no pixel, tiny objects,
+                      near-duplicates (same class, IoU >= 0.9), classes missing from the labels
+                      file, unreadable sidecars, sidecars whose image is gone. Exit code 1 when
+                      one is an error (tiny objects, near-duplicates: warnings).
+  --min-pixels N      with --checks: objects covering fewer pixels are tiny (default 16)
+  --json              print JSON: {"images", "unlabelled", "labelled", "approved", "needsFix",
+                      "objects", "objectsPerClass": {name: count}} ("unreadable" only when some
+                      sidecars cannot be read; "checks": [...] with --checks)
+
+An image is unlabelled without objects or review, labelled with at least one object and no
+review, approved or needs-fix as reviewed (edgeflow review). The export's output folder is left out.
+`;
+
+export const REVIEW_HELP = `edgeflow review: approve an image, mark it as needing a fix, or clear its review
+
+  --workspace DIR     the annotated folder (default: the current folder)
+  --image PATH        the image (relative to the current folder, or to the workspace)
+  --status S          approved, needs-fix, or none (clears the review)
+  --note TEXT         why it needs a fix (stored in the sidecar)
+  --reviewer NAME     store the reviewer's name too (nothing is stored otherwise)
+  --labels FILE       labels file for a sidecar created here (an image without one)
+  --json              print the result as JSON on stdout
+
+The review is the sidecar's "edgeflow_review" key; the rest of the file is kept as it is. A
+sidecar that cannot be read is never rewritten (exit code 1). Editing an approved image in the
+editor clears its approval.
+`;
+
+export const DIFF_HELP = `edgeflow diff: the label changes between two git revisions, per image
+
+  --workspace DIR     the annotated folder, inside a git repository (default: the current folder)
+  --from REF          the older revision: a commit, branch or tag (HEAD, main, HEAD~3, ...)
+  --to REF            the newer revision (default: the files on disk, untracked sidecars included)
+  --labels FILE       labels file for class names (default: <workspace>/.edgeflow/labels.json)
+  --json              print {from, to, images: [{image, sidecar, added, removed, changed,
+                      review}], totals} as JSON
+
+Objects are matched by id, then by overlap (IoU >= 0.5); a change is geometry, class or
+attributes. Hiding an object is not a change. Reviews that differ are listed too.
+`;
+
 interface Spec {
   readonly takesValue: boolean;
   readonly repeatable?: boolean;
@@ -134,6 +226,36 @@ const IMPORT_FLAGS: Record<string, Spec> = {
   overwrite: { takesValue: false },
   json: { takesValue: false },
   quiet: { takesValue: false },
+  help: { takesValue: false },
+};
+
+const STATS_FLAGS: Record<string, Spec> = {
+  workspace: { takesValue: true },
+  include: { takesValue: true, repeatable: true },
+  labels: { takesValue: true },
+  checks: { takesValue: false },
+  'min-pixels': { takesValue: true },
+  json: { takesValue: false },
+  help: { takesValue: false },
+};
+
+const REVIEW_FLAGS: Record<string, Spec> = {
+  workspace: { takesValue: true },
+  image: { takesValue: true },
+  status: { takesValue: true },
+  note: { takesValue: true },
+  reviewer: { takesValue: true },
+  labels: { takesValue: true },
+  json: { takesValue: false },
+  help: { takesValue: false },
+};
+
+const DIFF_FLAGS: Record<string, Spec> = {
+  workspace: { takesValue: true },
+  from: { takesValue: true },
+  to: { takesValue: true },
+  labels: { takesValue: true },
+  json: { takesValue: false },
   help: { takesValue: false },
 };
 
@@ -176,6 +298,11 @@ function one(flags: Map<string, string[]>, name: string): string | undefined {
   return flags.get(name)?.[0];
 }
 
+function parseCount(name: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 1e9) throw new UsageError(`${name} must be a whole number, not "${v}"`);
+  return Number(v);
+}
+
 function wrap<T>(what: string, f: () => T): T {
   try {
     return f();
@@ -192,8 +319,8 @@ export function parseArgs(argv: readonly string[]): Command {
   if (cmd === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { kind: 'help' };
-    if (topic === 'export' || topic === 'import') return { kind: 'help', topic };
-    throw new UsageError(`no help for "${topic}" (export or import)`);
+    if ((TOPICS as readonly string[]).includes(topic)) return { kind: 'help', topic: topic as HelpTopic };
+    throw new UsageError(`no help for "${topic}" (${TOPICS.join(', ')})`);
   }
   if (cmd === '--version' || cmd === '-V') return { kind: 'version' };
   if (cmd === 'export') {
@@ -251,5 +378,61 @@ export function parseArgs(argv: readonly string[]): Command {
       json: f.has('json'),
     };
   }
-  throw new UsageError(`unknown command "${cmd}" (export, import or --help)`);
+  if (cmd === 'stats') {
+    const f = parseFlags(rest, STATS_FLAGS, 'stats');
+    if (f.has('help')) return { kind: 'help', topic: 'stats' };
+    const include = f.get('include');
+    const minPixels = one(f, 'min-pixels');
+    if (minPixels !== undefined && !f.has('checks')) throw new UsageError('--min-pixels goes with --checks');
+    const labels = one(f, 'labels');
+    if (labels !== undefined && labels.trim() === '') throw new UsageError('--labels needs a file');
+    return {
+      kind: 'stats',
+      workspace: one(f, 'workspace') ?? '.',
+      include: include ? wrap('--include', () => include.map(normaliseInclude)) : undefined,
+      labels,
+      checks: f.has('checks'),
+      minPixels: minPixels === undefined ? undefined : parseCount('--min-pixels', minPixels),
+      json: f.has('json'),
+    };
+  }
+  if (cmd === 'review') {
+    const f = parseFlags(rest, REVIEW_FLAGS, 'review');
+    if (f.has('help')) return { kind: 'help', topic: 'review' };
+    const image = one(f, 'image');
+    if (image === undefined || image.trim() === '') throw new UsageError('review needs --image PATH');
+    const status = one(f, 'status');
+    if (status === undefined) throw new UsageError('review needs --status approved|needs-fix|none');
+    if (status !== 'none' && !(REVIEW_DECISIONS as readonly string[]).includes(status)) throw new UsageError(`--status must be approved, needs-fix or none, not "${status}"`);
+    const note = one(f, 'note');
+    const reviewer = one(f, 'reviewer');
+    if (status === 'none' && (note !== undefined || reviewer !== undefined)) throw new UsageError('--status none clears the review: it takes no --note or --reviewer');
+    for (const [name, v] of [['--note', note], ['--reviewer', reviewer]] as const) {
+      if (v !== undefined && v.length > MAX_REVIEW_TEXT) throw new UsageError(`${name} is longer than ${MAX_REVIEW_TEXT} characters`);
+    }
+    const labels = one(f, 'labels');
+    if (labels !== undefined && labels.trim() === '') throw new UsageError('--labels needs a file');
+    return {
+      kind: 'review',
+      workspace: one(f, 'workspace') ?? '.',
+      image,
+      status: status === 'none' ? undefined : (status as ReviewDecision),
+      note,
+      reviewer,
+      labels,
+      json: f.has('json'),
+    };
+  }
+  if (cmd === 'diff') {
+    const f = parseFlags(rest, DIFF_FLAGS, 'diff');
+    if (f.has('help')) return { kind: 'help', topic: 'diff' };
+    const from = one(f, 'from');
+    if (from === undefined || from.trim() === '') throw new UsageError('diff needs --from REF');
+    const to = one(f, 'to');
+    if (to !== undefined && to.trim() === '') throw new UsageError('--to needs a revision');
+    const labels = one(f, 'labels');
+    if (labels !== undefined && labels.trim() === '') throw new UsageError('--labels needs a file');
+    return { kind: 'diff', workspace: one(f, 'workspace') ?? '.', from, to, labels, json: f.has('json') };
+  }
+  throw new UsageError(`unknown command "${cmd}" (export, import, stats, review, diff or --help)`);
 }

@@ -6,9 +6,12 @@ import * as path from 'node:path';
 import { formatWarnings } from '../shared/export/types';
 import type { ProgressSink } from '../shared/export/types';
 import { runExport, runImport } from '../extension/export/run';
-import { Command, EXPORT_HELP, IMPORT_HELP, USAGE, UsageError, parseArgs } from './args';
+import { Command, DIFF_HELP, EXPORT_HELP, IMPORT_HELP, REVIEW_HELP, STATS_HELP, USAGE, UsageError, parseArgs } from './args';
+import { diffCommand, reviewCommand, statsCommand } from './dataset';
 
 import { version } from '../../package.json';
+
+const HELP = { export: EXPORT_HELP, import: IMPORT_HELP, stats: STATS_HELP, review: REVIEW_HELP, diff: DIFF_HELP };
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -60,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, cance
   try {
     switch (cmd.kind) {
       case 'help':
-        io.out(cmd.topic === 'export' ? EXPORT_HELP : cmd.topic === 'import' ? IMPORT_HELP : USAGE + '\n' + EXPORT_HELP + '\n' + IMPORT_HELP);
+        io.out(cmd.topic ? HELP[cmd.topic] : [USAGE, EXPORT_HELP, IMPORT_HELP, STATS_HELP, REVIEW_HELP, DIFF_HELP].join('\n'));
         return 0;
       case 'version':
         io.out(`edgeflow ${version}\n`);
@@ -121,6 +124,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo, cance
         }
         return 0;
       }
+      case 'stats':
+        return await statsCommand(cmd, io);
+      case 'review':
+        return await reviewCommand(cmd, io, 'EdgeFlow Annotator CLI');
+      case 'diff':
+        return await diffCommand(cmd, io);
     }
   } catch (e) {
     if (e instanceof UsageError) {

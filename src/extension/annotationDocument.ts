@@ -9,7 +9,7 @@
  * Problems-panel entries are sidecar/sidecarDiagnostics.ts.
  */
 import * as vscode from 'vscode';
-import { AnnotationEdit, AnnotationModel, AnnotationState } from '../shared/annotation';
+import { AnnotationEdit, AnnotationModel, AnnotationState, withReviewRule } from '../shared/annotation';
 import type { Label } from '../shared/labels';
 import type { ReadOnlyInfo, SidecarAction } from '../shared/protocol';
 import { clearFileProblems, setFileProblems } from './diagnostics';
@@ -208,14 +208,16 @@ export class AnnotationDocument implements vscode.CustomDocument {
    * Applies a finished user action and hands it to VS Code's undo stack. Throws (EditConflictError)
    * when the edit does not fit the current state; the caller resyncs the webview.
    */
-  applyEdit(edit: AnnotationEdit, origin?: unknown): void {
+  applyEdit(userEdit: AnnotationEdit, origin?: unknown): void {
     if (this.readOnlyInfo) throw new ReadOnlyDocumentError(this.readOnlyInfo.reason);
+    // An edit of an approved image also clears the approval, in the same undo step.
+    const edit = withReviewRule(this.model.state, userEdit);
     this.model.apply(edit);
     const gen = this.generation;
     this._onDidChangeState.fire({ state: this.model.state, reason: 'edit', origin });
     this._onDidEdit.fire({
       document: this,
-      label: localizedEditLabel(edit),
+      label: localizedEditLabel(userEdit),
       undo: () => this.replay(gen, () => this.model.undo(edit), 'undo'),
       redo: () => this.replay(gen, () => this.model.apply(edit), 'redo'),
     });

@@ -21,6 +21,8 @@ export function localizedEditLabel(edit: AnnotationEdit): string {
       return vscode.l10n.t('Reorder Object');
     case 'replaceAll':
       return vscode.l10n.t('Replace All Objects');
+    case 'setReview':
+      return edit.after === null ? vscode.l10n.t('Clear Review') : edit.after.status === 'approved' ? vscode.l10n.t('Approve Image') : vscode.l10n.t('Mark Image as Needing a Fix');
     case 'batch':
       return edit.edits.length === 1 ? localizedEditLabel(edit.edits[0]) : describeEdit(edit);
   }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerExportCommands } from './export/commands';
+import { registerReviewCommands } from './reviewCommands';
 import { AnnotationEditorProvider, VIEW_TYPE } from './editorProvider';
 import { InferenceService } from './inference/inferenceService';
 import type { InferenceSettings } from './inference/inferenceSettings';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): EdgeflowApi {
     }),
     ...registerCommands(provider, labels),
     ...registerExportCommands(),
+    ...registerReviewCommands(provider),
   );
   reportRestrictedLabelsFile();
   return { provider, labels, settings: { inference: (scope, trusted) => inference.readSettings(scope, trusted), editor: readSettings } };

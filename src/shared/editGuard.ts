@@ -8,6 +8,7 @@
  */
 import { applyEdit, EditConflictError, type AnnotationEdit } from './annotation/edits';
 import { attributesEqual, getAttribute } from './annotation/attributes';
+import { reviewsEqual } from './annotation/review';
 import { cloneState, type AnnotationObject, type AnnotationState, type MultiPolygonXY, type RingXY } from './annotation/types';
 
 function ringsEqual(a: RingXY, b: RingXY): boolean {
@@ -65,6 +66,8 @@ function beforeMismatch(state: AnnotationState, edit: AnnotationEdit): string | 
       const b = edit.before.objects;
       return a.length !== b.length || a.some((o, i) => !objectsEqual(o, b[i])) ? 'replaceAll: the objects before do not match the document' : undefined;
     }
+    case 'setReview':
+      return reviewsEqual(state.review, edit.before ?? undefined) ? undefined : "setReview: the review before differs from the document's";
     default:
       return undefined;
   }

@@ -44,6 +44,7 @@ function examples(): AnnotationEdit[] {
       ],
     },
     { kind: 'setAttribute', id: 5, name: 'occluded', before: null, after: true },
+    { kind: 'setReview', before: null, after: { status: 'needs-fix', note: 'the bus is missing' } },
   ];
 }
 
@@ -58,9 +59,10 @@ describe('annotation model', () => {
       const before = cloneState(m.state);
       m.apply(edit);
       const after = cloneState(m.state);
-      assert.notDeepEqual(after.objects, before.objects);
+      assert.notDeepEqual({ objects: after.objects, review: after.review }, { objects: before.objects, review: before.review });
       m.undo(edit);
       assert.deepEqual(m.state.objects, before.objects);
+      assert.deepEqual(m.state.review, before.review);
       assert.equal(m.appliedEdits.length, 0);
       m.apply(edit);
       assert.deepEqual(m.state, after);

@@ -176,6 +176,40 @@ export class NodeWorkspace implements WorkspaceWriter {
     return [...found].filter((f) => !skip.some((s) => isInsideRelative(f, s))).sort(compareCodeUnits);
   }
 
+  /**
+   * Files under the `include` folders (or files; none: the whole workspace) whose names end with
+   * one of `suffixes` (case-insensitive), outside `skip`, sorted. Like `listSidecars`, links are
+   * not followed and hidden folders, node_modules and .git are left out.
+   */
+  async listUnder(include: readonly string[], skip: readonly string[], suffixes: readonly string[]): Promise<string[]> {
+    const found = new Set<string>();
+    const lower = suffixes.map((e) => e.toLowerCase());
+    const wanted = (rel: string) => lower.some((e) => rel.toLowerCase().endsWith(e));
+    for (const inc of include.length ? include : ['']) {
+      const st = inc === '' ? await fs.stat(this.root.abs) : await fs.lstat(this.root.abs_(inc)).catch(() => undefined);
+      if (!st) throw new Error(`${inc} does not exist in the workspace`);
+      if (st.isDirectory()) {
+        await this.walk(inc, skip, (rel) => {
+          if (wanted(rel)) found.add(rel);
+        });
+      } else if (wanted(inc)) {
+        found.add(inc);
+      }
+    }
+    return [...found].filter((f) => !skip.some((s) => isInsideRelative(f, s))).sort(compareCodeUnits);
+  }
+
+  /** Modification time and size of a workspace file; undefined when it is not a file. */
+  async stat(rel: string): Promise<{ mtimeMs: number; size: number } | undefined> {
+    try {
+      const st = await fs.stat(await this.root.existing(rel));
+      return st.isFile() ? { mtimeMs: st.mtimeMs, size: st.size } : undefined;
+    } catch (e) {
+      if (e instanceof UnsafePathError) throw e;
+      return undefined;
+    }
+  }
+
   async listFiles(dir: string, extensions: readonly string[]): Promise<string[]> {
     const out: string[] = [];
     const exts = extensions.map((e) => e.toLowerCase());

@@ -12,6 +12,7 @@ import {
   cloneState,
 } from './types';
 import { putAttribute, type AttributeValue } from './attributes';
+import type { ReviewRecord } from './review';
 
 /** Insert `object` at `index` in the drawing order. */
 export interface AddObjectEdit {
@@ -70,6 +71,12 @@ export interface ReplaceAllEdit {
   before: AnnotationState;
   after: AnnotationState;
 }
+/** Set (or, with `null`, clear) the image's review; `before` is the review it replaces. */
+export interface SetReviewEdit {
+  kind: 'setReview';
+  before: ReviewRecord | null;
+  after: ReviewRecord | null;
+}
 /** Several edits applied in order as one user action (undone in reverse order). */
 export interface BatchEdit {
   kind: 'batch';
@@ -86,6 +93,7 @@ export type AnnotationEdit =
   | SetAttributeEdit
   | ReorderEdit
   | ReplaceAllEdit
+  | SetReviewEdit
   | BatchEdit;
 
 /** All edit kinds, for validation and exhaustive tests. */
@@ -98,6 +106,7 @@ export const EDIT_KINDS: readonly AnnotationEdit['kind'][] = [
   'setAttribute',
   'reorder',
   'replaceAll',
+  'setReview',
   'batch',
 ];
 
@@ -189,11 +198,18 @@ export function applyEdit(state: AnnotationState, edit: AnnotationEdit): void {
       state.nextId = Math.max(state.nextId, next.nextId);
       return;
     }
+    case 'setReview': {
+      if (edit.after) state.review = { ...edit.after };
+      else delete state.review;
+      return;
+    }
     case 'batch': {
       const work = cloneState(state);
       for (const e of edit.edits) applyEdit(work, e);
       state.objects = work.objects;
       state.nextId = work.nextId;
+      if (work.review) state.review = work.review;
+      else delete state.review;
       return;
     }
   }
@@ -218,6 +234,8 @@ export function invertEdit(edit: AnnotationEdit): AnnotationEdit {
       return { kind: 'reorder', id: edit.id, from: edit.to, to: edit.from };
     case 'replaceAll':
       return { kind: 'replaceAll', before: edit.after, after: edit.before };
+    case 'setReview':
+      return { kind: 'setReview', before: edit.after, after: edit.before };
     case 'batch':
       return { kind: 'batch', edits: edit.edits.slice().reverse().map(invertEdit) };
   }
@@ -247,6 +265,8 @@ export function describeEdit(edit: AnnotationEdit): string {
       return 'Reorder Object';
     case 'replaceAll':
       return 'Replace All Objects';
+    case 'setReview':
+      return edit.after === null ? 'Clear Review' : edit.after.status === 'approved' ? 'Approve Image' : 'Mark Image as Needing a Fix';
     case 'batch':
       return edit.edits.length === 1 ? describeEdit(edit.edits[0]) : 'Edit Objects';
   }

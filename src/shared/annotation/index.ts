@@ -6,3 +6,5 @@ export * from './validate';
 export * from './result';
 export * from './ringEdit';
 export * from './attributes';
+export * from './review';
+export * from './reviewEdit';

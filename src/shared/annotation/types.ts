@@ -8,6 +8,7 @@
  */
 
 import { cloneAttributes, type AttributeMap } from './attributes';
+import type { ReviewRecord } from './review';
 
 /** A closed ring as a flat array [x0,y0,x1,y1,...] (x first). The closing edge is implicit: the last
  * vertex is NOT a repeat of the first. At least 3 vertices (6 numbers) for a valid ring. */
@@ -48,6 +49,8 @@ export interface AnnotationState {
   objects: AnnotationObject[];
   /** Id the next new object gets; always greater than every id in `objects`. */
   nextId: number;
+  /** The image's review (review.ts); absent: not reviewed. */
+  review?: ReviewRecord;
 }
 
 /** An empty state. */
@@ -70,5 +73,8 @@ export function cloneObject(o: AnnotationObject): AnnotationObject {
 
 /** Deep copy of a state. */
 export function cloneState(s: AnnotationState): AnnotationState {
-  return { objects: s.objects.map(cloneObject), nextId: s.nextId };
+  const c: AnnotationState = { objects: s.objects.map(cloneObject), nextId: s.nextId };
+  // Only when there is one: unreviewed states look exactly as before issue 33.
+  if (s.review) c.review = { ...s.review };
+  return c;
 }

@@ -5,6 +5,7 @@
 import type { AnnotationEdit } from './edits';
 import { MAX_ATTRIBUTES, attributeNameProblem, attributeValueProblem, putAttribute, type AttributeMap, type AttributeValue } from './attributes';
 import type { AnnotationObject, AnnotationState, MultiPolygonXY, RegionXY, RingXY } from './types';
+import { parseReview, type ReviewRecord } from './review';
 
 /** Largest coordinate magnitude accepted (far beyond any real image, small enough to stay exact). */
 export const MAX_COORD = 1e7;
@@ -133,8 +134,20 @@ export const checkState: Check<AnnotationState> = (v, path) => {
   const nextId = checkId(v.nextId, `${path}.nextId`);
   if (isIssue(nextId)) return nextId;
   const maxId = objects.reduce((m, o) => Math.max(m, o.id), 0);
-  return { objects, nextId: Math.max(nextId, maxId + 1) };
+  const state: AnnotationState = { objects, nextId: Math.max(nextId, maxId + 1) };
+  if (v.review === undefined) return state;
+  const review = checkReview(v.review, `${path}.review`, false);
+  if (isIssue(review)) return review;
+  if (review) state.review = review;
+  return state;
 };
+
+/** A review record (null only where `allowNull`, meaning "not reviewed"). */
+function checkReview(v: unknown, path: string, allowNull: boolean): ReviewRecord | null | ValidationIssue {
+  if (v === null && allowNull) return null;
+  const r = parseReview(v);
+  return r.ok ? r.value : issue(path, r.error);
+}
 
 function checkIndex(v: unknown, path: string): number | ValidationIssue {
   return checkId(v, path);
@@ -205,6 +218,13 @@ export function checkEdit(v: unknown, path: string, depth = 0): AnnotationEdit |
       const after = checkState(v.after, `${path}.after`);
       if (isIssue(after)) return after;
       return { kind: 'replaceAll', before, after };
+    }
+    case 'setReview': {
+      const before = checkReview(v.before, `${path}.before`, true);
+      if (isIssue(before)) return before;
+      const after = checkReview(v.after, `${path}.after`, true);
+      if (isIssue(after)) return after;
+      return { kind: 'setReview', before, after };
     }
     case 'batch': {
       if (!Array.isArray(v.edits)) return issue(`${path}.edits`, 'expected an array');

@@ -11,6 +11,8 @@
  * annotations   one per object, in drawing order:
  *               {id: object id, image_id: 1, category_id, segmentation, area, bbox, iscrowd: 0}
  *               + "edgeflow_regions" and/or "edgeflow_hidden" only where needed (see below)
+ * edgeflow_review  only when the image was reviewed: {status: "approved" | "needs-fix", note?,
+ *               reviewer?} (annotation/review.ts); an unreadable one is kept as read, with a warning
  * ```
  * Geometry:
  * - An object WITHOUT holes: `segmentation` is COCO's polygon list, one flat [x,y,...] ring per
@@ -42,6 +44,7 @@ import { AnnotationObject, AnnotationState, MultiPolygonXY, RingXY } from '../an
 import { checkId, checkRegions, isIssue } from '../annotation/validate';
 import { bboxToXYWH, multiPolygonArea, multiPolygonBBox, rasterizeMultiPolygon } from '../geometry/polygon';
 import type { Label } from '../labels';
+import { parseReview, reviewJson } from '../annotation/review';
 import { stringifyCompactNumbers } from './json';
 import { jsonErrorOffset } from './jsonErrors';
 import { CocoRle, CocoRleUncompressed, decodeRle, encodeRle } from './rle';
@@ -119,7 +122,7 @@ export interface SidecarError {
  */
 export interface SidecarIssue {
   severity: 'error' | 'warning';
-  code: SidecarError['code'] | 'outside-image' | 'unknown-category' | 'size-mismatch';
+  code: SidecarError['code'] | 'outside-image' | 'unknown-category' | 'size-mismatch' | 'invalid-review';
   message: string;
   path?: string;
 }
@@ -211,11 +214,16 @@ export function buildCocoSidecar(
     images: [{ id: 1, file_name: image.fileName, width: image.width, height: image.height, ...without(x.image, IMAGE_KEYS) }],
     categories,
     annotations,
-    ...without(x.top, TOP_KEYS),
+    ...(state.review ? { [REVIEW_KEY]: reviewJson(state.review) } : {}),
+    // An unreadable review kept from the file goes back as it was, unless a review replaces it.
+    ...without(x.top, state.review ? TOP_KEYS_AND_REVIEW : TOP_KEYS),
   };
 }
 
+/** Top-level key of the image's review (annotation/review.ts); absent: not reviewed. */
+export const REVIEW_KEY = 'edgeflow_review';
 const TOP_KEYS = new Set(['info', 'licenses', 'images', 'categories', 'annotations']);
+const TOP_KEYS_AND_REVIEW = new Set([...TOP_KEYS, REVIEW_KEY]);
 const INFO_KEYS = new Set(['description', 'version', 'contributor', 'edgeflow']);
 const IMAGE_KEYS = new Set(['id', 'file_name', 'width', 'height']);
 const ANNOTATION_KEYS_BUT_ATTRIBUTES = new Set(['id', 'image_id', 'category_id', 'segmentation', 'area', 'bbox', 'iscrowd', 'edgeflow_regions', 'edgeflow_hidden']);
@@ -464,8 +472,15 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions, limits: Sidecar
   }
   let nextId = objects.reduce((m, o) => Math.max(m, o.id), 0) + 1;
   for (const k of duplicates) objects[k] = { ...objects[k], id: nextId++ };
+  let review: AnnotationState['review'];
+  if (raw[REVIEW_KEY] !== undefined) {
+    const r = parseReview(raw[REVIEW_KEY]);
+    if (r.ok) review = r.value;
+    // Not a reason to refuse the labels: the image counts as not reviewed, the value is kept.
+    else issues.push({ severity: 'warning', code: 'invalid-review', message: `the review is not readable (${r.error}); the image counts as not reviewed`, path: REVIEW_KEY });
+  }
   const extras: SidecarExtras = {
-    top: without(raw, TOP_KEYS),
+    top: without(raw, review ? TOP_KEYS_AND_REVIEW : TOP_KEYS),
     info: info ? without(info, INFO_KEYS) : {},
     image: without(im, IMAGE_KEYS),
     annotations: {},
@@ -482,7 +497,9 @@ function parseSidecar(raw: unknown, options: SidecarReadOptions, limits: Sidecar
     }
     if (Object.keys(more).length) extras.annotations[objects[k].id] = more;
   }
-  return ok({ image: { fileName, width, height }, categories, state: { objects, nextId }, ours, extras, issues, sourceIndex });
+  const state: AnnotationState = { objects, nextId };
+  if (review) state.review = review;
+  return ok({ image: { fileName, width, height }, categories, state, ours, extras, issues, sourceIndex });
 }
 
 function parseAnnotation(

@@ -43,7 +43,7 @@ function object(r: Rand, id = int(r, 0, 50)) {
 }
 
 function edit(r: Rand, depth = 0): Record<string, unknown> {
-  const kinds = depth < 3 ? ['addObject', 'removeObject', 'setGeometry', 'setClass', 'setHidden', 'setAttribute', 'reorder', 'replaceAll', 'batch'] : ['setClass', 'setHidden'];
+  const kinds = depth < 3 ? ['addObject', 'removeObject', 'setGeometry', 'setClass', 'setHidden', 'setAttribute', 'reorder', 'replaceAll', 'setReview', 'batch'] : ['setClass', 'setHidden'];
   switch (pick(r, kinds)) {
     case 'addObject':
       return { kind: 'addObject', object: object(r), index: int(r, 0, 10) };
@@ -67,6 +67,10 @@ function edit(r: Rand, depth = 0): Record<string, unknown> {
         return { objects: Array.from({ length: n }, (_, i) => object(r, i + 1)), nextId: n + 1 + int(r, 0, 5) };
       };
       return { kind: 'replaceAll', before: state(), after: state() };
+    }
+    case 'setReview': {
+      const review = () => pick(r, [null, { status: 'approved' }, { status: 'needs-fix', note: 'x'.repeat(int(r, 0, 2000)) }, { status: 'approved', reviewer: 'ana' }] as unknown[]);
+      return { kind: 'setReview', before: review(), after: review() };
     }
     default:
       return { kind: 'batch', edits: Array.from({ length: int(r, 0, 3) }, () => edit(r, depth + 1)) };
@@ -249,6 +253,8 @@ function mutate(r: Rand, m: Record<string, unknown>): unknown {
 const TEXT_FIELDS = new Set(['type', 'kind', 'method', 'message', 'tool', 'name', 'color']);
 /** setAttribute's values: text too (an object's attribute value, stored and written, never a path). */
 const ATTRIBUTE_VALUE_FIELDS = new Set(['before', 'after']);
+/** setReview's record: a decision and free text, stored in the sidecar, never a path. */
+const REVIEW_FIELDS = new Set(['status', 'note', 'reviewer']);
 
 function checkAccepted(value: unknown, where = 'message'): void {
   if (typeof value === 'number') {
@@ -261,7 +267,7 @@ function checkAccepted(value: unknown, where = 'message'): void {
   assert.ok(proto === Object.prototype || proto === Array.prototype, `${where}: not a plain object/array`);
   for (const [k, v] of Object.entries(value as object)) {
     if (typeof v === 'string') {
-      assert.ok(TEXT_FIELDS.has(k) || ATTRIBUTE_VALUE_FIELDS.has(k) || where.endsWith('.attributes'), `${where}.${k}: a string in an unexpected field`);
+      assert.ok(TEXT_FIELDS.has(k) || ATTRIBUTE_VALUE_FIELDS.has(k) || (REVIEW_FIELDS.has(k) && /\.(before|after|review)$/.test(where)) || where.endsWith('.attributes'), `${where}.${k}: a string in an unexpected field`);
       assert.ok(v.length <= MAX_STRING, `${where}.${k}: string too long`);
     }
     checkAccepted(v, `${where}.${k}`);
