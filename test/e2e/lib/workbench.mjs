@@ -76,7 +76,21 @@ export async function runCommand(page, title) {
  * folder the last step suggests (or types `folder`). Returns when the questions are gone; with
  * `checkFolder` it first hands the output folder's input to the caller.
  */
-export async function exportDataset(page, { formats = [], images = 'All annotated images', split = 'No split', files = 'Copy images', folder, checkFolder } = {}) {
+export async function exportDataset(page, options = {}) {
+  try {
+    await answerExport(page, options);
+  } catch (e) {
+    // Under a heavy load the workbench has been seen to close the questions between two steps
+    // (the quick input lost focus) before the command ran: nothing was exported, so a person
+    // would simply ask again. Anything else is a failure.
+    const closedEarly = !(await page.locator('.quick-input-widget').isVisible()) && !(await page.locator('.notifications-toasts .notification-toast', { hasText: /Export/ }).count());
+    if (!closedEarly) throw e;
+    console.log(`      (the export questions closed early: ${e.message.split('\n')[0]}; asking again)`);
+    await answerExport(page, options);
+  }
+}
+
+async function answerExport(page, { formats = [], images = 'All annotated images', split = 'No split', files = 'Copy images', folder, checkFolder } = {}) {
   const quick = '.quick-input-widget';
   const row = (text) => page.locator(`${quick} .quick-input-list .monaco-list-row`, { hasText: text }).first();
   const step = (title) => page.locator(`${quick} .quick-input-title`, { hasText: title }).waitFor({ state: 'visible', timeout: 15000 });
