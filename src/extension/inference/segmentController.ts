@@ -109,7 +109,7 @@ export class SegmentController implements vscode.Disposable {
       return;
     }
     if (!keep) return;
-    this.open().then(
+    this.open(true).then(
       () => this.touch(),
       (e: Error) => {
         log().info(`click segmentation: preparing ${path.basename(this.host.document.uri.fsPath)} failed (the first click will say why): ${e.message}`);
@@ -152,13 +152,15 @@ export class SegmentController implements vscode.Disposable {
   }
 
   /** The panel's Predictor, opened on first use (decode once, session shared). */
-  private open(): Promise<Predictor> {
+  private open(preloading = false): Promise<Predictor> {
     if (this.predictor) return this.predictor;
     const svc = this.service;
     const doc = this.host.document;
     const settings = svc.readSettings(doc.uri);
     this.settings = settings;
-    const session = this.session;
+    // A preload speaks for the editor's model (session -1), not for a click session: the webview
+    // takes it only while no object is busy or failed (a failed one keeps its error and Retry).
+    const session = preloading ? -1 : this.session;
     this.host.post({ type: 'segmentStatus', session, state: 'loading' });
     svc.reportRestricted(settings);
     const p = (async () => {
@@ -185,7 +187,7 @@ export class SegmentController implements vscode.Disposable {
       if (settings.keepLoaded && !this.lease && !this.disposed) this.lease = svc.pool.acquire(model, settings.device);
       svc.reportFallback(settings, info);
       log().info(`click segmentation: ${path.basename(model)} on ${info.provider} (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`);
-      this.host.post({ type: 'segmentStatus', session: this.session, state: 'ready', device: deviceWords(info.provider), message: info.fallback });
+      this.host.post({ type: 'segmentStatus', session: preloading ? -1 : this.session, state: 'ready', device: deviceWords(info.provider), message: info.fallback });
       this.error = undefined;
       if (this.host.panel.active) svc.showStatus(this.device, this.lastMs, this.lastRunMs);
       return predictor;

@@ -480,8 +480,12 @@ export const segmentTool: Tool = {
       return;
     }
     if (m.type === 'segmentStatus') {
-      // Session -1: the editor's model, loaded before any click (keepModelLoaded), not a click's.
-      if (m.session !== segment.session && m.state !== 'loading' && !(m.session === -1 && m.state === 'ready')) return;
+      // Session -1: the editor's model, loaded before any click (keepModelLoaded), not a click's:
+      // it shows only while nothing is busy or failed (a failed object keeps its error and Retry).
+      if (m.session === -1) {
+        if (m.device) segment.device = m.device;
+        if (segment.status === 'busy' || segment.status === 'error') return;
+      } else if (m.session !== segment.session && m.state !== 'loading') return;
       if (m.device) segment.device = m.device;
       if (m.state === 'error') {
         finishWhenReady = false;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../lib/codeServer.mjs';
 import { startSession } from '../lib/session.mjs';
-import { RESULTS_DIR, activeTab, clickImage, debug, editorFrame, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
+import { RESULTS_DIR, activeTab, clickImage, debug, editorFrame, exportDataset, quickOpen, screenshot, screenshotIfFailed, waitFor } from '../lib/workbench.mjs';
 
 const IMAGE = 'images/street-01.png';
 const SIZE = { width: 960, height: 640 };
@@ -166,22 +166,7 @@ describe('object attributes (VSIX in code-server)', function () {
   });
 
   it('exports them into the COCO file, declared defaults filled in', async () => {
-    await page.keyboard.press('F1');
-    await page.locator(`${QUICK} input.input`).waitFor({ state: 'visible', timeout: 5000 });
-    await page.locator(`${QUICK} input.input`).fill('>EdgeFlow: Export Dataset');
-    await row(page, 'Export Dataset').waitFor({ state: 'visible', timeout: 10000 });
-    await page.keyboard.press('Enter');
-    await page.locator(`${QUICK} .quick-input-title`, { hasText: 'formats' }).waitFor({ state: 'visible', timeout: 15000 });
-    assert.equal(await row(page, 'COCO').getAttribute('aria-checked'), 'true');
-    await page.keyboard.press('Enter');
-    await page.locator(`${QUICK} .quick-input-title`, { hasText: '(2/5)' }).waitFor({ state: 'visible', timeout: 15000 });
-    await row(page, 'All annotated images').click();
-    await page.locator(`${QUICK} .quick-input-title`, { hasText: 'split' }).waitFor({ state: 'visible', timeout: 15000 });
-    await row(page, 'No split').click();
-    await page.locator(`${QUICK} .quick-input-title`, { hasText: '(4/5)' }).waitFor({ state: 'visible', timeout: 15000 });
-    await row(page, 'Reference images').click();
-    await page.locator(`${QUICK} .quick-input-title`, { hasText: 'output folder' }).waitFor({ state: 'visible', timeout: 15000 });
-    await page.keyboard.press('Enter');
+    await exportDataset(page, { files: 'Reference images' });
     const file = join(workspace, 'dataset/coco/annotations/instances_all.json');
     const coco = await waitFor('the COCO file', () => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null), { timeout: 30000 });
     assert.equal(coco.annotations.length, 1);
