@@ -111,10 +111,8 @@ export class SegmentController implements vscode.Disposable {
     if (!keep) return;
     this.open(true).then(
       () => this.touch(),
-      (e: Error) => {
-        log().info(`click segmentation: preparing ${path.basename(this.host.document.uri.fsPath)} failed (the first click will say why): ${e.message}`);
-        this.closePredictor();
-      },
+      // open() already forgot the failed predictor, so the first click tries again.
+      (e: Error) => log().info(`click segmentation: preparing ${path.basename(this.host.document.uri.fsPath)} failed (the first click will say why): ${e.message}`),
     );
   }
 
